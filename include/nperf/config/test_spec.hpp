@@ -1,0 +1,40 @@
+#pragma once
+// What a test is: the part of the configuration both ends agree on. The client
+// builds it from its command line; the server rebuilds it from the parameters
+// JSON. validate() checks it in both cases, so every range is written once.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace nperf {
+
+enum class Protocol { kTcp, kUdp };
+enum class Direction { kForward, kReverse, kBidir };
+
+inline constexpr uint32_t kDefaultTcpBlockLen = 128 * 1024;
+inline constexpr int kMaxStreams = 128;
+
+struct TestSpec {
+  Protocol protocol = Protocol::kTcp;
+  Direction direction = Direction::kForward;
+  int parallel = 1;             // streams per direction, 1..128
+  double duration_s = 10;       // 0 when bytes/blocks end the test
+  uint64_t bytes = 0;           // -n, total over all streams; 0 = unused
+  uint64_t blocks = 0;          // -k, total over all streams; 0 = unused
+  int omit_s = 0;               // -O
+  uint32_t block_len = kDefaultTcpBlockLen;  // -l
+  uint64_t rate_bps = 0;        // -b per stream; 0 = unlimited
+  uint64_t window = 0;          // -w: SO_SNDBUF/SO_RCVBUF; 0 = autotune
+  int mss = 0;                  // -M: TCP_MAXSEG; 0 = OS default
+  bool nodelay = false;         // -N
+  std::string congestion;       // -C
+  std::string title;            // -T
+  bool get_server_output = false;
+  int server_affinity = -1;     // iperf3 "server_affinity": one core for the whole server test
+  std::vector<int> server_stream_cpus;  // nperf extension: per-stream cores on the server
+  std::string client_version;   // informational
+
+  int total_streams() const { return direction == Direction::kBidir ? 2 * parallel : parallel; }
+};
+
+}  // namespace nperf

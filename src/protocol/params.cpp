@@ -1,0 +1,106 @@
+#include "nperf/protocol/params.hpp"
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "nperf/config/affinity_spec.hpp"
+#include "nperf/protocol/json_access.hpp"
+
+namespace nperf::protocol {
+
+using nlohmann::ordered_json;
+
+std::string encode_params(const TestSpec& s) {
+  ordered_json j;
+  j[s.protocol == Protocol::kUdp ? "udp" : "tcp"] = true;
+  j["omit"] = s.omit_s;
+  if (s.server_affinity >= 0) j["server_affinity"] = s.server_affinity;
+  // iperf3 sends integral seconds; keep fractions only when the user asked for them.
+  if (s.duration_s == static_cast<double>(static_cast<int64_t>(s.duration_s)))
+    j["time"] = static_cast<int64_t>(s.duration_s);
+  else
+    j["time"] = s.duration_s;
+  j["num"] = s.bytes;
+  j["blockcount"] = s.blocks;
+  if (s.mss > 0) j["MSS"] = s.mss;
+  if (s.nodelay) j["nodelay"] = true;
+  j["parallel"] = s.parallel;
+  if (s.direction == Direction::kReverse) j["reverse"] = true;
+  if (s.direction == Direction::kBidir) j["bidirectional"] = true;
+  if (s.window > 0) j["window"] = s.window;
+  j["len"] = s.block_len;
+  if (s.rate_bps > 0 || s.protocol == Protocol::kUdp) j["bandwidth"] = s.rate_bps;
+  j["pacing_timer"] = 1000;
+  if (!s.congestion.empty()) j["congestion"] = s.congestion;
+  if (!s.title.empty()) j["title"] = s.title;
+  if (s.get_server_output) j["get_server_output"] = 1;
+  j["client_version"] = kNperfVersion;
+  if (!s.server_stream_cpus.empty()) j["nperf"]["server_stream_cpus"] = format_cpu_list(s.server_stream_cpus);
+  return j.dump();
+}
+
+namespace {
+
+template <class T>
+void set_if(std::optional<int64_t> v, T& out) {
+  if (v) out = static_cast<T>(*v);
+}
+
+// Sizes must not be negative; the range checks in validate() do the rest.
+uint64_t non_negative(std::string_view key, int64_t v) {
+  if (v < 0) throw JsonFieldError(std::string(key) + " must not be negative");
+  return static_cast<uint64_t>(v);
+}
+
+}  // namespace
+
+DecodedParams decode_params(std::string_view text) {
+  DecodedParams out;
+  auto j = parse_json_object(text, kMaxJsonDepth, &out.error);
+  if (!j) return out;
+  try {
+    TestSpec s;
+    bool tcp = get_presence_flag(*j, "tcp");
+    bool udp = get_presence_flag(*j, "udp");
+    if (get_presence_flag(*j, "sctp")) throw JsonFieldError("SCTP is not supported");
+    if (udp && !tcp) s.protocol = Protocol::kUdp;
+    if (auto v = get_int(*j, "omit")) {
+      if (*v < 0 || *v > 100000) throw JsonFieldError("omit out of range");
+      s.omit_s = static_cast<int>(*v);
+    }
+    if (auto v = get_number(*j, "time")) s.duration_s = *v;
+    if (auto v = get_int(*j, "num")) s.bytes = non_negative("num", *v);
+    if (auto v = get_int(*j, "blockcount")) s.blocks = non_negative("blockcount", *v);
+    if (auto v = get_int(*j, "MSS")) s.mss = static_cast<int>(std::clamp<int64_t>(*v, -1, 1 << 30));
+    s.nodelay = get_presence_flag(*j, "nodelay");
+    if (auto v = get_int(*j, "parallel")) s.parallel = static_cast<int>(std::clamp<int64_t>(*v, -1, 1 << 20));
+    if (get_presence_flag(*j, "reverse")) s.direction = Direction::kReverse;
+    if (get_presence_flag(*j, "bidirectional")) s.direction = Direction::kBidir;  // bidir wins, as iperf3
+    if (auto v = get_int(*j, "window")) s.window = non_negative("window", *v);
+    if (auto v = get_int(*j, "len")) {
+      if (*v < 0 || *v > (int64_t{1} << 31)) throw JsonFieldError("len out of range");
+      s.block_len = static_cast<uint32_t>(*v);
+    }
+    if (auto v = get_int(*j, "bandwidth")) s.rate_bps = non_negative("bandwidth", *v);
+    if (auto v = get_int(*j, "server_affinity"))
+      s.server_affinity = static_cast<int>(std::clamp<int64_t>(*v, -2, 1 << 20));
+    if (auto v = get_string(*j, "congestion")) s.congestion = *v;
+    if (auto v = get_string(*j, "title")) s.title = *v;
+    s.get_server_output = get_presence_flag(*j, "get_server_output");
+    if (auto v = get_string(*j, "client_version")) s.client_version = *v;
+    if (const auto* ext = find_key(*j, "nperf"); ext && ext->is_object()) {
+      if (auto cpus = get_string(*ext, "server_stream_cpus")) {
+        std::string err;
+        auto placement = parse_cpu_placement(*cpus, &err);
+        if (!placement) throw JsonFieldError(err);
+        s.server_stream_cpus = placement->cpus;
+      }
+    }
+    out.spec = s;
+  } catch (const JsonFieldError& e) {
+    out.error = e.what();
+  }
+  return out;
+}
+
+}  // namespace nperf::protocol
