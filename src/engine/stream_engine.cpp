@@ -1,1 +1,87 @@
-// placeholder
+#include "nperf/engine/stream_engine.hpp"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <pthread.h>
+#include <signal.h>
+
+#include "nperf/engine/tcp_stream.hpp"
+#include "nperf/net/affinity.hpp"
+#include "nperf/net/socket_options.hpp"
+
+namespace nperf::engine {
+
+StreamEngine::StreamEngine(std::vector<StreamPlan> plans)
+    : plans_(std::move(plans)),
+      counters_(std::make_unique<StreamCounters[]>(plans_.size())),
+      errors_(plans_.size()) {}
+
+StreamEngine::~StreamEngine() {
+  stop();
+  close_sockets();
+}
+
+void StreamEngine::start() {
+  // Workers must not take the process's signals: the control thread handles them.
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &old);
+  threads_.reserve(plans_.size());
+  for (size_t i = 0; i < plans_.size(); ++i) {
+    net::set_io_timeouts(plans_[i].fd, kWakeupMs);
+    threads_.emplace_back([this, i] { run_worker(i); });
+  }
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+}
+
+void StreamEngine::run_worker(size_t i) {
+  const StreamPlan& plan = plans_[i];
+  StreamCounters& c = counters_[i];
+  c.tid.store(net::current_tid(), std::memory_order_relaxed);
+  std::string error;
+  if (plan.cpu >= 0 && !net::pin_current_thread(plan.cpu, &error)) {
+    errors_[i] = error;
+    c.finished.store(true, std::memory_order_release);
+    return;
+  }
+  c.first_cpu.store(net::current_cpu(), std::memory_order_relaxed);
+  errors_[i] = plan.sender ? run_tcp_sender(plan, c, stop_) : run_tcp_receiver(plan, c, stop_);
+  c.finished.store(true, std::memory_order_release);
+}
+
+void StreamEngine::stop() {
+  stop_.store(true, std::memory_order_relaxed);
+  for (auto& t : threads_)
+    if (t.joinable()) t.join();
+  threads_.clear();
+}
+
+void StreamEngine::close_sockets() {
+  for (auto& p : plans_) {
+    if (p.fd >= 0) ::close(p.fd);
+    p.fd = -1;
+  }
+}
+
+std::string StreamEngine::error(size_t i) const {
+  return counters_[i].finished.load(std::memory_order_acquire) ? errors_[i] : std::string();
+}
+
+bool StreamEngine::all_senders_finished() const {
+  bool any_sender = false;
+  for (size_t i = 0; i < plans_.size(); ++i) {
+    if (!plans_[i].sender) continue;
+    any_sender = true;
+    if (!counters_[i].finished.load(std::memory_order_acquire)) return false;
+  }
+  return any_sender;
+}
+
+bool StreamEngine::any_failed() const {
+  for (size_t i = 0; i < plans_.size(); ++i)
+    if (!error(i).empty()) return true;
+  return false;
+}
+
+}  // namespace nperf::engine

@@ -1,1 +1,94 @@
-// placeholder
+#include "nperf/engine/tcp_stream.hpp"
+
+#include <sys/socket.h>
+#include <time.h>
+
+#include <cerrno>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace nperf::engine {
+namespace {
+
+double monotonic_seconds() {
+  timespec ts;
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+std::vector<char> random_block(uint32_t len) {
+  std::vector<char> block(len);
+  std::mt19937_64 rng(std::random_device{}());
+  for (auto& c : block) c = static_cast<char>(rng());
+  return block;
+}
+
+// iperf3's rate control: after each block, if the average rate since the
+// start is ahead of the target, sleep until it is not.
+void pace(uint64_t rate_bps, uint64_t bytes_sent, double start) {
+  double due = static_cast<double>(bytes_sent) * 8.0 / static_cast<double>(rate_bps);
+  double ahead = start + due - monotonic_seconds();
+  if (ahead <= 0) return;
+  timespec ts{static_cast<time_t>(ahead), static_cast<long>((ahead - static_cast<double>(static_cast<time_t>(ahead))) * 1e9)};
+  ::nanosleep(&ts, nullptr);
+}
+
+bool transient(int err) { return err == EAGAIN || err == EWOULDBLOCK || err == EINTR; }
+
+}  // namespace
+
+std::string run_tcp_sender(const StreamPlan& plan, StreamCounters& c, const std::atomic<bool>& stop) {
+  std::vector<char> block = random_block(plan.block_len);
+  uint64_t sent = 0, blocks = 0;
+  size_t offset = 0;  // a partial send is completed by the next call, as iperf3 does
+  const double start = monotonic_seconds();
+  while (!stop.load(std::memory_order_relaxed)) {
+    size_t want = plan.block_len - offset;
+    if (plan.byte_quota) {
+      if (sent >= plan.byte_quota) break;
+      want = std::min<uint64_t>(want, plan.byte_quota - sent);
+    }
+    if (plan.block_quota && blocks >= plan.block_quota) break;
+    ssize_t n = ::send(plan.fd, block.data() + offset, want, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (transient(errno)) continue;  // SO_SNDTIMEO woke us up to look at the stop flag
+      if (stop.load(std::memory_order_relaxed)) break;
+      return fmt::format("send failed: {}", std::strerror(errno));
+    }
+    sent += static_cast<uint64_t>(n);
+    offset += static_cast<size_t>(n);
+    if (offset == plan.block_len) {
+      offset = 0;
+      ++blocks;
+    }
+    c.bytes.store(sent, std::memory_order_relaxed);
+    c.blocks.store(blocks, std::memory_order_relaxed);
+    if (plan.rate_bps) pace(plan.rate_bps, sent, start);
+  }
+  return "";
+}
+
+std::string run_tcp_receiver(const StreamPlan& plan, StreamCounters& c, const std::atomic<bool>& stop) {
+  std::vector<char> buffer(plan.block_len);
+  uint64_t received = 0, reads = 0;
+  while (!stop.load(std::memory_order_relaxed)) {
+    ssize_t n = ::recv(plan.fd, buffer.data(), buffer.size(), 0);
+    if (n > 0) {
+      received += static_cast<uint64_t>(n);
+      ++reads;
+      c.bytes.store(received, std::memory_order_relaxed);
+      c.blocks.store(reads, std::memory_order_relaxed);
+      continue;
+    }
+    if (n == 0) break;  // the peer closed: the normal end in a reverse test
+    if (transient(errno)) continue;
+    if (stop.load(std::memory_order_relaxed)) break;
+    return fmt::format("recv failed: {}", std::strerror(errno));
+  }
+  return "";
+}
+
+}  // namespace nperf::engine

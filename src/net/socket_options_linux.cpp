@@ -1,1 +1,79 @@
-// placeholder
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+#include <system_error>
+
+#include <fmt/format.h>
+
+#include "nperf/net/socket_options.hpp"
+
+namespace nperf::net {
+namespace {
+
+void set_int(int fd, int level, int name, int value, const char* what) {
+  if (::setsockopt(fd, level, name, &value, sizeof value) != 0)
+    throw std::system_error(errno, std::generic_category(), fmt::format("cannot set {}", what));
+}
+
+int get_int(int fd, int level, int name) {
+  int value = 0;
+  socklen_t len = sizeof value;
+  if (::getsockopt(fd, level, name, &value, &len) != 0) return 0;
+  return value;
+}
+
+}  // namespace
+
+void apply_tcp_options(int fd, const TestSpec& spec, bool congestion_is_fatal, std::vector<std::string>* warnings) {
+  if (spec.nodelay) set_int(fd, IPPROTO_TCP, TCP_NODELAY, 1, "TCP_NODELAY");
+  if (spec.mss > 0) set_int(fd, IPPROTO_TCP, TCP_MAXSEG, spec.mss, "TCP_MAXSEG (-M)");
+  if (spec.window > 0) {
+    int window = static_cast<int>(spec.window);
+    set_int(fd, SOL_SOCKET, SO_SNDBUF, window, "SO_SNDBUF (-w)");
+    set_int(fd, SOL_SOCKET, SO_RCVBUF, window, "SO_RCVBUF (-w)");
+    // Linux doubles the request and caps it at net.core.{r,w}mem_max. iperf3
+    // aborts when the cap bites; we run with what we got and say so.
+    BufferSizes got = read_buffer_sizes(fd);
+    if (got.rcvbuf < window)
+      warnings->push_back(fmt::format(
+          "requested window {} but the receive buffer is {}: raise net.core.rmem_max to at least {}",
+          window, got.rcvbuf, 2 * static_cast<int64_t>(window)));
+    if (got.sndbuf < window)
+      warnings->push_back(fmt::format(
+          "requested window {} but the send buffer is {}: raise net.core.wmem_max to at least {}",
+          window, got.sndbuf, 2 * static_cast<int64_t>(window)));
+  }
+  if (!spec.congestion.empty()) {
+    if (::setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, spec.congestion.data(),
+                     static_cast<socklen_t>(spec.congestion.size())) != 0) {
+      int err = errno;
+      std::string msg = fmt::format("cannot set TCP congestion control '{}': {}", spec.congestion, std::strerror(err));
+      if (congestion_is_fatal) throw std::system_error(err, std::generic_category(), msg);
+      warnings->push_back(msg);
+    }
+  }
+}
+
+BufferSizes read_buffer_sizes(int fd) {
+  return {get_int(fd, SOL_SOCKET, SO_SNDBUF), get_int(fd, SOL_SOCKET, SO_RCVBUF)};
+}
+
+std::string read_congestion(int fd) {
+  char name[64] = {};
+  socklen_t len = sizeof name - 1;
+  if (::getsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, name, &len) != 0) return "";
+  return std::string(name, ::strnlen(name, len));
+}
+
+int read_mss(int fd) { return get_int(fd, IPPROTO_TCP, TCP_MAXSEG); }
+
+void set_io_timeouts(int fd, int milliseconds) {
+  timeval tv{milliseconds / 1000, (milliseconds % 1000) * 1000};
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+}
+
+}  // namespace nperf::net

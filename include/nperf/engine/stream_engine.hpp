@@ -1,0 +1,69 @@
+#pragma once
+// The stream engine: one worker thread per data stream, each owning its socket
+// and its counters. Workers use plain blocking syscalls; the control thread
+// only reads their counters (relaxed atomics, one writer each, one cache line
+// per stream), so nothing on the per-block path is shared or locked.
+#include <sys/types.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace nperf::engine {
+
+struct StreamPlan {
+  int fd = -1;              // owned by the engine once started; closed by it
+  bool sender = false;
+  uint32_t block_len = 128 * 1024;
+  uint64_t rate_bps = 0;     // 0 = unlimited
+  uint64_t byte_quota = 0;   // stop after this many bytes (0 = no quota)
+  uint64_t block_quota = 0;  // stop after this many blocks (0 = no quota)
+  int cpu = -1;              // pin the worker to this core (-1: leave it)
+};
+
+// Written by one worker, read by the control thread.
+struct alignas(64) StreamCounters {
+  std::atomic<uint64_t> bytes{0};
+  std::atomic<uint64_t> blocks{0};  // sender: whole blocks sent; receiver: read calls
+  std::atomic<bool> finished{false};
+  std::atomic<int> first_cpu{-1};
+  std::atomic<pid_t> tid{0};
+};
+
+class StreamEngine {
+ public:
+  explicit StreamEngine(std::vector<StreamPlan> plans);
+  ~StreamEngine();  // stops and joins
+  StreamEngine(const StreamEngine&) = delete;
+  StreamEngine& operator=(const StreamEngine&) = delete;
+
+  void start();
+  // Asks every worker to stop and joins them. A worker blocked in send/recv
+  // notices within kWakeupMs. Idempotent.
+  void stop();
+  // Closes every socket (after stop()).
+  void close_sockets();
+
+  size_t size() const { return plans_.size(); }
+  const StreamPlan& plan(size_t i) const { return plans_[i]; }
+  const StreamCounters& counters(size_t i) const { return counters_[i]; }
+  // The error that ended stream i early ("" if none); valid once finished.
+  std::string error(size_t i) const;
+  bool all_senders_finished() const;
+  bool any_failed() const;
+
+  static constexpr int kWakeupMs = 100;
+
+ private:
+  void run_worker(size_t index);
+
+  std::vector<StreamPlan> plans_;
+  std::unique_ptr<StreamCounters[]> counters_;
+  std::vector<std::string> errors_;  // errors_[i] written by worker i before it sets finished
+  std::atomic<bool> stop_{false};
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace nperf::engine

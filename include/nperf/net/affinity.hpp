@@ -1,0 +1,20 @@
+#pragma once
+// CPU placement of threads (Linux sched_setaffinity) and where they really ran.
+#include <sys/types.h>
+
+#include <string>
+
+namespace nperf::net {
+
+// Pins the calling thread to one core; returns false and sets *error on failure.
+bool pin_current_thread(int cpu, std::string* error);
+// Pins the whole process (every existing and future thread) to one core.
+bool pin_process(int cpu, std::string* error);
+// Allows the calling thread to run on every core again.
+void unpin_current_thread();
+int current_cpu();
+pid_t current_tid();
+// The core a thread of this process last ran on (from /proc), or -1.
+int last_cpu_of_thread(pid_t tid);
+
+}  // namespace nperf::net

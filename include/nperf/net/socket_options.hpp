@@ -1,0 +1,28 @@
+#pragma once
+// Socket options applied to data sockets, on plain file descriptors so the
+// engine, the client and the server share one implementation.
+#include <string>
+#include <vector>
+
+#include "nperf/config/test_spec.hpp"
+#include "nperf/stats/tcp_info.hpp"
+
+namespace nperf::net {
+
+struct BufferSizes {
+  int sndbuf = 0;
+  int rcvbuf = 0;
+};
+
+// Applies -w, -M, -N and -C from the spec. Problems that do not stop a test
+// (a clamped window, an unknown congestion algorithm on the server) are
+// appended to *warnings; fatal ones throw std::system_error.
+void apply_tcp_options(int fd, const TestSpec& spec, bool congestion_is_fatal, std::vector<std::string>* warnings);
+BufferSizes read_buffer_sizes(int fd);
+std::string read_congestion(int fd);  // "" when unknown
+int read_mss(int fd);                 // TCP_MAXSEG, 0 when unknown
+TcpInfoSample read_tcp_info(int fd);
+// Timeouts that let a blocked send/recv wake up to check the stop flag.
+void set_io_timeouts(int fd, int milliseconds);
+
+}  // namespace nperf::net

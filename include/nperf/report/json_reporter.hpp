@@ -1,0 +1,42 @@
+#pragma once
+// iperf3's -J document: start, intervals, end (+ error, title). nperf-only data
+// goes under "nperf" keys so scripts written for iperf3 run unchanged.
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "nperf/report/reporter.hpp"
+
+namespace nperf::report {
+
+struct JsonOptions {
+  bool is_server = false;
+  std::string title;
+};
+
+class JsonReporter : public Reporter {
+ public:
+  // `out` receives the whole document, pretty-printed, ending in '\n', at on_finish.
+  JsonReporter(JsonOptions options, std::function<void(std::string_view)> out);
+  void on_server_listening(int port, int test_number) override;
+  void on_connected(const TestStartInfo& start) override;
+  void on_stream_connected(const StreamInfo& stream) override;
+  void on_test_start(const TestStartInfo& start) override;
+  void on_interval(const IntervalReport& interval) override;
+  void on_end(const EndReport& end) override;
+  void on_warning(const std::string& message) override;
+  void on_error(const std::string& message) override;
+  void on_finish() override;
+
+  // The document built so far (the server returns it for --get-server-output).
+  const nlohmann::ordered_json& document() const { return doc_; }
+
+ private:
+  JsonOptions options_;
+  std::function<void(std::string_view)> out_;
+  nlohmann::ordered_json doc_;
+};
+
+}  // namespace nperf::report
