@@ -1,1 +1,45 @@
-int main() { return 0; }
+// nperf: parse the command line, pick the role, run it, map the outcome to an exit code.
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include "nperf/cli/options.hpp"
+#include "nperf/net/affinity.hpp"
+#include "nperf/report/json_reporter.hpp"
+#include "nperf/report/text_reporter.hpp"
+#include "nperf/session/client_session.hpp"
+#include "nperf/session/server_session.hpp"
+
+int main(int argc, char** argv) {
+  nperf::Config config;
+  auto outcome = nperf::cli::parse_command_line(argc, argv, &config);
+  if (!outcome.run) return outcome.exit_code;
+  std::signal(SIGPIPE, SIG_IGN);  // a closed data socket must fail a send, not kill us
+
+  auto out = [](std::string_view text) {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+  };
+  auto err = [](std::string_view text) {
+    std::fwrite(text.data(), 1, text.size(), stderr);
+    std::fflush(stderr);
+  };
+  bool is_server = config.role == nperf::Role::kServer;
+  std::unique_ptr<nperf::report::Reporter> reporter;
+  if (config.json)
+    reporter = std::make_unique<nperf::report::JsonReporter>(nperf::report::JsonOptions{is_server, is_server ? "" : config.spec.title}, out);
+  else
+    reporter = std::make_unique<nperf::report::TextReporter>(
+        nperf::report::TextOptions{config.format, config.verbose, is_server, is_server ? "" : config.spec.title}, out, err);
+
+  if (config.affinity.local.kind == nperf::CpuPlacement::Kind::kWholeProcess) {
+    std::string error;
+    if (!nperf::net::pin_process(config.affinity.local.cpus.front(), &error)) {
+      std::cerr << "nperf: error - " << error << "\n";
+      return nperf::session::kExitTestFailed;
+    }
+  }
+  if (is_server) return nperf::session::ServerSession(config, *reporter).run();
+  return nperf::session::ClientSession(config, *reporter).run();
+}

@@ -1,1 +1,164 @@
-// placeholder
+#include "nperf/cli/options.hpp"
+
+#include <iostream>
+#include <optional>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "nperf/config/units.hpp"
+#include "nperf/config/validate.hpp"
+
+namespace nperf::cli {
+namespace {
+
+constexpr const char* kAffinityHelp =
+    "CPU affinity. iperf3 forms: 'n' pins this process to core n; 'n,m' also asks the server "
+    "to pin its test to core m. nperf per-stream form: a ':'-separated list and/or 'a-b' ranges "
+    "on either side of the comma pin stream i to the i-th listed core (e.g. -A 0-3 or -A 0:2,1:3)";
+
+// Raw option text; suffixes and cross-option rules are checked after CLI11 ran.
+struct RawOptions {
+  bool server = false;
+  std::string client_host;
+  std::string time, bytes, blocks, length, window, bitrate, affinity, format;
+  bool reverse = false, bidir = false;
+  bool ipv4 = false, ipv6 = false;
+  bool version = false;
+};
+
+void add_common_options(CLI::App& app, Config& c, RawOptions& raw) {
+  app.add_flag("-s,--server", raw.server, "run in server mode");
+  app.add_option("-c,--client", raw.client_host, "run in client mode, connecting to HOST")->option_text("HOST");
+  app.add_option("-p,--port", c.port, "server port to listen on / connect to (default 5201)")->check(CLI::Range(1, 65535));
+  app.add_option("-B,--bind", c.bind_address, "bind to the interface with this address");
+  app.add_flag("-4,--version4", raw.ipv4, "only use IPv4");
+  app.add_flag("-6,--version6", raw.ipv6, "only use IPv6");
+  app.add_option("-i,--interval", c.interval_s, "seconds between periodic reports (0 disables; 0.1..60)");
+  app.add_option("-f,--format", raw.format, "format to report: Kbits, Mbits, Gbits, Tbits (k m g t) or KBytes ... (K M G T)");
+  app.add_flag("-V,--verbose", c.verbose, "more detailed output");
+  app.add_flag("-J,--json", c.json, "output in JSON format (iperf3's schema)");
+  app.add_option("-A,--affinity", raw.affinity, kAffinityHelp)->option_text("n[,m] | LIST[,LIST]");
+  app.add_flag("-v,--version", raw.version, "show version information and quit");
+}
+
+void add_server_options(CLI::App& app, Config& c) {
+  app.add_flag("-1,--one-off", c.one_off, "server: handle one client connection, then exit");
+}
+
+void add_client_options(CLI::App& app, Config& c, RawOptions& raw) {
+  TestSpec& s = c.spec;
+  app.add_option("-t,--time", raw.time, "client: time in seconds to transmit for (default 10)");
+  app.add_option("-n,--bytes", raw.bytes, "client: number of bytes to transmit (instead of -t), K/M/G/T = 2^10..2^40");
+  app.add_option("-k,--blockcount", raw.blocks, "client: number of blocks (packets) to transmit (instead of -t or -n)");
+  app.add_option("-P,--parallel", s.parallel, "client: number of parallel streams (1..128)");
+  app.add_flag("-R,--reverse", raw.reverse, "client: run in reverse mode (server sends, client receives)");
+  app.add_flag("--bidir", raw.bidir, "client: run in bidirectional mode");
+  app.add_option("-l,--length", raw.length, "client: length of the buffer to read or write (default 128 KB for TCP)");
+  app.add_option("-w,--window", raw.window, "set send/receive socket buffer sizes (indirectly sets the TCP window size)");
+  app.add_option("-M,--set-mss", s.mss, "client: set TCP/SCTP maximum segment size (MTU - 40 bytes)");
+  app.add_flag("-N,--no-delay", s.nodelay, "client: set TCP/SCTP no delay, disabling Nagle's algorithm");
+  app.add_option("-C,--congestion", s.congestion, "client: set TCP congestion control algorithm");
+  app.add_option("-T,--title", s.title, "client: prefix every output line with this string");
+  app.add_option("-O,--omit", s.omit_s, "client: perform pre-test for N seconds and omit the pre-test statistics");
+  app.add_option("-b,--bitrate", raw.bitrate, "client: target bitrate in bits/sec per stream (0 for unlimited), K/M/G/T = 10^3..10^12");
+  app.add_option("--cport", c.cport, "client: bind data streams to this client port (stream i uses cport+i)")->check(CLI::Range(1, 65535));
+  app.add_option("--connect-timeout", c.connect_timeout_ms, "client: timeout for the control and data connections (ms, default 10000)")
+      ->check(CLI::Range(1, 3'600'000));
+  app.add_flag("--get-server-output", s.get_server_output, "client: get results from the server");
+}
+
+// Returns an error message, or "" when the options make sense together.
+std::string finish(const RawOptions& raw, Config& c) {
+  TestSpec& s = c.spec;
+  if (raw.server == !raw.client_host.empty()) return "exactly one of -s (server) and -c HOST (client) is required";
+  c.role = raw.server ? Role::kServer : Role::kClient;
+  c.host = raw.client_host;
+  if (raw.ipv4 && raw.ipv6) return "-4 and -6 cannot be used together";
+  c.family = raw.ipv4 ? AddressFamily::kIpv4 : raw.ipv6 ? AddressFamily::kIpv6 : AddressFamily::kAny;
+  if (c.interval_s != 0 && (c.interval_s < 0.1 || c.interval_s > 60))
+    return fmt::format("report interval must be 0 or between 0.1 and 60 seconds (got {})", c.interval_s);
+  if (!raw.format.empty()) {
+    if (raw.format.size() != 1 || std::string_view("kmgtKMGT").find(raw.format[0]) == std::string_view::npos)
+      return fmt::format("bad format '{}': expected one of k m g t K M G T", raw.format);
+    c.format = raw.format[0];
+  }
+  if (!raw.affinity.empty()) {
+    std::string error;
+    auto spec = parse_affinity(raw.affinity, &error);
+    if (!spec) return error;
+    c.affinity = *spec;
+    if (c.affinity.remote.kind == CpuPlacement::Kind::kWholeProcess) s.server_affinity = c.affinity.remote.cpus.front();
+    if (c.affinity.remote.kind == CpuPlacement::Kind::kPerStream) s.server_stream_cpus = c.affinity.remote.cpus;
+  }
+  auto size_option = [](const std::string& text, const char* name, uint64_t* out) -> std::string {
+    if (text.empty()) return "";
+    auto value = parse_size(text);
+    if (!value) return fmt::format("bad value '{}' for {}: expected a number with optional K/M/G/T", text, name);
+    *out = *value;
+    return "";
+  };
+  uint64_t length = s.block_len;
+  for (auto err : {size_option(raw.bytes, "-n", &s.bytes), size_option(raw.blocks, "-k", &s.blocks),
+                   size_option(raw.length, "-l", &length), size_option(raw.window, "-w", &s.window)})
+    if (!err.empty()) return err;
+  if (length > Limits::kMaxTcpBlock) return fmt::format("block size too large (maximum = {} bytes)", Limits::kMaxTcpBlock);
+  s.block_len = static_cast<uint32_t>(length);
+  if (!raw.bitrate.empty()) {
+    auto rate = parse_rate(raw.bitrate.substr(0, raw.bitrate.find('/')));
+    if (!rate) return fmt::format("bad value '{}' for -b: expected a rate with optional K/M/G/T", raw.bitrate);
+    s.rate_bps = *rate;
+  }
+  if (!raw.time.empty()) {
+    try {
+      size_t used = 0;
+      s.duration_s = std::stod(raw.time, &used);
+      if (used != raw.time.size()) throw std::invalid_argument("trailing characters");
+    } catch (const std::exception&) {
+      return fmt::format("bad value '{}' for -t: expected seconds", raw.time);
+    }
+  }
+  if ((s.bytes || s.blocks) && !raw.time.empty()) return "only one test end condition (-t, -n, -k) may be specified";
+  if (s.bytes || s.blocks) s.duration_s = 0;
+  if (raw.reverse && raw.bidir) return "cannot be both reverse and bidirectional";
+  s.direction = raw.reverse ? Direction::kReverse : raw.bidir ? Direction::kBidir : Direction::kForward;
+  if (s.window > static_cast<uint64_t>(std::numeric_limits<int>::max() / 2)) return "window size too large";
+  if (c.role == Role::kClient) {
+    auto errors = validate(s);
+    if (!errors.empty()) return errors.front();
+  }
+  return "";
+}
+
+}  // namespace
+
+ParseOutcome parse_command_line(int argc, char** argv, Config* config) {
+  CLI::App app{"nperf: a network throughput tester that speaks iperf3's protocol, one thread per stream", "nperf"};
+  app.get_formatter()->column_width(34);
+  RawOptions raw;
+  Config c;
+  add_common_options(app, c, raw);
+  add_server_options(app, c);
+  add_client_options(app, c, raw);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    std::cout << app.help();
+    return {false, 0};
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "nperf: parameter error - " << e.what() << "\nUsage: nperf [-s|-c host] [options]; nperf --help for more\n";
+    return {false, 2};
+  }
+  if (raw.version) {
+    std::cout << "nperf 0.1.0 (speaks the iperf 3.12 protocol)\n";
+    return {false, 0};
+  }
+  if (std::string error = finish(raw, c); !error.empty()) {
+    std::cerr << "nperf: parameter error - " << error << "\nUsage: nperf [-s|-c host] [options]; nperf --help for more\n";
+    return {false, 2};
+  }
+  *config = c;
+  return {true, 0};
+}
+
+}  // namespace nperf::cli

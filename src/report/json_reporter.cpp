@@ -1,1 +1,374 @@
-// placeholder
+#include "nperf/report/json_reporter.hpp"
+
+#include <cmath>
+#include <cstdint>
+#include <utility>
+
+// iperf3 3.12's -J document (iperf3-protocol.md §7). Key order follows iperf3;
+// nperf-only data lives under "nperf" keys. Numbers: a double that is a whole
+// number is written as an integer, as cJSON does; signed values stay signed.
+
+namespace nperf::report {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+// cJSON prints a double equal to its int64 conversion as an integer.
+Json num(double d) {
+  if (!std::isfinite(d)) return nullptr;  // cJSON: NaN/Inf -> null
+  if (d >= -9.2e18 && d <= 9.2e18) {
+    const auto i = static_cast<int64_t>(d);
+    if (static_cast<double>(i) == d) return i;
+  }
+  return d;
+}
+
+double rate(uint64_t bytes, double seconds) {
+  return seconds > 0 ? static_cast<double>(bytes) * 8 / seconds : 0;
+}
+
+// iperf3 fills a missing duration with the other one (the server never learns
+// the client's sender time before it prints its summary).
+double sender_time(double sender_s, double receiver_s) { return sender_s > 0 ? sender_s : receiver_s; }
+double receiver_time(double sender_s, double receiver_s) {
+  return receiver_s > 0 ? receiver_s : sender_s;
+}
+
+bool local_sends_forward(bool is_server) { return !is_server; }
+
+Json interval_stream(const IntervalStream& s) {
+  Json j = Json::object();
+  j["socket"] = s.socket;
+  j["start"] = num(s.start);
+  j["end"] = num(s.end);
+  j["seconds"] = num(s.seconds);
+  j["bytes"] = s.bytes;
+  j["bits_per_second"] = num(s.bits_per_second);
+  if (s.has_tcp_info && s.sender) {
+    j["retransmits"] = s.retransmits;
+    j["snd_cwnd"] = s.snd_cwnd;
+    j["snd_wnd"] = s.snd_wnd;
+    j["rtt"] = s.rtt;
+    j["rttvar"] = s.rttvar;
+    j["pmtu"] = s.pmtu;
+  }
+  j["omitted"] = s.omitted;
+  j["sender"] = s.sender;
+  return j;
+}
+
+Json interval_sum(const IntervalSum& s) {
+  Json j = Json::object();
+  j["start"] = num(s.start);
+  j["end"] = num(s.end);
+  j["seconds"] = num(s.seconds);
+  j["bytes"] = s.bytes;
+  j["bits_per_second"] = num(s.bits_per_second);
+  if (s.has_retransmits && s.sender) j["retransmits"] = s.retransmits;
+  j["omitted"] = s.omitted;
+  j["sender"] = s.sender;
+  return j;
+}
+
+// end.streams[i]: {"sender": {...}, "receiver": {...}}. `own_seconds` is the
+// first stream's duration as measured on this host: iperf3 prints it as the
+// receiver's "seconds" for every stream (§7.5 quirk).
+Json end_stream(const EndStream& s, double own_seconds) {
+  const double st = sender_time(s.sender_seconds, s.receiver_seconds);
+  const double rt = receiver_time(st, s.receiver_seconds);
+  const uint64_t sent = s.sender_known ? s.sent_bytes : 0;
+  const uint64_t received = s.receiver_known ? s.received_bytes : 0;
+
+  Json snd = Json::object();
+  snd["socket"] = s.info.socket;
+  snd["start"] = 0;
+  snd["end"] = num(st);
+  snd["seconds"] = num(st);
+  snd["bytes"] = sent;
+  snd["bits_per_second"] = num(rate(sent, st));
+  if (s.sender_known && s.has_retransmits) {
+    snd["retransmits"] = s.retransmits;
+    snd["max_snd_cwnd"] = s.max_snd_cwnd;
+    snd["max_snd_wnd"] = s.max_snd_wnd;
+    snd["max_rtt"] = s.max_rtt;
+    snd["min_rtt"] = s.min_rtt;
+    snd["mean_rtt"] = s.mean_rtt;
+  }
+  snd["sender"] = s.info.sender;
+
+  Json rcv = Json::object();
+  rcv["socket"] = s.info.socket;
+  rcv["start"] = 0;
+  rcv["end"] = num(rt);
+  rcv["seconds"] = num(own_seconds);
+  rcv["bytes"] = received;
+  rcv["bits_per_second"] = num(rate(received, rt));
+  rcv["sender"] = s.info.sender;
+
+  Json j = Json::object();
+  j["sender"] = std::move(snd);
+  j["receiver"] = std::move(rcv);
+  return j;
+}
+
+Json sum_sent(const EndSum& s, bool sender) {
+  const double st = sender_time(s.sender_seconds, s.receiver_seconds);
+  const uint64_t bytes = s.sender_known ? s.sent_bytes : 0;
+  Json j = Json::object();
+  j["start"] = 0;
+  j["end"] = num(st);
+  j["seconds"] = num(st);
+  j["bytes"] = bytes;
+  j["bits_per_second"] = num(rate(bytes, st));
+  if (s.sender_known && s.has_retransmits) j["retransmits"] = s.retransmits;
+  j["sender"] = sender;
+  return j;
+}
+
+Json sum_received(const EndSum& s, bool sender) {
+  const double rt = receiver_time(sender_time(s.sender_seconds, s.receiver_seconds), s.receiver_seconds);
+  const uint64_t bytes = s.receiver_known ? s.received_bytes : 0;
+  Json j = Json::object();
+  j["start"] = 0;
+  j["end"] = num(rt);
+  j["seconds"] = num(rt);
+  j["bytes"] = bytes;
+  j["bits_per_second"] = num(rate(bytes, rt));
+  j["sender"] = sender;
+  return j;
+}
+
+bool sum_is_empty(const EndSum& s) {
+  return !s.sender_known && !s.receiver_known && s.sent_bytes == 0 && s.received_bytes == 0;
+}
+
+}  // namespace
+
+JsonReporter::JsonReporter(JsonOptions options, std::function<void(std::string_view)> out)
+    : options_(std::move(options)), out_(std::move(out)) {
+  reset();
+}
+
+void JsonReporter::reset() {
+  doc_ = Json::object();
+  doc_["start"] = Json::object();
+  doc_["start"]["connected"] = Json::array();
+  doc_["intervals"] = Json::array();
+  doc_["end"] = Json::object();
+  header_done_ = false;
+  test_started_ = false;
+  version_.clear();
+  spec_title_.clear();
+  if (!options_.title.empty()) put_top("title", options_.title);
+}
+
+void JsonReporter::put_top(const char* key, Json value) {
+  // Rebuild the top level so that late keys still come out in iperf3's order:
+  // start, intervals, end, error, title, extra_data, server_output_json,
+  // server_output_text, then nperf's own.
+  static constexpr const char* kOrder[] = {"start", "intervals", "end", "error", "title", "extra_data",
+                                           "server_output_json", "server_output_text", "nperf"};
+  doc_[key] = std::move(value);
+  Json ordered = Json::object();
+  for (const char* k : kOrder) {
+    auto it = doc_.find(k);
+    if (it != doc_.end()) ordered[k] = std::move(*it);
+  }
+  for (auto it = doc_.begin(); it != doc_.end(); ++it) {
+    if (!ordered.contains(it.key())) ordered[it.key()] = std::move(it.value());
+  }
+  doc_ = std::move(ordered);
+}
+
+Json& JsonReporter::nperf_top() {
+  if (!doc_.contains("nperf")) put_top("nperf", Json::object());
+  return doc_["nperf"];
+}
+
+void JsonReporter::on_server_listening(int, int) {}
+
+void JsonReporter::add_start_header(const TestStartInfo& start) {
+  if (header_done_) return;
+  header_done_ = true;
+  version_ = start.version;
+  const TestSpec& spec = start.spec;
+  const bool tcp = spec.protocol == Protocol::kTcp;
+  Json& s = doc_["start"];
+  s["version"] = start.version;
+  s["system_info"] = start.system_info;
+  if (start.is_server) {
+    // 3.12 prints these before the timestamp on the server; target_bitrate
+    // only when non-zero (it is repeated, always, further down).
+    if (spec.rate_bps != 0) s["target_bitrate"] = spec.rate_bps;
+    if (tcp) {
+      s["sock_bufsize"] = start.sock_bufsize;
+      s["sndbuf_actual"] = start.sndbuf_actual;
+      s["rcvbuf_actual"] = start.rcvbuf_actual;
+    }
+  }
+  Json ts = Json::object();
+  ts["time"] = start.time_rfc1123;
+  ts["timesecs"] = start.timesecs;
+  s["timestamp"] = std::move(ts);
+  Json peer = Json::object();
+  peer["host"] = start.host;
+  peer["port"] = start.port;
+  s[start.is_server ? "accepted_connection" : "connecting_to"] = std::move(peer);
+  s["cookie"] = start.cookie;
+  if (tcp) {
+    if (spec.mss > 0) {
+      s["tcp_mss"] = start.tcp_mss > 0 ? start.tcp_mss : spec.mss;
+    } else {
+      s["tcp_mss_default"] = start.tcp_mss_default;
+    }
+  }
+  s["target_bitrate"] = spec.rate_bps;
+  if (!spec.title.empty()) spec_title_ = spec.title;
+  if (options_.title.empty() && !spec_title_.empty()) put_top("title", spec_title_);
+}
+
+void JsonReporter::on_connected(const TestStartInfo& start) { add_start_header(start); }
+
+void JsonReporter::on_stream_connected(const StreamInfo& stream) {
+  Json c = Json::object();
+  c["socket"] = stream.socket;
+  c["local_host"] = stream.local_host;
+  c["local_port"] = stream.local_port;
+  c["remote_host"] = stream.remote_host;
+  c["remote_port"] = stream.remote_port;
+  doc_["start"]["connected"].push_back(std::move(c));
+}
+
+void JsonReporter::on_test_start(const TestStartInfo& start) {
+  add_start_header(start);
+  if (test_started_) return;
+  test_started_ = true;
+  const TestSpec& spec = start.spec;
+  Json& s = doc_["start"];
+  // Client (and UDP server): appended here; TCP server: updates the values
+  // printed before the timestamp in place.
+  s["sock_bufsize"] = start.sock_bufsize;
+  s["sndbuf_actual"] = start.sndbuf_actual;
+  s["rcvbuf_actual"] = start.rcvbuf_actual;
+
+  Json t = Json::object();
+  t["protocol"] = spec.protocol == Protocol::kTcp ? "TCP" : "UDP";
+  t["num_streams"] = spec.parallel;
+  t["blksize"] = spec.block_len;
+  t["omit"] = spec.omit_s;
+  t["duration"] = num(spec.duration_s);
+  t["bytes"] = spec.bytes;
+  t["blocks"] = spec.blocks;
+  t["reverse"] = spec.direction == Direction::kReverse ? 1 : 0;
+  t["tos"] = 0;
+  t["target_bitrate"] = spec.rate_bps;
+  t["bidir"] = spec.direction == Direction::kBidir ? 1 : 0;
+  t["fqrate"] = 0;
+  t["interval"] = num(start.interval_s);
+  s["test_start"] = std::move(t);
+}
+
+void JsonReporter::on_interval(const IntervalReport& interval) {
+  Json i = Json::object();
+  Json streams = Json::array();
+  for (const IntervalStream& s : interval.streams) streams.push_back(interval_stream(s));
+  i["streams"] = std::move(streams);
+  i["sum"] = interval_sum(interval.sum);
+  if (interval.sum_reverse) i["sum_bidir_reverse"] = interval_sum(*interval.sum_reverse);
+  doc_["intervals"].push_back(std::move(i));
+}
+
+void JsonReporter::on_end(const EndReport& end) {
+  Json e = Json::object();
+
+  double own_seconds = 0;
+  if (!end.streams.empty()) {
+    const EndStream& first = end.streams.front();
+    const double st = sender_time(first.sender_seconds, first.receiver_seconds);
+    own_seconds = first.info.sender ? st : receiver_time(st, first.receiver_seconds);
+  }
+  Json streams = Json::array();
+  for (const EndStream& s : end.streams) streams.push_back(end_stream(s, own_seconds));
+  e["streams"] = std::move(streams);
+
+  if (end.direction == Direction::kBidir) {
+    // `sum` is client->server on both ends, `sum_reverse` server->client.
+    const bool fwd_sender = local_sends_forward(end.is_server);
+    e["sum_sent"] = sum_sent(end.sum, fwd_sender);
+    e["sum_received"] = sum_received(end.sum, fwd_sender);
+    const EndSum rev = end.sum_reverse.value_or(EndSum{});
+    e["sum_sent_bidir_reverse"] = sum_sent(rev, !fwd_sender);
+    e["sum_received_bidir_reverse"] = sum_received(rev, !fwd_sender);
+  } else {
+    // One direction: all streams go the same way.
+    const bool forward = end.direction == Direction::kForward;
+    const bool sender = forward ? local_sends_forward(end.is_server) : !local_sends_forward(end.is_server);
+    const EndSum& sum = (sum_is_empty(end.sum) && end.sum_reverse) ? *end.sum_reverse : end.sum;
+    e["sum_sent"] = sum_sent(sum, sender);
+    e["sum_received"] = sum_received(sum, sender);
+  }
+
+  Json cpu = Json::object();
+  cpu["host_total"] = num(end.cpu.host_total);
+  cpu["host_user"] = num(end.cpu.host_user);
+  cpu["host_system"] = num(end.cpu.host_system);
+  cpu["remote_total"] = num(end.cpu.remote_total);
+  cpu["remote_user"] = num(end.cpu.remote_user);
+  cpu["remote_system"] = num(end.cpu.remote_system);
+  e["cpu_utilization_percent"] = std::move(cpu);
+  if (!end.sender_congestion.empty()) e["sender_tcp_congestion"] = end.sender_congestion;
+  if (!end.receiver_congestion.empty()) e["receiver_tcp_congestion"] = end.receiver_congestion;
+
+  // nperf extension: where each local worker ran.
+  Json ext = Json::object();
+  Json ext_streams = Json::array();
+  for (const EndStream& s : end.streams) {
+    Json x = Json::object();
+    x["socket"] = s.info.socket;
+    x["id"] = s.info.id;
+    x["pinned_cpu"] = s.pinned_cpu;
+    x["cpus_seen"] = s.cpus_seen;
+    ext_streams.push_back(std::move(x));
+  }
+  ext["streams"] = std::move(ext_streams);
+  ext["version"] = version_;
+  e["nperf"] = std::move(ext);
+
+  doc_["end"] = std::move(e);
+
+  if (end.server_output_json) {
+    Json parsed = Json::parse(*end.server_output_json, nullptr, /*allow_exceptions=*/false);
+    if (parsed.is_discarded()) {
+      nperf_top()["warnings"].push_back("server output is not valid JSON");
+    } else {
+      put_top("server_output_json", std::move(parsed));
+    }
+  }
+  if (!end.server_output_text.empty()) put_top("server_output_text", end.server_output_text);
+}
+
+void JsonReporter::on_warning(const std::string& message) {
+  Json& ext = nperf_top();
+  if (!ext.contains("warnings")) ext["warnings"] = Json::array();
+  ext["warnings"].push_back(message);
+}
+
+void JsonReporter::on_error(const std::string& message) {
+  if (!doc_.contains("error")) {
+    put_top("error", message);
+    return;
+  }
+  // iperf3 has room for one message; later ones are kept as nperf data.
+  Json& ext = nperf_top();
+  if (!ext.contains("errors")) ext["errors"] = Json::array();
+  ext["errors"].push_back(message);
+}
+
+void JsonReporter::on_finish() {
+  std::string text = doc_.dump(1, '\t', false, Json::error_handler_t::replace);
+  text += '\n';
+  if (out_) out_(text);
+  reset();
+}
+
+}  // namespace nperf::report

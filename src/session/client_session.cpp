@@ -1,1 +1,336 @@
-// placeholder
+#include "nperf/session/client_session.hpp"
+
+#include <csignal>
+#include <limits>
+#include <random>
+
+#include <asio/co_spawn.hpp>
+#include <asio/connect.hpp>
+#include <asio/detached.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/experimental/awaitable_operators.hpp>
+#include <asio/signal_set.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+#include <fmt/format.h>
+
+#include "nperf/net/socket_options.hpp"
+#include "nperf/protocol/params.hpp"
+#include "nperf/session/errors.hpp"
+#include "nperf/session/session_common.hpp"
+
+namespace nperf::session {
+
+using namespace asio::experimental::awaitable_operators;
+using asio::use_awaitable;
+using protocol::State;
+
+namespace {
+
+std::string random_cookie() {
+  std::random_device rd;  // /dev/urandom on Linux, as iperf3 uses
+  std::array<uint8_t, protocol::kCookieTextSize> bytes;
+  for (auto& b : bytes) b = static_cast<uint8_t>(rd());
+  return protocol::make_cookie(bytes);
+}
+
+asio::ip::tcp::resolver::results_type resolve(asio::io_context& io, const Config& c) {
+  asio::ip::tcp::resolver resolver(io);
+  std::error_code ec;
+  auto results = c.family == AddressFamily::kIpv4   ? resolver.resolve(asio::ip::tcp::v4(), c.host, std::to_string(c.port), ec)
+                 : c.family == AddressFamily::kIpv6 ? resolver.resolve(asio::ip::tcp::v6(), c.host, std::to_string(c.port), ec)
+                                                    : resolver.resolve(c.host, std::to_string(c.port), ec);
+  if (ec || results.empty())
+    throw SessionError(fmt::format("unable to resolve host '{}': {}", c.host, ec ? ec.message() : "no address"));
+  return results;
+}
+
+// Opens a TCP socket towards `to`, bound as -B/--cport ask, with a deadline.
+asio::awaitable<asio::ip::tcp::socket> connect_socket(const Config& c, const asio::ip::tcp::endpoint& to,
+                                                      uint16_t local_port, const TestSpec* data_spec,
+                                                      std::vector<std::string>* warnings) {
+  auto executor = co_await asio::this_coro::executor;
+  asio::ip::tcp::socket socket(executor);
+  socket.open(to.protocol());
+  if (data_spec) net::apply_tcp_options(socket.native_handle(), *data_spec, true, warnings);
+  if (!c.bind_address.empty() || local_port) {
+    std::error_code ec;
+    asio::ip::address local = c.bind_address.empty()
+                                  ? (to.protocol() == asio::ip::tcp::v4() ? asio::ip::address(asio::ip::address_v4::any())
+                                                                          : asio::ip::address(asio::ip::address_v6::any()))
+                                  : asio::ip::make_address(c.bind_address, ec);
+    if (ec) throw SessionError(fmt::format("bad bind address '{}': {}", c.bind_address, ec.message()));
+    socket.set_option(asio::socket_base::reuse_address(true));
+    socket.bind({local, local_port}, ec);
+    if (ec) throw SessionError(fmt::format("unable to bind to {} port {}: {}", c.bind_address, local_port, ec.message()));
+  }
+  asio::steady_timer timer(executor, Duration(c.connect_timeout_ms));
+  std::error_code ec;
+  auto result = co_await (socket.async_connect(to, asio::redirect_error(use_awaitable, ec)) || timer.async_wait(use_awaitable));
+  if (result.index() == 1)
+    throw SessionError(fmt::format("unable to connect to server {} port {}: timed out after {} ms",
+                                   format_address(to.address()), to.port(), c.connect_timeout_ms));
+  if (ec)
+    throw SessionError(fmt::format("unable to connect to server {} port {}: {}", format_address(to.address()),
+                                   to.port(), ec.message()));
+  co_return socket;
+}
+
+}  // namespace
+
+ClientSession::ClientSession(const Config& config, report::Reporter& reporter) : config_(config), reporter_(reporter) {}
+
+ClientSession::~ClientSession() = default;
+
+int ClientSession::run() {
+  asio::signal_set signals(io_, SIGINT, SIGTERM, SIGHUP);
+  signals.async_wait([this](std::error_code ec, int signal) {
+    if (!ec) on_signal(signal);
+  });
+  asio::co_spawn(io_, run_protocol(), [this, &signals](std::exception_ptr error) {
+    if (error) {
+      try {
+        std::rethrow_exception(error);
+      } catch (const std::exception& e) {
+        if (run_) run_->stop(monotonic_now());
+        reporter_.on_error(e.what());
+        reporter_.on_finish();
+        exit_code_ = kExitTestFailed;
+      }
+    }
+    signals.cancel();
+    io_.stop();
+  });
+  io_.run();
+  if (run_) run_->join();
+  return exit_code_;
+}
+
+void ClientSession::on_signal(int signal) {
+  // iperf3: print what we have, tell the server, leave. The server's half is unknown.
+  if (run_ && (phase_ == Phase::kRunning || phase_ == Phase::kEnding)) {
+    run_->stop(monotonic_now());
+    reporter_.on_end(run_->end_report(nullptr));
+  }
+  if (control_) {
+    uint8_t byte = protocol::to_wire(State::kClientTerminate);
+    std::error_code ignored;
+    asio::write(control_->socket(), asio::buffer(&byte, 1), ignored);
+  }
+  reporter_.on_error(fmt::format("interrupt - the client has terminated by signal {}", signal));
+  reporter_.on_finish();
+  exit_code_ = kExitOk;  // as iperf3 >= 3.19: an interrupt asked for by the user is not a failure
+  phase_ = Phase::kDone;
+  io_.stop();
+}
+
+asio::awaitable<void> ClientSession::connect_control() {
+  auto endpoints = resolve(io_, config_);
+  std::string last_error;
+  for (const auto& entry : endpoints) {
+    try {
+      auto socket = co_await connect_socket(config_, entry.endpoint(), 0, nullptr, nullptr);
+      socket.set_option(asio::ip::tcp::no_delay(true));
+      server_ = entry.endpoint();
+      control_ = std::make_unique<ControlChannel>(std::move(socket));
+      co_return;
+    } catch (const SessionError& e) {
+      last_error = e.what();
+    }
+  }
+  throw SessionError(last_error);
+}
+
+asio::awaitable<void> ClientSession::run_protocol() {
+  co_await connect_control();
+  cookie_ = random_cookie();
+  auto wire = protocol::cookie_to_wire(cookie_);
+  co_await control_->write_bytes(wire);
+
+  const TestSpec& spec = config_.spec;
+  start_info_.is_server = false;
+  fill_host_facts(&start_info_);
+  start_info_.host = config_.host;
+  start_info_.port = config_.port;
+  start_info_.cookie = cookie_;
+  start_info_.control_mss = net::read_mss(control_->socket().native_handle());
+  start_info_.tcp_mss = spec.mss;
+  start_info_.tcp_mss_default = spec.mss ? 0 : start_info_.control_mss;
+  start_info_.sock_bufsize = static_cast<int>(spec.window);
+  start_info_.spec = spec;
+  start_info_.interval_s = config_.interval_s;
+  phase_ = Phase::kParams;
+
+  while (phase_ != Phase::kDone) {
+    // While the test runs the server is silent; keep_time() guards that wait.
+    Duration timeout = (phase_ == Phase::kRunning || phase_ == Phase::kEnding) ? Duration(0) : kControlReadTimeout;
+    uint8_t byte = co_await control_->read_byte(timeout);
+    auto state = protocol::decode_server_state(byte);
+    if (!state) throw SessionError(fmt::format("received an unknown control message ({})", static_cast<int>(byte)), kIeMessage);
+    switch (*state) {
+      case State::kParamExchange:
+        co_await control_->write_json(protocol::encode_params(spec));
+        reporter_.on_connected(start_info_);
+        break;
+      case State::kCreateStreams:
+        phase_ = Phase::kCreating;
+        co_await create_streams();
+        phase_ = Phase::kStarting;
+        break;
+      case State::kTestStart: {
+        run_ = std::make_unique<TestRun>(spec, std::move(pending_streams_), true);
+        if (!run_->streams().empty()) {
+          auto sizes = net::read_buffer_sizes(run_->streams().front().socket);
+          start_info_.sndbuf_actual = sizes.sndbuf;
+          start_info_.rcvbuf_actual = sizes.rcvbuf;
+        }
+        reporter_.on_test_start(start_info_);
+        break;
+      }
+      case State::kTestRunning:
+        if (!run_) throw SessionError("TEST_RUNNING before TEST_START", kIeMessage);
+        phase_ = Phase::kRunning;
+        run_->start(monotonic_now());
+        asio::co_spawn(io_, keep_time(), asio::detached);
+        break;
+      case State::kExchangeResults:
+        co_await exchange_results();
+        break;
+      case State::kDisplayResults:
+        display_results();
+        co_await control_->write_state(State::kIperfDone);
+        control_->close();
+        reporter_.on_finish();
+        phase_ = Phase::kDone;
+        break;
+      case State::kServerTerminate:
+        if (run_) {
+          run_->stop(monotonic_now());
+          reporter_.on_end(run_->end_report(nullptr));
+        }
+        {
+          std::error_code ignored;
+          uint8_t done = protocol::to_wire(State::kIperfDone);
+          asio::write(control_->socket(), asio::buffer(&done, 1), ignored);
+        }
+        throw SessionError("the server has terminated", kIeServerTerm);
+      case State::kAccessDenied:
+        throw SessionError("the server is busy running a test. try again later");
+      case State::kServerError: {
+        auto error = co_await control_->read_server_error(Duration(10'000));
+        std::string text = describe_iperf_error(error.code);
+        if (error.sys_errno) text += fmt::format(": {}", std::strerror(error.sys_errno));
+        throw SessionError(fmt::format("the server reported an error: {}", text), error.code);
+      }
+      default:
+        throw SessionError(fmt::format("unexpected control message {}", protocol::state_name(*state)), kIeMessage);
+    }
+  }
+}
+
+asio::awaitable<void> ClientSession::create_streams() {
+  const TestSpec& spec = config_.spec;
+  std::vector<std::string> warnings;
+  auto wire = protocol::cookie_to_wire(cookie_);
+  for (int i = 0; i < spec.total_streams(); ++i) {
+    uint16_t cport = config_.cport ? static_cast<uint16_t>(config_.cport + i) : 0;
+    auto socket = co_await connect_socket(config_, server_, cport, &spec, &warnings);
+    co_await asio::async_write(socket, asio::buffer(wire), use_awaitable);
+    int fd = socket.release();
+    make_blocking(fd);
+    DataStream stream;
+    stream.fd = fd;
+    stream.info = describe_stream(fd, i, true, spec);
+    stream.cpu = config_.affinity.local.cpu_for_stream(i);
+    pending_streams_.push_back(stream);
+    reporter_.on_stream_connected(stream.info);
+  }
+  for (const auto& w : warnings) reporter_.on_warning(w);
+}
+
+bool ClientSession::end_condition_met(double now, double end_time) const {
+  const TestSpec& spec = config_.spec;
+  if (now >= end_time) return true;
+  if (spec.bytes) return run_->senders_finished() || run_->bytes_received() >= spec.bytes;
+  if (spec.blocks) return run_->senders_finished() || run_->blocks_received() >= spec.blocks;
+  return false;
+}
+
+asio::awaitable<void> ClientSession::keep_time() {
+  const TestSpec& spec = config_.spec;
+  const double interval = config_.interval_s;
+  const double start = monotonic_now();
+  const double infinity = std::numeric_limits<double>::infinity();
+  double omit_end = spec.omit_s > 0 ? start + spec.omit_s : -1;
+  double end_time = spec.duration_s > 0 ? start + spec.omit_s + spec.duration_s : infinity;
+  double next_tick = interval > 0 ? start + interval : infinity;
+  // -n/-k are checked often so the test stops close to the requested amount.
+  const double poll = (spec.bytes || spec.blocks) ? 0.002 : 0.1;
+  asio::steady_timer timer(io_);
+  while (phase_ == Phase::kRunning) {
+    double now = monotonic_now();
+    double wake = std::min({next_tick, end_time, now + poll, omit_end > now ? omit_end : infinity});
+    timer.expires_after(std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(std::max(0.0, wake - now))));
+    co_await timer.async_wait(use_awaitable);
+    if (phase_ != Phase::kRunning) co_return;
+    now = monotonic_now();
+    if (std::string failure = run_->failure(); !failure.empty()) {
+      control_->close();  // the read in run_protocol fails and ends the session
+      reporter_.on_error(failure);
+      co_return;
+    }
+    if (run_->omitting() && now >= omit_end) {
+      IntervalReport report = run_->sample(now);
+      if (interval > 0) reporter_.on_interval(report);
+      run_->end_omit(now);
+      next_tick = interval > 0 ? now + interval : infinity;
+      continue;
+    }
+    if (end_condition_met(now, end_time)) {
+      co_await end_test(now);
+      co_return;
+    }
+    if (now >= next_tick) {
+      reporter_.on_interval(run_->sample(now));
+      next_tick += interval;
+      if (next_tick < now) next_tick = now + interval;  // we fell behind; don't burst
+    }
+  }
+}
+
+asio::awaitable<void> ClientSession::end_test(double now) {
+  IntervalReport last = run_->sample(now);
+  if (config_.interval_s > 0 && !drop_final_interval(last, config_.interval_s)) reporter_.on_interval(last);
+  run_->stop(now);
+  phase_ = Phase::kEnding;
+  co_await control_->write_state(State::kTestEnd);
+  // The server now owes us EXCHANGE_RESULTS; don't wait forever for it.
+  asio::steady_timer watchdog(io_, kControlReadTimeout);
+  std::error_code ignored;
+  co_await watchdog.async_wait(asio::redirect_error(use_awaitable, ignored));
+  if (phase_ == Phase::kEnding) {
+    reporter_.on_error("the server did not answer TEST_END in time");
+    control_->close();
+  }
+}
+
+asio::awaitable<void> ClientSession::exchange_results() {
+  if (!run_) throw SessionError("EXCHANGE_RESULTS before the test ran", kIeMessage);
+  run_->join();
+  co_await control_->write_json(protocol::encode_results(run_->local_results()));
+  std::string text = co_await control_->read_json(protocol::kMaxResultsLength, kControlReadTimeout);
+  auto decoded = protocol::decode_results(text);
+  if (!decoded.results) throw SessionError(fmt::format("unable to receive results: {}", decoded.error), kIeRecvResults);
+  peer_results_ = std::move(decoded.results);
+}
+
+void ClientSession::display_results() {
+  if (!run_ || !peer_results_) throw SessionError("DISPLAY_RESULTS before the results exchange", kIeMessage);
+  EndReport end = run_->end_report(&*peer_results_);
+  if (peer_results_->server_output_text) end.server_output_text = *peer_results_->server_output_text;
+  if (peer_results_->server_output_json) end.server_output_json = peer_results_->server_output_json->dump();
+  reporter_.on_end(end);
+}
+
+}  // namespace nperf::session

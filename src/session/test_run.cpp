@@ -1,1 +1,257 @@
-// placeholder
+#include "nperf/session/test_run.hpp"
+
+#include <time.h>
+
+#include <fmt/format.h>
+
+#include "nperf/net/affinity.hpp"
+#include "nperf/net/socket_options.hpp"
+#include "nperf/session/errors.hpp"
+
+namespace nperf::session {
+
+double monotonic_now() {
+  timespec ts;
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+namespace {
+
+std::vector<engine::StreamPlan> make_plans(const TestSpec& spec, const std::vector<DataStream>& streams,
+                                           bool quota_owner) {
+  int senders = 0;
+  for (const auto& s : streams) senders += s.info.sender ? 1 : 0;
+  std::vector<engine::StreamPlan> plans;
+  int sender_index = 0;
+  for (const auto& s : streams) {
+    engine::StreamPlan p;
+    p.fd = s.fd;
+    p.sender = s.info.sender;
+    p.block_len = spec.block_len;
+    p.rate_bps = spec.rate_bps;
+    p.cpu = s.cpu;
+    if (quota_owner && p.sender && senders > 0) {
+      // Split -n/-k evenly; the first streams take the remainder. Each stream
+      // stops by itself, so the total is exact without a shared counter.
+      auto share = [&](uint64_t total) {
+        uint64_t base = total / static_cast<uint64_t>(senders);
+        return base + (static_cast<uint64_t>(sender_index) < total % static_cast<uint64_t>(senders) ? 1 : 0);
+      };
+      if (spec.bytes) p.byte_quota = share(spec.bytes);
+      if (spec.blocks) p.block_quota = std::max<uint64_t>(1, share(spec.blocks));
+      ++sender_index;
+    }
+    plans.push_back(p);
+  }
+  return plans;
+}
+
+}  // namespace
+
+TestRun::TestRun(const TestSpec& spec, std::vector<DataStream> streams, bool quota_owner)
+    : spec_(spec), engine_(make_plans(spec, streams, quota_owner)), cpus_seen_(streams.size()) {
+  for (const auto& s : streams) {
+    infos_.push_back(s.info);
+    pinned_.push_back(s.cpu);
+    trackers_.emplace_back(s.info, spec.protocol == Protocol::kTcp && s.info.sender);
+  }
+  if (!streams.empty()) congestion_ = net::read_congestion(streams.front().fd);
+}
+
+TestRun::~TestRun() { join(); }
+
+TcpInfoSample TestRun::tcp_sample(size_t i) const {
+  if (!trackers_[i].has_tcp_info()) return {};
+  return net::read_tcp_info(engine_.plan(i).fd);
+}
+
+void TestRun::start(double now) {
+  omitting_ = spec_.omit_s > 0;
+  cpu_usage_.start();
+  for (size_t i = 0; i < trackers_.size(); ++i) trackers_[i].start(now, 0, tcp_sample(i));
+  engine_.start();
+}
+
+void TestRun::note_cpus() {
+  for (size_t i = 0; i < trackers_.size(); ++i) {
+    pid_t tid = engine_.counters(i).tid.load(std::memory_order_relaxed);
+    int cpu = tid ? net::last_cpu_of_thread(tid) : -1;
+    if (cpu < 0) cpu = engine_.counters(i).first_cpu.load(std::memory_order_relaxed);
+    if (cpu >= 0) cpus_seen_[i].insert(cpu);
+  }
+}
+
+IntervalReport TestRun::sample(double now) {
+  IntervalReport report;
+  note_cpus();
+  std::vector<bool> forward, reverse;
+  for (size_t i = 0; i < trackers_.size(); ++i) {
+    uint64_t bytes = engine_.counters(i).bytes.load(std::memory_order_relaxed);
+    IntervalStream s = trackers_[i].sample(now, bytes, tcp_sample(i), omitting_);
+    s.cpu = cpus_seen_[i].empty() ? -1 : *cpus_seen_[i].rbegin();
+    report.streams.push_back(s);
+    forward.push_back(infos_[i].forward);
+    reverse.push_back(!infos_[i].forward);
+  }
+  report.sum = sum_interval(report.streams, forward);
+  if (spec_.direction == Direction::kBidir) report.sum_reverse = sum_interval(report.streams, reverse);
+  return report;
+}
+
+void TestRun::end_omit(double now) {
+  omitting_ = false;
+  cpu_usage_.start();
+  for (size_t i = 0; i < trackers_.size(); ++i)
+    trackers_[i].start(now, engine_.counters(i).bytes.load(std::memory_order_relaxed), tcp_sample(i));
+}
+
+void TestRun::stop(double now) {
+  if (stopped_) return;
+  stopped_ = true;
+  note_cpus();
+  for (size_t i = 0; i < trackers_.size(); ++i)
+    trackers_[i].finish(now, engine_.counters(i).bytes.load(std::memory_order_relaxed), tcp_sample(i));
+  cpu_usage_.finish(&cpu_);
+  engine_.request_stop();
+}
+
+void TestRun::join() {
+  engine_.stop();
+  engine_.close_sockets();
+}
+
+uint64_t TestRun::bytes_received() const {
+  uint64_t total = 0;
+  for (size_t i = 0; i < engine_.size(); ++i)
+    if (!engine_.plan(i).sender) total += engine_.counters(i).bytes.load(std::memory_order_relaxed);
+  return total;
+}
+
+uint64_t TestRun::blocks_received() const {
+  uint64_t total = 0;
+  for (size_t i = 0; i < engine_.size(); ++i)
+    if (!engine_.plan(i).sender) total += engine_.counters(i).blocks.load(std::memory_order_relaxed);
+  return total;
+}
+
+std::string TestRun::failure() const {
+  for (size_t i = 0; i < engine_.size(); ++i) {
+    std::string e = engine_.error(i);
+    if (!e.empty()) return fmt::format("stream {}: {}", infos_[i].id, e);
+  }
+  return "";
+}
+
+bool TestRun::all_receivers_closed() const {
+  bool any = false;
+  for (size_t i = 0; i < engine_.size(); ++i) {
+    if (engine_.plan(i).sender) continue;
+    any = true;
+    if (!engine_.counters(i).finished.load(std::memory_order_acquire)) return false;
+  }
+  return any;
+}
+
+std::string TestRun::congestion_used() const { return congestion_; }
+
+protocol::TestResults TestRun::local_results() const {
+  protocol::TestResults r;
+  r.cpu_total = cpu_.host_total;
+  r.cpu_user = cpu_.host_user;
+  r.cpu_system = cpu_.host_system;
+  bool any_sender = false, tcp_info = false;
+  for (size_t i = 0; i < trackers_.size(); ++i) {
+    const StreamTracker& t = trackers_[i];
+    any_sender = any_sender || infos_[i].sender;
+    tcp_info = tcp_info || t.has_tcp_info();
+    protocol::StreamResult s;
+    s.id = infos_[i].id;
+    s.bytes = t.measured_bytes();
+    s.retransmits = t.has_tcp_info() ? t.retransmits() : -1;
+    s.omitted_errors = 0;
+    s.omitted_packets = 0;
+    s.end_time = t.measured_seconds();
+    r.streams.push_back(s);
+  }
+  r.sender_has_retransmits = !any_sender ? -1 : (tcp_info ? 1 : 0);
+  if (spec_.protocol == Protocol::kTcp && !congestion_.empty()) r.congestion_used = congestion_;
+  return r;
+}
+
+EndReport TestRun::end_report(const protocol::TestResults* peer) const {
+  EndReport end;
+  end.direction = spec_.direction;
+  end.cpu = cpu_;
+  if (peer) {
+    end.cpu.remote_total = peer->cpu_total;
+    end.cpu.remote_user = peer->cpu_user;
+    end.cpu.remote_system = peer->cpu_system;
+  }
+  for (size_t i = 0; i < trackers_.size(); ++i) {
+    const StreamTracker& t = trackers_[i];
+    EndStream e;
+    e.info = infos_[i];
+    e.pinned_cpu = pinned_[i];
+    e.cpus_seen.assign(cpus_seen_[i].begin(), cpus_seen_[i].end());
+    const protocol::StreamResult* remote = nullptr;
+    if (peer) {
+      for (const auto& r : peer->streams)
+        if (r.id == e.info.id) remote = &r;
+      if (!remote) throw SessionError(fmt::format("the peer's results have no stream with id {}", e.info.id), kIeStreamId);
+    }
+    if (e.info.sender) {
+      e.sender_known = true;
+      e.sent_bytes = t.measured_bytes();
+      e.sender_seconds = t.measured_seconds();
+      e.has_retransmits = t.has_tcp_info();
+      e.retransmits = t.retransmits();
+      e.max_snd_cwnd = t.max_snd_cwnd();
+      e.max_snd_wnd = t.max_snd_wnd();
+      e.max_rtt = t.max_rtt();
+      e.min_rtt = t.min_rtt();
+      e.mean_rtt = t.mean_rtt();
+      if (remote) {
+        e.receiver_known = true;
+        e.received_bytes = remote->bytes;
+        e.receiver_seconds = remote->end_time - remote->start_time;
+      }
+    } else {
+      e.receiver_known = true;
+      e.received_bytes = t.measured_bytes();
+      e.receiver_seconds = t.measured_seconds();
+      if (remote) {
+        e.sender_known = true;
+        e.sent_bytes = remote->bytes;
+        e.sender_seconds = remote->end_time - remote->start_time;
+        e.has_retransmits = peer->sender_has_retransmits == 1 && remote->retransmits >= 0;
+        e.retransmits = e.has_retransmits ? remote->retransmits : 0;
+      }
+    }
+    end.streams.push_back(e);
+  }
+  // iperf3 uses the first stream's durations for every stream of a direction.
+  for (bool forward : {true, false}) {
+    const EndStream* first = nullptr;
+    for (auto& e : end.streams) {
+      if (e.info.forward != forward) continue;
+      if (!first) {
+        first = &e;
+        continue;
+      }
+      e.sender_seconds = first->sender_seconds;
+      e.receiver_seconds = first->receiver_seconds;
+    }
+  }
+  end.sum = sum_streams(end.streams, true);
+  if (spec_.direction == Direction::kBidir) end.sum_reverse = sum_streams(end.streams, false);
+  bool local_sends_forward = !infos_.empty() && infos_.front().forward == infos_.front().sender;
+  std::string remote_cc = peer ? peer->congestion_used : "";
+  if (spec_.protocol == Protocol::kTcp) {
+    end.sender_congestion = local_sends_forward ? congestion_ : remote_cc;
+    end.receiver_congestion = local_sends_forward ? remote_cc : congestion_;
+  }
+  return end;
+}
+
+}  // namespace nperf::session

@@ -1,1 +1,37 @@
-// placeholder
+#include "nperf/stats/cpu_usage.hpp"
+
+#include <sys/resource.h>
+#include <time.h>
+
+namespace nperf {
+namespace {
+
+double now_seconds() {
+  timespec ts;
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+double to_seconds(const timeval& tv) { return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) * 1e-6; }
+
+}  // namespace
+
+void CpuUsage::start() {
+  rusage ru{};
+  ::getrusage(RUSAGE_SELF, &ru);
+  wall_ = now_seconds();
+  user_ = to_seconds(ru.ru_utime);
+  system_ = to_seconds(ru.ru_stime);
+}
+
+void CpuUsage::finish(CpuUtilization* out) const {
+  rusage ru{};
+  ::getrusage(RUSAGE_SELF, &ru);
+  double wall = now_seconds() - wall_;
+  if (wall <= 0) return;
+  out->host_user = 100.0 * (to_seconds(ru.ru_utime) - user_) / wall;
+  out->host_system = 100.0 * (to_seconds(ru.ru_stime) - system_) / wall;
+  out->host_total = out->host_user + out->host_system;
+}
+
+}  // namespace nperf

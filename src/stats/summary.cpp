@@ -1,1 +1,26 @@
-// placeholder
+#include "nperf/stats/report_model.hpp"
+
+namespace nperf {
+
+EndSum sum_streams(const std::vector<EndStream>& streams, bool forward) {
+  EndSum sum;
+  bool first = true;
+  for (const EndStream& s : streams) {
+    if (s.info.forward != forward) continue;
+    if (first) {
+      // iperf3 takes the durations of the first stream for the whole sum.
+      sum.sender_seconds = s.sender_seconds;
+      sum.receiver_seconds = s.receiver_seconds;
+      sum.sender_known = s.sender_known;
+      sum.receiver_known = s.receiver_known;
+      first = false;
+    }
+    sum.sent_bytes += s.sent_bytes;
+    sum.received_bytes += s.received_bytes;
+    sum.has_retransmits = sum.has_retransmits || s.has_retransmits;
+    sum.retransmits += s.has_retransmits ? s.retransmits : 0;
+  }
+  return sum;
+}
+
+}  // namespace nperf

@@ -40,6 +40,8 @@ class StreamEngine {
   StreamEngine& operator=(const StreamEngine&) = delete;
 
   void start();
+  // Raises the stop flag without waiting; workers finish their current call.
+  void request_stop() { stop_.store(true, std::memory_order_relaxed); }
   // Asks every worker to stop and joins them. A worker blocked in send/recv
   // notices within kWakeupMs. Idempotent.
   void stop();

@@ -34,9 +34,18 @@ class JsonReporter : public Reporter {
   const nlohmann::ordered_json& document() const { return doc_; }
 
  private:
+  void reset();                                   // empty document for the next test
+  void add_start_header(const TestStartInfo& start);  // once: version .. target_bitrate
+  void put_top(const char* key, nlohmann::ordered_json value);  // keeps iperf3's top-level order
+  nlohmann::ordered_json& nperf_top();            // top-level "nperf" extension object
+
   JsonOptions options_;
   std::function<void(std::string_view)> out_;
   nlohmann::ordered_json doc_;
+  bool header_done_ = false;
+  bool test_started_ = false;
+  std::string version_;        // from TestStartInfo, for end.nperf.version
+  std::string spec_title_;     // title received in the parameters (server)
 };
 
 }  // namespace nperf::report

@@ -1,0 +1,35 @@
+#pragma once
+// Everything the command line decides. The server uses the common part; the
+// client adds the test it asks for (TestSpec) and how to reach the server.
+#include <cstdint>
+#include <string>
+
+#include "nperf/config/affinity_spec.hpp"
+#include "nperf/config/test_spec.hpp"
+
+namespace nperf {
+
+enum class Role { kClient, kServer };
+enum class AddressFamily { kAny, kIpv4, kIpv6 };
+
+struct Config {
+  Role role = Role::kClient;
+  // Common.
+  uint16_t port = 5201;            // -p
+  std::string bind_address;        // -B
+  AddressFamily family = AddressFamily::kAny;  // -4 / -6
+  double interval_s = 1;           // -i; 0 disables interval reports
+  char format = 'a';               // -f
+  bool verbose = false;            // -V
+  bool json = false;               // -J
+  AffinitySpec affinity;           // -A
+  // Server.
+  bool one_off = false;            // -1
+  // Client.
+  std::string host;                // -c
+  uint16_t cport = 0;              // --cport: stream i binds cport + i
+  int connect_timeout_ms = 10'000; // --connect-timeout (iperf3: OS default; we never wait forever)
+  TestSpec spec;
+};
+
+}  // namespace nperf

@@ -1,0 +1,55 @@
+#pragma once
+// The client side of one test: connects, negotiates, opens the data streams,
+// keeps time (intervals, omit, the end condition) and reports. Runs its
+// control logic on one thread with its own io_context; data moves on the
+// stream engine's threads.
+#include <memory>
+#include <optional>
+
+#include <asio/awaitable.hpp>
+#include <asio/io_context.hpp>
+
+#include "nperf/config/config.hpp"
+#include "nperf/protocol/results.hpp"
+#include "nperf/report/reporter.hpp"
+#include "nperf/session/control_channel.hpp"
+#include "nperf/session/errors.hpp"
+#include "nperf/session/test_run.hpp"
+
+namespace nperf::session {
+
+class ClientSession {
+ public:
+  ClientSession(const Config& config, report::Reporter& reporter);
+  ~ClientSession();
+  // Runs the test to its end; returns the process exit code.
+  int run();
+
+ private:
+  enum class Phase { kConnecting, kParams, kCreating, kStarting, kRunning, kEnding, kDone };
+
+  asio::awaitable<void> run_protocol();
+  asio::awaitable<void> connect_control();
+  asio::awaitable<void> create_streams();
+  asio::awaitable<void> keep_time();
+  asio::awaitable<void> end_test(double now);
+  asio::awaitable<void> exchange_results();
+  void display_results();
+  bool end_condition_met(double now, double end_time) const;
+  void on_signal(int signal);
+
+  Config config_;
+  report::Reporter& reporter_;
+  asio::io_context io_;
+  std::unique_ptr<ControlChannel> control_;
+  asio::ip::tcp::endpoint server_;
+  std::string cookie_;
+  TestStartInfo start_info_;
+  std::vector<DataStream> pending_streams_;
+  std::unique_ptr<TestRun> run_;
+  std::optional<protocol::TestResults> peer_results_;
+  Phase phase_ = Phase::kConnecting;
+  int exit_code_ = kExitOk;
+};
+
+}  // namespace nperf::session

@@ -1,0 +1,46 @@
+#pragma once
+// The server: one listening socket, one test at a time (as iperf3), each test
+// an object of its own so that serving several at once stays a small change.
+// Control logic runs on one thread (asio coroutines); data moves on the
+// stream engine's threads.
+#include <memory>
+
+#include <asio/awaitable.hpp>
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+
+#include "nperf/config/config.hpp"
+#include "nperf/report/reporter.hpp"
+#include "nperf/session/errors.hpp"
+
+namespace nperf::session {
+
+struct ServerTest;  // one test in progress (server_session.cpp)
+
+class ServerSession {
+ public:
+  ServerSession(const Config& config, report::Reporter& reporter);
+  ~ServerSession();
+  // Serves tests until a signal (or after one test with -1); returns the exit code.
+  int run();
+
+ private:
+  asio::awaitable<void> accept_loop();
+  asio::awaitable<void> run_test(std::shared_ptr<ServerTest> test, asio::ip::tcp::socket socket);
+  asio::awaitable<void> take_data_connection(std::shared_ptr<ServerTest> test, asio::ip::tcp::socket socket);
+  asio::awaitable<void> keep_time(std::shared_ptr<ServerTest> test);
+  asio::awaitable<void> finish_test(ServerTest& test);
+  void open_listener();
+  void on_signal(int signal);
+  void test_done(std::exception_ptr error);
+
+  Config config_;
+  report::Reporter& reporter_;
+  asio::io_context io_;
+  asio::ip::tcp::acceptor acceptor_;
+  std::shared_ptr<ServerTest> test_;
+  int tests_started_ = 0;
+  int exit_code_ = kExitOk;
+};
+
+}  // namespace nperf::session

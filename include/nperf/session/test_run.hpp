@@ -1,0 +1,79 @@
+#pragma once
+// One running test on one side: the stream engine, the per-stream trackers,
+// CPU accounting and the translation to and from the results message. The
+// client and the server sessions share it; it does no control-channel I/O.
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "nperf/engine/stream_engine.hpp"
+#include "nperf/protocol/results.hpp"
+#include "nperf/stats/cpu_usage.hpp"
+#include "nperf/stats/stream_tracker.hpp"
+
+namespace nperf::session {
+
+struct DataStream {
+  int fd = -1;  // ownership passes to the TestRun
+  StreamInfo info;
+  int cpu = -1;  // core to pin the worker to, -1 for none
+};
+
+double monotonic_now();
+
+class TestRun {
+ public:
+  // `quota_owner`: this side ends the test by bytes/blocks (the client), so
+  // its senders get an equal share of -n / -k each.
+  TestRun(const TestSpec& spec, std::vector<DataStream> streams, bool quota_owner);
+  ~TestRun();
+
+  void start(double now);
+  bool omitting() const { return omitting_; }
+  // Closes the current interval for every stream.
+  IntervalReport sample(double now);
+  // Ends the omit period: counters and times restart from `now`.
+  void end_omit(double now);
+  // Final sample: raises the stop flag and records the totals; join() waits.
+  void stop(double now);
+  void join();
+
+  bool senders_finished() const { return engine_.all_senders_finished(); }
+  // Bytes/blocks moved so far in either direction (for -n/-k on the receiving client).
+  uint64_t bytes_received() const;
+  uint64_t blocks_received() const;
+  // First stream error, or "".
+  std::string failure() const;
+  // True when every receiving stream saw the peer close (the client went away).
+  bool all_receivers_closed() const;
+
+  protocol::TestResults local_results() const;
+  // Combines local totals with the peer's results (absent on the server
+  // before the exchange or after an interruption). Throws SessionError on an
+  // unknown stream id.
+  EndReport end_report(const protocol::TestResults* peer) const;
+
+  const std::vector<StreamInfo>& streams() const { return infos_; }
+  const CpuUtilization& local_cpu() const { return cpu_; }
+  std::string congestion_used() const;
+
+ private:
+  void note_cpus();
+  TcpInfoSample tcp_sample(size_t i) const;
+
+  TestSpec spec_;
+  std::vector<StreamInfo> infos_;
+  std::vector<int> pinned_;
+  engine::StreamEngine engine_;
+  std::vector<StreamTracker> trackers_;
+  std::vector<std::set<int>> cpus_seen_;
+  CpuUsage cpu_usage_;
+  CpuUtilization cpu_;
+  bool omitting_ = false;
+  bool stopped_ = false;
+  std::string congestion_;
+};
+
+}  // namespace nperf::session
