@@ -17,7 +17,7 @@ bool iequals(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-const nlohmann::json* find_key(const nlohmann::json& object, std::string_view key) {
+const nlohmann::ordered_json* find_key(const nlohmann::ordered_json& object, std::string_view key) {
   if (!object.is_object()) return nullptr;
   auto exact = object.find(std::string(key));
   if (exact != object.end()) return &*exact;
@@ -26,8 +26,8 @@ const nlohmann::json* find_key(const nlohmann::json& object, std::string_view ke
   return nullptr;
 }
 
-std::optional<int64_t> get_int(const nlohmann::json& object, std::string_view key) {
-  const nlohmann::json* v = find_key(object, key);
+std::optional<int64_t> get_int(const nlohmann::ordered_json& object, std::string_view key) {
+  const nlohmann::ordered_json* v = find_key(object, key);
   if (!v) return std::nullopt;
   if (v->is_number_unsigned()) {
     // Wraps iperf3 3.12's unsigned printing of negative numbers back (2^64-1 -> -1).
@@ -41,43 +41,43 @@ std::optional<int64_t> get_int(const nlohmann::json& object, std::string_view ke
   throw JsonFieldError(fmt::format("'{}' must be an integer, got {}", key, v->dump()));
 }
 
-std::optional<double> get_number(const nlohmann::json& object, std::string_view key) {
-  const nlohmann::json* v = find_key(object, key);
+std::optional<double> get_number(const nlohmann::ordered_json& object, std::string_view key) {
+  const nlohmann::ordered_json* v = find_key(object, key);
   if (!v) return std::nullopt;
   if (!v->is_number()) throw JsonFieldError(fmt::format("'{}' must be a number, got {}", key, v->dump()));
   if (v->is_number_unsigned()) return static_cast<double>(static_cast<int64_t>(v->get<uint64_t>()));
   return v->get<double>();
 }
 
-std::optional<std::string> get_string(const nlohmann::json& object, std::string_view key) {
-  const nlohmann::json* v = find_key(object, key);
+std::optional<std::string> get_string(const nlohmann::ordered_json& object, std::string_view key) {
+  const nlohmann::ordered_json* v = find_key(object, key);
   if (!v) return std::nullopt;
   if (!v->is_string()) throw JsonFieldError(fmt::format("'{}' must be a string, got {}", key, v->dump()));
   return v->get<std::string>();
 }
 
-bool get_presence_flag(const nlohmann::json& object, std::string_view key) {
-  const nlohmann::json* v = find_key(object, key);
+bool get_presence_flag(const nlohmann::ordered_json& object, std::string_view key) {
+  const nlohmann::ordered_json* v = find_key(object, key);
   if (!v) return false;
   if (!v->is_boolean() && !v->is_number())
     throw JsonFieldError(fmt::format("'{}' must be a boolean or number, got {}", key, v->dump()));
   return true;
 }
 
-std::optional<nlohmann::json> parse_json_object(std::string_view text, int max_depth, std::string* error) {
+std::optional<nlohmann::ordered_json> parse_json_object(std::string_view text, int max_depth, std::string* error) {
   int depth = 0;
   bool too_deep = false;
-  auto limit_depth = [&](int, nlohmann::json::parse_event_t event, nlohmann::json&) {
-    if (event == nlohmann::json::parse_event_t::object_start ||
-        event == nlohmann::json::parse_event_t::array_start) {
+  auto limit_depth = [&](int, nlohmann::ordered_json::parse_event_t event, nlohmann::ordered_json&) {
+    if (event == nlohmann::ordered_json::parse_event_t::object_start ||
+        event == nlohmann::ordered_json::parse_event_t::array_start) {
       if (++depth > max_depth) too_deep = true;
-    } else if (event == nlohmann::json::parse_event_t::object_end ||
-               event == nlohmann::json::parse_event_t::array_end) {
+    } else if (event == nlohmann::ordered_json::parse_event_t::object_end ||
+               event == nlohmann::ordered_json::parse_event_t::array_end) {
       --depth;
     }
     return !too_deep;
   };
-  nlohmann::json parsed = nlohmann::json::parse(text.begin(), text.end(), limit_depth, false);
+  nlohmann::ordered_json parsed = nlohmann::ordered_json::parse(text.begin(), text.end(), limit_depth, false);
   if (too_deep) {
     *error = fmt::format("JSON nested deeper than {} levels", max_depth);
     return std::nullopt;

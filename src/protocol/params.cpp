@@ -31,8 +31,8 @@ std::string encode_params(const TestSpec& s) {
   j["len"] = s.block_len;
   if (s.rate_bps > 0 || s.protocol == Protocol::kUdp) j["bandwidth"] = s.rate_bps;
   j["pacing_timer"] = 1000;
-  if (!s.congestion.empty()) j["congestion"] = s.congestion;
   if (!s.title.empty()) j["title"] = s.title;
+  if (!s.congestion.empty()) j["congestion"] = s.congestion;
   if (s.get_server_output) j["get_server_output"] = 1;
   j["client_version"] = kNperfVersion;
   if (!s.server_stream_cpus.empty()) j["nperf"]["server_stream_cpus"] = format_cpu_list(s.server_stream_cpus);

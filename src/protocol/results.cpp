@@ -45,7 +45,7 @@ T require(std::optional<T> v, std::string_view key) {
   return *v;
 }
 
-StreamResult decode_stream(const nlohmann::json& o) {
+StreamResult decode_stream(const nlohmann::ordered_json& o) {
   if (!o.is_object()) throw JsonFieldError("a stream entry is not an object");
   StreamResult s;
   s.id = static_cast<int>(require(get_int(o, "id"), "id"));
@@ -79,14 +79,14 @@ DecodedResults decode_results(std::string_view text) {
     r.cpu_system = require(get_number(*j, "cpu_util_system"), "cpu_util_system");
     r.sender_has_retransmits = static_cast<int>(require(get_int(*j, "sender_has_retransmits"), "sender_has_retransmits"));
     r.congestion_used = get_string(*j, "congestion_used").value_or("");
-    const nlohmann::json* streams = find_key(*j, "streams");
+    const nlohmann::ordered_json* streams = find_key(*j, "streams");
     if (!streams || !streams->is_array()) throw JsonFieldError("missing 'streams' array");
     if (streams->size() > 2 * 128) throw JsonFieldError("too many streams");
     for (const auto& s : *streams) r.streams.push_back(decode_stream(s));
     if (const auto* out_json = find_key(*j, "server_output_json"); out_json && out_json->is_object())
-      r.server_output_json = ordered_json::parse(out_json->dump());
+      r.server_output_json = *out_json;
     r.server_output_text = get_string(*j, "server_output_text");
-    if (const auto* ext = find_key(*j, "nperf"); ext && ext->is_object()) r.nperf = ordered_json::parse(ext->dump());
+    if (const auto* ext = find_key(*j, "nperf"); ext && ext->is_object()) r.nperf = *ext;
     out.results = std::move(r);
   } catch (const JsonFieldError& e) {
     out.error = e.what();

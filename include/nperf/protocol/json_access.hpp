@@ -18,17 +18,17 @@ struct JsonFieldError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-const nlohmann::json* find_key(const nlohmann::json& object, std::string_view key);
+const nlohmann::ordered_json* find_key(const nlohmann::ordered_json& object, std::string_view key);
 
 // Each returns nullopt when the key is absent and throws JsonFieldError when
 // it is present with the wrong type (or an integer field holds a fraction).
-std::optional<int64_t> get_int(const nlohmann::json& object, std::string_view key);
-std::optional<double> get_number(const nlohmann::json& object, std::string_view key);
-std::optional<std::string> get_string(const nlohmann::json& object, std::string_view key);
+std::optional<int64_t> get_int(const nlohmann::ordered_json& object, std::string_view key);
+std::optional<double> get_number(const nlohmann::ordered_json& object, std::string_view key);
+std::optional<std::string> get_string(const nlohmann::ordered_json& object, std::string_view key);
 // iperf3's presence flags: any value of the expected kind (bool or number) turns them on.
-bool get_presence_flag(const nlohmann::json& object, std::string_view key);
+bool get_presence_flag(const nlohmann::ordered_json& object, std::string_view key);
 
 // Parses text as JSON with a nesting limit; returns nullopt and sets *error on failure.
-std::optional<nlohmann::json> parse_json_object(std::string_view text, int max_depth, std::string* error);
+std::optional<nlohmann::ordered_json> parse_json_object(std::string_view text, int max_depth, std::string* error);
 
 }  // namespace nperf::protocol

@@ -1,0 +1,122 @@
+// End-to-end interop: nperf against Debian's iperf3 in both directions, and
+// nperf against itself, over loopback. Each case checks exit codes, that both
+// ends print valid -J documents, and that what one end sent is what the other
+// end received (each side's own measurement, within 2%).
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "e2e/process.hpp"
+
+namespace nperf::test {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+enum class Pairing { kNperfToIperf3, kIperf3ToNperf, kNperfToNperf };
+
+struct Scenario {
+  const char* name;
+  std::vector<std::string> args;
+};
+
+const Scenario kScenarios[] = {
+    {"OneStream", {"-t", "2"}},
+    {"Parallel4", {"-t", "2", "-P", "4"}},
+    {"Reverse", {"-t", "2", "-R"}},
+    {"ReverseParallel3", {"-t", "2", "-R", "-P", "3"}},
+    {"Bidir", {"-t", "2", "--bidir"}},
+    {"Bytes200M", {"-n", "200M"}},
+    {"Window256KLength64K", {"-t", "2", "-w", "256K", "-l", "64K"}},
+    {"Omit1", {"-t", "2", "-O", "1"}},
+};
+
+// Bytes this host itself measured, split by direction.
+struct Measured {
+  uint64_t sent = 0, received = 0;
+};
+
+Measured own_measurements(const json& doc) {
+  Measured m;
+  for (const auto& stream : doc.at("end").at("streams")) {
+    bool this_host_sends = stream.at("sender").at("sender").get<bool>();
+    if (this_host_sends)
+      m.sent += stream.at("sender").at("bytes").get<uint64_t>();
+    else
+      m.received += stream.at("receiver").at("bytes").get<uint64_t>();
+  }
+  return m;
+}
+
+json parse_document(const ProcessResult& r, const char* who) {
+  json doc = json::parse(r.out, nullptr, false);
+  EXPECT_FALSE(doc.is_discarded()) << who << " printed no valid JSON:\n" << r.out << "\nstderr:\n" << r.err;
+  if (doc.is_discarded()) return json::object();
+  EXPECT_FALSE(doc.contains("error")) << who << " reported: " << doc.value("error", "");
+  return doc;
+}
+
+void expect_close(uint64_t a, uint64_t b, const std::string& what) {
+  ASSERT_GT(a, 0u) << what;
+  double ratio = static_cast<double>(a) / static_cast<double>(std::max<uint64_t>(b, 1));
+  EXPECT_NEAR(ratio, 1.0, 0.02) << what << ": " << a << " vs " << b;
+}
+
+class Interop : public ::testing::TestWithParam<std::tuple<Pairing, Scenario>> {};
+
+TEST_P(Interop, BothEndsAgree) {
+  auto [pairing, scenario] = GetParam();
+  std::string iperf3 = find_program("iperf3");
+  if (pairing != Pairing::kNperfToNperf && iperf3.empty()) {
+    if (running_in_ci()) FAIL() << "iperf3 is not installed, and CI must run the interop tests";
+    GTEST_SKIP() << "iperf3 is not installed (apt-get install iperf3); interop not tested";
+  }
+  const std::string server_bin = pairing == Pairing::kNperfToIperf3 ? iperf3 : NPERF_BINARY;
+  const std::string client_bin = pairing == Pairing::kIperf3ToNperf ? iperf3 : NPERF_BINARY;
+  int port = free_port();
+  Process server({server_bin, "-s", "-1", "-J", "-p", std::to_string(port)});
+  ASSERT_TRUE(wait_for_listener(port, 5s)) << "server did not start listening";
+  std::vector<std::string> client_args = {client_bin, "-c", "127.0.0.1", "-p", std::to_string(port), "-J"};
+  client_args.insert(client_args.end(), scenario.args.begin(), scenario.args.end());
+  ProcessResult client = run_process(client_args, 30s);
+  ProcessResult srv = server.wait(15s);
+
+  ASSERT_FALSE(client.timed_out) << "client hung";
+  ASSERT_FALSE(srv.timed_out) << "server did not finish its one-off test";
+  EXPECT_EQ(client.exit_code, 0) << client.err;
+  EXPECT_EQ(srv.exit_code, 0) << srv.err;
+  json cdoc = parse_document(client, "client");
+  json sdoc = parse_document(srv, "server");
+  ASSERT_TRUE(cdoc.contains("end") && sdoc.contains("end"));
+  Measured c = own_measurements(cdoc);
+  Measured s = own_measurements(sdoc);
+  bool forward = std::string(scenario.name).rfind("Reverse", 0) != 0;
+  bool reverse = !forward || std::string(scenario.name) == "Bidir";
+  if (forward) expect_close(c.sent, s.received, "client sent vs server received");
+  if (reverse) expect_close(s.sent, c.received, "server sent vs client received");
+  if (std::string(scenario.name) == "Bytes200M") {
+    EXPECT_GE(c.sent, 200ull << 20) << "-n not reached";
+    EXPECT_LE(c.sent, (200ull << 20) + (1ull << 20)) << "-n overshot by more than 1 MiB";
+  }
+  int streams = 1;
+  for (size_t i = 0; i + 1 < scenario.args.size(); ++i)
+    if (scenario.args[i] == "-P") streams = std::stoi(scenario.args[i + 1]);
+  if (std::string(scenario.name) == "Bidir") streams *= 2;
+  EXPECT_EQ(cdoc["end"]["streams"].size(), static_cast<size_t>(streams));
+  EXPECT_EQ(sdoc["end"]["streams"].size(), static_cast<size_t>(streams));
+}
+
+std::string case_name(const ::testing::TestParamInfo<Interop::ParamType>& info) {
+  const char* pairing[] = {"NperfToIperf3", "Iperf3ToNperf", "NperfToNperf"};
+  return std::string(pairing[static_cast<int>(std::get<0>(info.param))]) + "_" + std::get<1>(info.param).name;
+}
+
+INSTANTIATE_TEST_SUITE_P(AllPairings, Interop,
+                         ::testing::Combine(::testing::Values(Pairing::kNperfToIperf3, Pairing::kIperf3ToNperf,
+                                                              Pairing::kNperfToNperf),
+                                            ::testing::ValuesIn(kScenarios)),
+                         case_name);
+
+}  // namespace
+}  // namespace nperf::test

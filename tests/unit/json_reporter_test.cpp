@@ -1,0 +1,692 @@
+#include "nperf/report/json_reporter.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "nperf/report/tee_reporter.hpp"
+#include "unit/json_schema_util.hpp"
+
+namespace nperf::report {
+namespace {
+
+using Json = nlohmann::ordered_json;
+using nperf::testing::join_lines;
+using nperf::testing::load_iperf3_json;
+using nperf::testing::schema_differences;
+using nperf::testing::SchemaOptions;
+
+std::string golden(const std::string& name) { return std::string(NPERF_GOLDEN_DIR) + "/" + name; }
+
+// ---------------------------------------------------------------------------
+// A synthetic test run, shaped like the captured iperf3 runs in tests/golden.
+
+struct TestRun {
+  TestStartInfo start;
+  std::vector<StreamInfo> streams;
+  std::vector<IntervalReport> intervals;
+  EndReport end;
+};
+
+struct RunShape {
+  bool is_server = false;
+  Direction direction = Direction::kForward;
+  int parallel = 2;
+  int intervals = 2;
+  std::string title;
+};
+
+IntervalSum sum_of(const std::vector<IntervalStream>& streams, bool forward_part,
+                   const std::vector<StreamInfo>& infos) {
+  IntervalSum sum;
+  bool first = true;
+  for (size_t i = 0; i < streams.size(); ++i) {
+    if (infos[i].forward != forward_part) continue;
+    const IntervalStream& s = streams[i];
+    if (first) {
+      sum.start = s.start;
+      sum.end = s.end;
+      sum.seconds = s.seconds;
+      sum.sender = s.sender;
+      sum.omitted = s.omitted;
+      first = false;
+    }
+    sum.bytes += s.bytes;
+    if (s.has_tcp_info) {
+      sum.has_retransmits = true;
+      sum.retransmits += s.retransmits;
+    }
+  }
+  sum.bits_per_second = sum.seconds > 0 ? static_cast<double>(sum.bytes) * 8 / sum.seconds : 0;
+  return sum;
+}
+
+RunShape shape(bool is_server = false, Direction direction = Direction::kForward, int parallel = 2,
+                int intervals = 2, std::string title = "") {
+  RunShape s;
+  s.is_server = is_server;
+  s.direction = direction;
+  s.parallel = parallel;
+  s.intervals = intervals;
+  s.title = std::move(title);
+  return s;
+}
+
+JsonOptions opts(bool is_server, std::string title = "") {
+  JsonOptions o;
+  o.is_server = is_server;
+  o.title = std::move(title);
+  return o;
+}
+
+TestRun make_run(const RunShape& shape) {
+  TestRun run;
+  TestStartInfo& st = run.start;
+  st.is_server = shape.is_server;
+  st.version = "nperf 0.1 (iperf 3.12 protocol)";
+  st.system_info = "Linux vm 6.18.44-fc-v769 #1 SMP PREEMPT_DYNAMIC @0 x86_64";
+  st.time_rfc1123 = "Wed, 25 Nov 2026 19:24:01 GMT";
+  st.timesecs = 1795634641;
+  st.host = "127.0.0.1";
+  st.port = shape.is_server ? 44468 : 5301;
+  st.control_mss = 32768;
+  st.cookie = "pu22m4u3uylkz5embtremoldp7xy6d4hg4wq";
+  st.tcp_mss_default = shape.is_server ? 0 : 32768;
+  st.sock_bufsize = 0;
+  st.sndbuf_actual = 16384;
+  st.rcvbuf_actual = 131072;
+  st.spec.direction = shape.direction;
+  st.spec.parallel = shape.parallel;
+  st.spec.duration_s = 2;
+  st.spec.rate_bps = 8000000;
+  st.spec.title = shape.title;
+  st.interval_s = 1;
+
+  // Streams: client->server first.
+  const bool bidir = shape.direction == Direction::kBidir;
+  std::vector<bool> directions;
+  for (int i = 0; i < shape.parallel; ++i) directions.push_back(shape.direction != Direction::kReverse);
+  if (bidir)
+    for (int i = 0; i < shape.parallel; ++i) directions.push_back(false);
+  int fd = shape.is_server ? 5 : 4;
+  int id = 1;
+  for (bool forward : directions) {
+    StreamInfo s;
+    s.socket = fd;
+    fd += 2;
+    s.id = id;
+    id = id == 1 ? 3 : id + 1;
+    s.forward = forward;
+    s.sender = forward != shape.is_server;
+    s.local_host = "127.0.0.1";
+    s.remote_host = "127.0.0.1";
+    s.local_port = shape.is_server ? 5301 : 44484 + 4 * s.id;
+    s.remote_port = shape.is_server ? 44484 + 4 * s.id : 5301;
+    run.streams.push_back(s);
+  }
+
+  for (int k = 0; k < shape.intervals; ++k) {
+    IntervalReport rep;
+    for (const StreamInfo& info : run.streams) {
+      IntervalStream s;
+      s.socket = info.socket;
+      s.start = 1.000149 * k;
+      s.end = 1.000149 * (k + 1);
+      s.seconds = 1.0001490116119385;
+      s.bytes = 1048576;
+      s.bits_per_second = static_cast<double>(s.bytes) * 8 / s.seconds;
+      s.sender = info.sender;
+      s.omitted = false;
+      s.cpu = 2;
+      if (info.sender) {
+        s.has_tcp_info = true;
+        s.retransmits = 1;
+        s.snd_cwnd = 1178694;
+        s.snd_wnd = 328704;
+        s.rtt = 731;
+        s.rttvar = 1349;
+        s.pmtu = 65535;
+        s.reorder = 0;
+      }
+      rep.streams.push_back(s);
+    }
+    if (bidir) {
+      rep.sum = sum_of(rep.streams, true, run.streams);
+      rep.sum_reverse = sum_of(rep.streams, false, run.streams);
+    } else {
+      rep.sum = sum_of(rep.streams, shape.direction != Direction::kReverse, run.streams);
+    }
+    run.intervals.push_back(rep);
+  }
+
+  EndReport& end = run.end;
+  end.is_server = shape.is_server;
+  end.direction = shape.direction;
+  for (const StreamInfo& info : run.streams) {
+    EndStream e;
+    e.info = info;
+    // The client learns the peer's half in the results exchange; the server
+    // prints its summary before that exchange.
+    e.sender_known = info.sender || !shape.is_server;
+    e.receiver_known = !info.sender || !shape.is_server;
+    if (e.sender_known) {
+      e.sent_bytes = 2097152;
+      e.sender_seconds = 2.000147;
+      e.has_retransmits = true;
+      e.retransmits = 2;
+      e.max_snd_cwnd = 1178694;
+      e.max_snd_wnd = 328704;
+      e.max_rtt = 936;
+      e.min_rtt = 731;
+      e.mean_rtt = 833;
+    }
+    if (e.receiver_known) {
+      e.received_bytes = 2097152;
+      e.receiver_seconds = 2.005092;
+    }
+    e.cpus_seen = {2, 3};
+    e.pinned_cpu = -1;
+    end.streams.push_back(e);
+  }
+  if (bidir) {
+    end.sum = sum_streams(end.streams, true);
+    end.sum_reverse = sum_streams(end.streams, false);
+  } else {
+    end.sum = sum_streams(end.streams, shape.direction != Direction::kReverse);
+  }
+  end.cpu = {2.2418057128356725, 0.65242595457444952, 1.5894297104819242, 0.072066410818440022, 0, 0.072016537869776742};
+  if (shape.is_server) {
+    end.cpu.remote_total = end.cpu.remote_user = end.cpu.remote_system = 0;
+    if (bidir || shape.direction == Direction::kReverse) end.sender_congestion = "bbr";
+    if (shape.direction != Direction::kReverse) end.receiver_congestion = "bbr";
+  } else {
+    end.sender_congestion = "bbr";
+    end.receiver_congestion = "bbr";
+  }
+  return run;
+}
+
+// Feeds a whole run in the order the Reporter interface documents.
+void play(Reporter& r, const TestRun& run, bool finish = true) {
+  if (run.start.is_server) r.on_server_listening(5301, 1);
+  r.on_connected(run.start);
+  for (const StreamInfo& s : run.streams) r.on_stream_connected(s);
+  r.on_test_start(run.start);
+  for (const IntervalReport& i : run.intervals) r.on_interval(i);
+  r.on_end(run.end);
+  if (finish) r.on_finish();
+}
+
+// Runs `run` through a JsonReporter and returns the parsed output.
+Json render(const TestRun& run, JsonOptions options = {}) {
+  options.is_server = run.start.is_server;
+  std::vector<std::string> out;
+  JsonReporter r(options, [&](std::string_view text) { out.emplace_back(text); });
+  play(r, run);
+  EXPECT_EQ(out.size(), 1u);
+  if (out.empty()) return nullptr;
+  return Json::parse(out.front());
+}
+
+std::vector<std::string> keys_of(const Json& obj) {
+  std::vector<std::string> keys;
+  for (auto it = obj.begin(); it != obj.end(); ++it) keys.push_back(it.key());
+  return keys;
+}
+
+// All key names that appear anywhere in `j` (optionally skipping "nperf" subtrees).
+void collect_keys(const Json& j, bool skip_nperf, std::set<std::string>& keys) {
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      if (skip_nperf && it.key() == "nperf") continue;
+      keys.insert(it.key());
+      collect_keys(it.value(), skip_nperf, keys);
+    }
+  } else if (j.is_array()) {
+    for (const Json& e : j) collect_keys(e, skip_nperf, keys);
+  }
+}
+
+// Master-only keys (newer than 3.12) that nperf does not emit.
+const SchemaOptions kMasterOnly{{"reorder", "timemillisecs", "fq_rate", "gso", "gro", "extra_data"}};
+
+// ---------------------------------------------------------------------------
+// (a) Schema: every key path of iperf3's document exists in ours, same type.
+
+TEST(JsonReporterSchema, Tcp312ClientParallel2) {
+  const Json ref = load_iperf3_json(golden("json_jtcp312.client.out"));
+  ASSERT_TRUE(ref.is_object());
+  ASSERT_EQ(ref["start"]["version"], "iperf 3.12");
+  const Json ours = render(make_run(shape()));
+  const auto diffs = schema_differences(ref, ours);
+  EXPECT_TRUE(diffs.empty()) << join_lines(diffs);
+}
+
+TEST(JsonReporterSchema, Tcp312ServerParallel2) {
+  const Json ref = load_iperf3_json(golden("json_jtcp312.server.out"));
+  ASSERT_TRUE(ref.is_object());
+  const Json ours = render(make_run(shape(true)));
+  const auto diffs = schema_differences(ref, ours);
+  EXPECT_TRUE(diffs.empty()) << join_lines(diffs);
+}
+
+TEST(JsonReporterSchema, BidirClient) {
+  const Json ref = load_iperf3_json(golden("json_jbidir.client.out"));
+  ASSERT_TRUE(ref.is_object());
+  const Json ours = render(make_run(shape(false, Direction::kBidir, 1)));
+  const auto diffs = schema_differences(ref, ours, kMasterOnly);
+  EXPECT_TRUE(diffs.empty()) << join_lines(diffs);
+}
+
+TEST(JsonReporterSchema, BidirServer) {
+  const Json ref = load_iperf3_json(golden("json_jbidir.server.out"));
+  ASSERT_TRUE(ref.is_object());
+  const Json ours = render(make_run(shape(true, Direction::kBidir, 1)));
+  const auto diffs = schema_differences(ref, ours, kMasterOnly);
+  EXPECT_TRUE(diffs.empty()) << join_lines(diffs);
+}
+
+TEST(JsonReporterSchema, TitleAndServerOutputJson) {
+  const Json ref = load_iperf3_json(golden("json_jtitle.client.out"));
+  ASSERT_TRUE(ref.is_object());
+  // The server's document travels to the client as a string.
+  const Json server_doc = render(make_run(shape(true, Direction::kForward, 1, 1, "mytitle")));
+  TestRun client = make_run(shape(false, Direction::kForward, 1, 1, "mytitle"));
+  client.start.spec.get_server_output = true;
+  client.end.server_output_json = server_doc.dump();
+  const Json ours = render(client, opts(false, "mytitle"));
+  const auto diffs = schema_differences(ref, ours, kMasterOnly);
+  EXPECT_TRUE(diffs.empty()) << join_lines(diffs);
+}
+
+TEST(JsonSchemaUtil, NamesMissingAndMismatchedPaths) {
+  const Json ref = Json::parse(R"({"a":{"b":1,"c":"x"},"l":[{"d":true}],"n":2.5})");
+  const Json ours = Json::parse(R"({"a":{"b":"1"},"l":[{}],"n":3})");
+  const auto diffs = schema_differences(ref, ours);
+  EXPECT_EQ(diffs, (std::vector<std::string>{"$.a.b: type string, iperf3 has number", "$.a.c: missing",
+                                             "$.l[0].d: missing"}));
+  EXPECT_TRUE(schema_differences(ref, ref).empty());
+}
+
+// ---------------------------------------------------------------------------
+// Key order, as iperf3 3.12 prints it.
+
+TEST(JsonReporterOrder, ClientStartKeys) {
+  const Json doc = render(make_run(shape()));
+  EXPECT_EQ(keys_of(doc), (std::vector<std::string>{"start", "intervals", "end"}));
+  EXPECT_EQ(keys_of(doc["start"]),
+            (std::vector<std::string>{"connected", "version", "system_info", "timestamp", "connecting_to", "cookie",
+                                      "tcp_mss_default", "target_bitrate", "sock_bufsize", "sndbuf_actual",
+                                      "rcvbuf_actual", "test_start"}));
+  EXPECT_EQ(keys_of(doc["start"]["test_start"]),
+            (std::vector<std::string>{"protocol", "num_streams", "blksize", "omit", "duration", "bytes", "blocks",
+                                      "reverse", "tos", "target_bitrate", "bidir", "fqrate", "interval"}));
+  EXPECT_EQ(keys_of(doc["start"]["connected"][0]),
+            (std::vector<std::string>{"socket", "local_host", "local_port", "remote_host", "remote_port"}));
+  EXPECT_EQ(keys_of(doc["intervals"][0]["streams"][0]),
+            (std::vector<std::string>{"socket", "start", "end", "seconds", "bytes", "bits_per_second", "retransmits",
+                                      "snd_cwnd", "snd_wnd", "rtt", "rttvar", "pmtu", "omitted", "sender"}));
+  EXPECT_EQ(keys_of(doc["end"]["streams"][0]["sender"]),
+            (std::vector<std::string>{"socket", "start", "end", "seconds", "bytes", "bits_per_second", "retransmits",
+                                      "max_snd_cwnd", "max_snd_wnd", "max_rtt", "min_rtt", "mean_rtt", "sender"}));
+  EXPECT_EQ(keys_of(doc["end"]),
+            (std::vector<std::string>{"streams", "sum_sent", "sum_received", "cpu_utilization_percent",
+                                      "sender_tcp_congestion", "receiver_tcp_congestion", "nperf"}));
+}
+
+TEST(JsonReporterOrder, ServerStartKeys) {
+  const Json doc = render(make_run(shape(true)));
+  EXPECT_EQ(keys_of(doc["start"]),
+            (std::vector<std::string>{"connected", "version", "system_info", "target_bitrate", "sock_bufsize",
+                                      "sndbuf_actual", "rcvbuf_actual", "timestamp", "accepted_connection", "cookie",
+                                      "tcp_mss_default", "test_start"}));
+  EXPECT_EQ(doc["start"]["tcp_mss_default"], 0);
+  EXPECT_EQ(keys_of(doc["intervals"][0]["streams"][0]),
+            (std::vector<std::string>{"socket", "start", "end", "seconds", "bytes", "bits_per_second", "omitted",
+                                      "sender"}));
+}
+
+TEST(JsonReporterOrder, ServerUnlimitedRatePrintsTargetBitrateAfterMss) {
+  TestRun run = make_run(shape(true));
+  run.start.spec.rate_bps = 0;
+  const Json doc = render(run);
+  const auto keys = keys_of(doc["start"]);
+  EXPECT_EQ(keys[3], "sock_bufsize");
+  EXPECT_EQ(keys[10], "target_bitrate");
+  EXPECT_EQ(doc["start"]["target_bitrate"], 0);
+}
+
+TEST(JsonReporterOrder, MssGivenPrintsTcpMss) {
+  TestRun run = make_run(shape());
+  run.start.spec.mss = 1400;
+  run.start.tcp_mss = 1400;
+  const Json doc = render(run);
+  EXPECT_FALSE(doc["start"].contains("tcp_mss_default"));
+  EXPECT_EQ(doc["start"]["tcp_mss"], 1400);
+}
+
+// ---------------------------------------------------------------------------
+// (b) Values.
+
+void expect_rate(const Json& obj, const std::string& where) {
+  const double seconds = obj["end"].get<double>() - obj["start"].get<double>();
+  const double bytes = obj["bytes"].get<double>();
+  const double expected = seconds > 0 ? bytes * 8 / seconds : 0;
+  EXPECT_NEAR(obj["bits_per_second"].get<double>(), expected, 1e-6 * expected + 1e-9) << where;
+}
+
+TEST(JsonReporterValues, BitsPerSecondIsBytesTimesEightOverDuration) {
+  for (bool server : {false, true}) {
+    const Json doc = render(make_run(shape(server, Direction::kBidir)));
+    for (const Json& s : doc["end"]["streams"]) {
+      expect_rate(s["sender"], "sender");
+      expect_rate(s["receiver"], "receiver");
+    }
+    for (const char* k : {"sum_sent", "sum_received", "sum_sent_bidir_reverse", "sum_received_bidir_reverse"})
+      expect_rate(doc["end"][k], k);
+  }
+  // jtcp312 numbers: 2097152 bytes over 2.000147 s sent, 2.005092 s received.
+  const Json doc = render(make_run(shape()));
+  const Json& s0 = doc["end"]["streams"][0];
+  EXPECT_DOUBLE_EQ(s0["sender"]["bits_per_second"].get<double>(), 8387991.4826260265);
+  EXPECT_DOUBLE_EQ(s0["receiver"]["bits_per_second"].get<double>(), 8367304.8418725925);
+  EXPECT_DOUBLE_EQ(doc["end"]["sum_received"]["bits_per_second"].get<double>(), 16734609.683745185);
+}
+
+TEST(JsonReporterValues, ReceiverSecondsQuirk) {
+  // iperf3 prints this side's own duration of the first stream as the
+  // receiver's "seconds", and the receiver duration as its "end".
+  const Json doc = render(make_run(shape()));
+  const Json& r = doc["end"]["streams"][1]["receiver"];
+  EXPECT_DOUBLE_EQ(r["end"].get<double>(), 2.005092);
+  EXPECT_DOUBLE_EQ(r["seconds"].get<double>(), 2.000147);
+  EXPECT_DOUBLE_EQ(doc["end"]["sum_received"]["seconds"].get<double>(), 2.005092);
+  EXPECT_DOUBLE_EQ(doc["end"]["sum_sent"]["end"].get<double>(), 2.000147);
+}
+
+TEST(JsonReporterValues, ServerUnknownSenderHalfIsZero) {
+  const Json doc = render(make_run(shape(true)));
+  for (const Json& s : doc["end"]["streams"]) {
+    EXPECT_EQ(s["sender"]["bytes"], 0);
+    EXPECT_EQ(s["sender"]["bits_per_second"], 0);
+    EXPECT_DOUBLE_EQ(s["sender"]["end"].get<double>(), 2.005092);  // falls back to the receiver time
+    EXPECT_FALSE(s["sender"].contains("retransmits"));
+    EXPECT_EQ(s["receiver"]["bytes"], 2097152);
+  }
+  EXPECT_EQ(doc["end"]["sum_sent"]["bytes"], 0);
+  EXPECT_EQ(doc["end"]["sum_received"]["bytes"], 4194304);
+  EXPECT_FALSE(doc["end"].contains("sender_tcp_congestion"));
+  EXPECT_EQ(doc["end"]["receiver_tcp_congestion"], "bbr");
+  EXPECT_EQ(doc["end"]["cpu_utilization_percent"]["remote_total"], 0);
+}
+
+TEST(JsonReporterValues, SumsAddUp) {
+  const Json doc = render(make_run(shape(false, Direction::kForward, 3)));
+  for (const Json& i : doc["intervals"]) {
+    uint64_t bytes = 0;
+    int64_t retr = 0;
+    for (const Json& s : i["streams"]) {
+      bytes += s["bytes"].get<uint64_t>();
+      retr += s["retransmits"].get<int64_t>();
+    }
+    EXPECT_EQ(i["sum"]["bytes"].get<uint64_t>(), bytes);
+    EXPECT_EQ(i["sum"]["retransmits"].get<int64_t>(), retr);
+    EXPECT_EQ(i["sum"]["start"], i["streams"][0]["start"]);
+  }
+  uint64_t sent = 0, received = 0;
+  int64_t retr = 0;
+  for (const Json& s : doc["end"]["streams"]) {
+    sent += s["sender"]["bytes"].get<uint64_t>();
+    received += s["receiver"]["bytes"].get<uint64_t>();
+    retr += s["sender"]["retransmits"].get<int64_t>();
+  }
+  EXPECT_EQ(doc["end"]["sum_sent"]["bytes"].get<uint64_t>(), sent);
+  EXPECT_EQ(doc["end"]["sum_received"]["bytes"].get<uint64_t>(), received);
+  EXPECT_EQ(doc["end"]["sum_sent"]["retransmits"].get<int64_t>(), retr);
+}
+
+TEST(JsonReporterValues, SenderFlagsAreTheStreamDirectionSeenFromThisHost) {
+  const Json fwd_client = render(make_run(shape()));
+  for (const Json& s : fwd_client["end"]["streams"]) {
+    EXPECT_EQ(s["sender"]["sender"], true);
+    EXPECT_EQ(s["receiver"]["sender"], true);
+  }
+  EXPECT_EQ(fwd_client["end"]["sum_received"]["sender"], true);
+
+  const Json rev_client = render(make_run(shape(false, Direction::kReverse)));
+  EXPECT_EQ(rev_client["start"]["test_start"]["reverse"], 1);
+  EXPECT_EQ(rev_client["intervals"][0]["sum"]["sender"], false);
+  EXPECT_EQ(rev_client["end"]["streams"][0]["sender"]["sender"], false);
+  EXPECT_EQ(rev_client["end"]["sum_sent"]["sender"], false);
+  EXPECT_EQ(rev_client["end"]["sum_sent"]["bytes"], 4194304);
+
+  const Json bidir_client = render(make_run(shape(false, Direction::kBidir, 1)));
+  EXPECT_EQ(bidir_client["start"]["test_start"]["bidir"], 1);
+  EXPECT_EQ(bidir_client["intervals"][0]["sum"]["sender"], true);
+  EXPECT_EQ(bidir_client["intervals"][0]["sum_bidir_reverse"]["sender"], false);
+  EXPECT_EQ(bidir_client["end"]["streams"][0]["receiver"]["sender"], true);
+  EXPECT_EQ(bidir_client["end"]["streams"][1]["receiver"]["sender"], false);
+  EXPECT_EQ(bidir_client["end"]["sum_sent"]["sender"], true);
+  EXPECT_EQ(bidir_client["end"]["sum_sent_bidir_reverse"]["sender"], false);
+
+  const Json bidir_server = render(make_run(shape(true, Direction::kBidir, 1)));
+  EXPECT_EQ(bidir_server["end"]["sum_sent"]["sender"], false);
+  EXPECT_EQ(bidir_server["end"]["sum_sent_bidir_reverse"]["sender"], true);
+  EXPECT_EQ(bidir_server["end"]["sum_received_bidir_reverse"]["bytes"], 0);
+}
+
+TEST(JsonReporterValues, RetransmitsOnlyOnSendingObjects) {
+  for (bool server : {false, true}) {
+    const Json doc = render(make_run(shape(server, Direction::kBidir)));
+    for (const Json& i : doc["intervals"]) {
+      for (const Json& s : i["streams"])
+        EXPECT_EQ(s.contains("retransmits"), s["sender"].get<bool>()) << s.dump();
+      for (const char* k : {"sum", "sum_bidir_reverse"})
+        EXPECT_EQ(i[k].contains("retransmits"), i[k]["sender"].get<bool>()) << k;
+    }
+    for (const Json& s : doc["end"]["streams"]) EXPECT_FALSE(s["receiver"].contains("retransmits"));
+    EXPECT_FALSE(doc["end"]["sum_received"].contains("retransmits"));
+    EXPECT_FALSE(doc["end"]["sum_received_bidir_reverse"].contains("retransmits"));
+  }
+}
+
+TEST(JsonReporterValues, NumbersKeepTheirSignAndIntegersPrintAsIntegers) {
+  TestRun run = make_run(shape(false, Direction::kForward, 1, 1));
+  run.intervals[0].streams[0].rtt = -1;
+  run.intervals[0].streams[0].pmtu = -1;
+  run.end.streams[0].sent_bytes = 5'000'000'000ULL;  // > 2^32
+  std::vector<std::string> out;
+  JsonReporter r({}, [&](std::string_view t) { out.emplace_back(t); });
+  play(r, run);
+  ASSERT_EQ(out.size(), 1u);
+  const std::string& text = out[0];
+  EXPECT_EQ(text.find("18446744073709551615"), std::string::npos);
+  EXPECT_NE(text.find("\"rtt\": -1"), std::string::npos);
+  EXPECT_NE(text.find("\"duration\": 2,"), std::string::npos);  // not 2.0
+  EXPECT_NE(text.find("\"bytes\": 5000000000"), std::string::npos);
+  EXPECT_EQ(text.rfind("{\n\t\"start\": {\n\t\t\"connected\": [", 0), 0u);  // tab indentation
+  EXPECT_EQ(text.back(), '\n');
+  const Json doc = Json::parse(text);
+  EXPECT_TRUE(doc["end"]["streams"][0]["sender"]["start"].is_number_integer());
+  EXPECT_TRUE(doc["end"]["streams"][0]["sender"]["seconds"].is_number_float());
+}
+
+TEST(JsonReporterValues, TitleAtTopLevelAfterEnd) {
+  const Json doc = render(make_run(shape()), opts(false, "mytitle"));
+  EXPECT_EQ(keys_of(doc), (std::vector<std::string>{"start", "intervals", "end", "title"}));
+  EXPECT_EQ(doc["title"], "mytitle");
+  // The server prints the title it received from the client.
+  const Json server = render(make_run(shape(true, Direction::kForward, 2, 2, "fromclient")));
+  EXPECT_EQ(server["title"], "fromclient");
+}
+
+TEST(JsonReporterValues, ErrorKey) {
+  // Connection refused: only "start" skeleton, empty intervals and end.
+  std::vector<std::string> out;
+  JsonReporter r(opts(false, "t"), [&](std::string_view t) { out.emplace_back(t); });
+  r.on_error("unable to connect to server - server may have stopped running or use a different port");
+  r.on_finish();
+  ASSERT_EQ(out.size(), 1u);
+  const Json doc = Json::parse(out[0]);
+  EXPECT_EQ(keys_of(doc), (std::vector<std::string>{"start", "intervals", "end", "error", "title"}));
+  EXPECT_EQ(doc["start"]["connected"], Json::array());
+  EXPECT_EQ(doc["intervals"], Json::array());
+  EXPECT_EQ(doc["end"], Json::object());
+  EXPECT_EQ(doc["error"], "unable to connect to server - server may have stopped running or use a different port");
+
+  // An error after the test ran keeps everything and adds the key.
+  const TestRun run = make_run(shape());
+  out.clear();
+  JsonReporter r2({}, [&](std::string_view t) { out.emplace_back(t); });
+  play(r2, run, /*finish=*/false);
+  r2.on_error("control socket has closed unexpectedly");
+  r2.on_error("second");
+  r2.on_finish();
+  const Json doc2 = Json::parse(out.at(0));
+  EXPECT_EQ(doc2["error"], "control socket has closed unexpectedly");
+  EXPECT_EQ(doc2["intervals"].size(), 2u);
+  EXPECT_EQ(doc2["nperf"]["errors"], Json::array({"second"}));
+}
+
+TEST(JsonReporterValues, ServerOutputJsonAndText) {
+  TestRun run = make_run(shape());
+  run.end.server_output_json = R"({"start":{"connected":[]},"intervals":[],"end":{}})";
+  run.end.server_output_text = "";
+  Json doc = render(run);
+  ASSERT_TRUE(doc["server_output_json"].is_object());
+  EXPECT_TRUE(doc["server_output_json"]["intervals"].is_array());
+
+  TestRun run2 = make_run(shape());
+  run2.end.server_output_text = "Accepted connection from 127.0.0.1\n";
+  doc = render(run2, opts(false, "x"));
+  EXPECT_EQ(keys_of(doc), (std::vector<std::string>{"start", "intervals", "end", "title", "server_output_text"}));
+  EXPECT_EQ(doc["server_output_text"], "Accepted connection from 127.0.0.1\n");
+}
+
+TEST(JsonReporterValues, ExtensionOnlyUnderNperf) {
+  // Every key outside "nperf" subtrees must be one iperf3 prints.
+  std::set<std::string> iperf_keys = {"error", "tcp_mss", "server_output_text"};
+  for (const char* f : {"json_jtcp312.client.out", "json_jtcp312.server.out", "json_jbidir.client.out",
+                        "json_jbidir.server.out", "json_jtitle.client.out"}) {
+    collect_keys(load_iperf3_json(golden(f)), false, iperf_keys);
+  }
+  std::vector<std::string> out;
+  JsonReporter r(opts(false, "t"), [&](std::string_view t) { out.emplace_back(t); });
+  TestRun run = make_run(shape(false, Direction::kBidir));
+  run.end.server_output_text = "text";
+  play(r, run, false);
+  r.on_warning("could not pin stream 3 to core 7");
+  r.on_error("boom");
+  r.on_finish();
+  const Json doc = Json::parse(out.at(0));
+  std::set<std::string> ours;
+  collect_keys(doc, true, ours);
+  for (const std::string& k : ours) EXPECT_TRUE(iperf_keys.count(k)) << "non-iperf3 key outside \"nperf\": " << k;
+
+  // The extension data itself.
+  EXPECT_EQ(doc["nperf"]["warnings"], Json::array({"could not pin stream 3 to core 7"}));
+  const Json& ext = doc["end"]["nperf"];
+  EXPECT_EQ(ext["version"], "nperf 0.1 (iperf 3.12 protocol)");
+  ASSERT_EQ(ext["streams"].size(), 4u);
+  EXPECT_EQ(keys_of(ext["streams"][0]), (std::vector<std::string>{"socket", "id", "pinned_cpu", "cpus_seen"}));
+  EXPECT_EQ(ext["streams"][0]["cpus_seen"], Json::array({2, 3}));
+  EXPECT_EQ(ext["streams"][1]["id"], 3);
+  EXPECT_EQ(keys_of(doc).back(), "nperf");
+}
+
+// ---------------------------------------------------------------------------
+// (c) One document per test.
+
+TEST(JsonReporterLifecycle, ResetsAfterFinish) {
+  std::vector<std::string> out;
+  JsonReporter r({}, [&](std::string_view t) { out.emplace_back(t); });
+  play(r, make_run(shape()));
+  r.on_warning("first test only");
+  r.on_finish();  // a document for a test that never started
+  play(r, make_run(shape(false, Direction::kForward, 1, 1)));
+  ASSERT_EQ(out.size(), 3u);
+  const Json a = Json::parse(out[0]), b = Json::parse(out[1]), c = Json::parse(out[2]);
+  EXPECT_EQ(a["start"]["connected"].size(), 2u);
+  EXPECT_EQ(a["intervals"].size(), 2u);
+  EXPECT_FALSE(a.contains("nperf"));
+  EXPECT_EQ(b["start"]["connected"], Json::array());
+  EXPECT_EQ(b["intervals"], Json::array());
+  EXPECT_EQ(b["end"], Json::object());
+  EXPECT_EQ(b["nperf"]["warnings"].size(), 1u);
+  EXPECT_EQ(c["start"]["connected"].size(), 1u);
+  EXPECT_EQ(c["intervals"].size(), 1u);
+  EXPECT_EQ(c["end"]["streams"].size(), 1u);
+  EXPECT_FALSE(c.contains("nperf"));
+  EXPECT_EQ(keys_of(c["start"]), keys_of(a["start"]));
+  EXPECT_EQ(r.document()["intervals"], Json::array());
+}
+
+TEST(JsonReporterLifecycle, DocumentIsAvailableBeforeFinish) {
+  // The server hands document() to the client for --get-server-output.
+  JsonReporter r(opts(true), [](std::string_view) {});
+  play(r, make_run(shape(true)), /*finish=*/false);
+  EXPECT_EQ(r.document()["end"]["sum_received"]["bytes"], 4194304);
+  EXPECT_EQ(r.document()["intervals"].size(), 2u);
+}
+
+// ---------------------------------------------------------------------------
+// TeeReporter.
+
+class Recorder : public Reporter {
+ public:
+  Recorder(std::string name, std::vector<std::string>& log) : name_(std::move(name)), log_(log) {}
+  void on_server_listening(int port, int n) override { add("listening " + std::to_string(port) + " " + std::to_string(n)); }
+  void on_connected(const TestStartInfo& s) override { add("connected " + s.cookie); }
+  void on_stream_connected(const StreamInfo& s) override { add("stream " + std::to_string(s.socket)); }
+  void on_test_start(const TestStartInfo&) override { add("test_start"); }
+  void on_interval(const IntervalReport& i) override { add("interval " + std::to_string(i.streams.size())); }
+  void on_end(const EndReport& e) override { add("end " + std::to_string(e.streams.size())); }
+  void on_warning(const std::string& m) override { add("warning " + m); }
+  void on_error(const std::string& m) override { add("error " + m); }
+  void on_finish() override { add("finish"); }
+
+ private:
+  void add(const std::string& what) { log_.push_back(name_ + ": " + what); }
+  std::string name_;
+  std::vector<std::string>& log_;
+};
+
+TEST(TeeReporter, ForwardsEveryCallToEachInOrder) {
+  std::vector<std::string> log;
+  Recorder a("a", log), b("b", log);
+  TeeReporter tee({&a, nullptr, &b});
+  const TestRun run = make_run(shape(true, Direction::kForward, 1, 1));
+  tee.on_server_listening(5201, 1);
+  tee.on_connected(run.start);
+  tee.on_stream_connected(run.streams[0]);
+  tee.on_test_start(run.start);
+  tee.on_interval(run.intervals[0]);
+  tee.on_warning("w");
+  tee.on_end(run.end);
+  tee.on_error("e");
+  tee.on_finish();
+  const std::string cookie = run.start.cookie;
+  EXPECT_EQ(log, (std::vector<std::string>{
+                     "a: listening 5201 1", "b: listening 5201 1", "a: connected " + cookie, "b: connected " + cookie,
+                     "a: stream 5", "b: stream 5", "a: test_start", "b: test_start", "a: interval 1", "b: interval 1",
+                     "a: warning w", "b: warning w", "a: end 1", "b: end 1", "a: error e", "b: error e", "a: finish",
+                     "b: finish"}));
+}
+
+TEST(TeeReporter, DrivesAJsonReporter) {
+  std::vector<std::string> log, out;
+  Recorder a("a", log);
+  JsonReporter json({}, [&](std::string_view t) { out.emplace_back(t); });
+  TeeReporter tee;
+  tee.add(&a);
+  tee.add(&json);
+  play(tee, make_run(shape()));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(Json::parse(out[0])["end"]["streams"].size(), 2u);
+  EXPECT_EQ(log.back(), "a: finish");
+}
+
+}  // namespace
+}  // namespace nperf::report

@@ -1,0 +1,496 @@
+#include "nperf/protocol/params.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "nperf/config/validate.hpp"
+
+namespace nperf::protocol {
+namespace {
+
+using nlohmann::ordered_json;
+
+// Real parameter messages (iperf3-reference/*.ctrl.txt and iperf3-protocol.md §2.2).
+constexpr std::string_view kTcp312 =
+    R"({"tcp":true,"omit":0,"time":2,"num":0,"blockcount":0,"parallel":1,"len":131072,"bandwidth":8000000,"pacing_timer":1000,"client_version":"3.12"})";
+constexpr std::string_view kUdp312 =
+    R"({"udp":true,"omit":0,"time":2,"num":0,"blockcount":0,"parallel":1,"len":32768,"bandwidth":200000,"pacing_timer":1000,"client_version":"3.12"})";
+constexpr std::string_view kUdpReverseP2_321 =
+    R"({"udp":true,"omit":0,"time":2,"num":0,"blockcount":0,"parallel":2,"reverse":true,"len":1400,"bandwidth":200000,"pacing_timer":1000,"gso":0,"gso_dg_size":0,"gso_bf_size":65507,"gro":0,"gro_bf_size":65507,"client_version":"3.21+"})";
+constexpr std::string_view kTcpBidirP2_321 =
+    R"({"tcp":true,"omit":0,"time":2,"num":0,"blockcount":0,"parallel":2,"bidirectional":true,"len":131072,"bandwidth":8000000,"pacing_timer":1000,"client_version":"3.21+"})";
+constexpr std::string_view kTcpBytes_321 =
+    R"({"tcp":true,"omit":0,"time":0,"num":3145728,"blockcount":0,"parallel":1,"len":131072,"bandwidth":16000000,"pacing_timer":1000,"client_version":"3.21+"})";
+
+// Replaces the client_version value of an iperf3 message by nperf's.
+std::string with_nperf_version(std::string_view iperf3_json, std::string_view iperf3_version) {
+  std::string s(iperf3_json);
+  std::string from = "\"client_version\":\"" + std::string(iperf3_version) + "\"";
+  size_t at = s.find(from);
+  if (at == std::string::npos) throw std::logic_error("no client_version in test JSON");
+  s.replace(at, from.size(), "\"client_version\":\"" + std::string(kNperfVersion) + "\"");
+  return s;
+}
+
+std::vector<std::string> keys_of(const std::string& text) {
+  std::vector<std::string> keys;
+  ordered_json j = ordered_json::parse(text);
+  for (auto it = j.begin(); it != j.end(); ++it) keys.push_back(it.key());
+  return keys;
+}
+
+TestSpec decode_ok(std::string_view text) {
+  DecodedParams d = decode_params(text);
+  if (!d.spec) throw std::runtime_error("decode failed: " + d.error + " in " + std::string(text));
+  return *d.spec;
+}
+
+void expect_rejected(std::string_view text) {
+  DecodedParams d = decode_params(text);
+  EXPECT_FALSE(d.spec.has_value()) << text;
+  EXPECT_FALSE(d.error.empty()) << text;
+}
+
+void expect_same_spec(const TestSpec& a, const TestSpec& b) {
+  EXPECT_EQ(a.protocol, b.protocol);
+  EXPECT_EQ(a.direction, b.direction);
+  EXPECT_EQ(a.parallel, b.parallel);
+  EXPECT_DOUBLE_EQ(a.duration_s, b.duration_s);
+  EXPECT_EQ(a.bytes, b.bytes);
+  EXPECT_EQ(a.blocks, b.blocks);
+  EXPECT_EQ(a.omit_s, b.omit_s);
+  EXPECT_EQ(a.block_len, b.block_len);
+  EXPECT_EQ(a.rate_bps, b.rate_bps);
+  EXPECT_EQ(a.window, b.window);
+  EXPECT_EQ(a.mss, b.mss);
+  EXPECT_EQ(a.nodelay, b.nodelay);
+  EXPECT_EQ(a.congestion, b.congestion);
+  EXPECT_EQ(a.title, b.title);
+  EXPECT_EQ(a.get_server_output, b.get_server_output);
+  EXPECT_EQ(a.server_affinity, b.server_affinity);
+  EXPECT_EQ(a.server_stream_cpus, b.server_stream_cpus);
+}
+
+}  // namespace
+
+// ---- encoding ---------------------------------------------------------------
+
+TEST(ParamsEncode, DefaultTcpSpecMatchesIperf3Layout) {
+  TestSpec s;
+  EXPECT_EQ(encode_params(s),
+            std::string(R"({"tcp":true,"omit":0,"time":10,"num":0,"blockcount":0,"parallel":1,"len":131072,"pacing_timer":1000,"client_version":")") +
+                std::string(kNperfVersion) + "\"}");
+}
+
+TEST(ParamsEncode, DefaultTcpKeyOrderIsIperf3Order) {
+  EXPECT_EQ(keys_of(encode_params(TestSpec{})),
+            (std::vector<std::string>{"tcp", "omit", "time", "num", "blockcount", "parallel", "len", "pacing_timer",
+                                      "client_version"}));
+}
+
+TEST(ParamsEncode, TcpWithRateMatchesIperf312ByteForByte) {
+  TestSpec s;
+  s.duration_s = 2;
+  s.rate_bps = 8'000'000;
+  EXPECT_EQ(encode_params(s), with_nperf_version(kTcp312, "3.12"));
+}
+
+TEST(ParamsEncode, UdpMatchesIperf312ByteForByte) {
+  TestSpec s;
+  s.protocol = Protocol::kUdp;
+  s.duration_s = 2;
+  s.block_len = 32768;
+  s.rate_bps = 200'000;
+  EXPECT_EQ(encode_params(s), with_nperf_version(kUdp312, "3.12"));
+}
+
+TEST(ParamsEncode, BidirMatchesIperf3ByteForByte) {
+  TestSpec s;
+  s.duration_s = 2;
+  s.parallel = 2;
+  s.direction = Direction::kBidir;
+  s.rate_bps = 8'000'000;
+  EXPECT_EQ(encode_params(s), with_nperf_version(kTcpBidirP2_321, "3.21+"));
+}
+
+TEST(ParamsEncode, BytesEndedTestMatchesIperf3ByteForByte) {
+  TestSpec s;
+  s.duration_s = 0;
+  s.bytes = 3 * 1024 * 1024;
+  s.rate_bps = 16'000'000;
+  EXPECT_EQ(encode_params(s), with_nperf_version(kTcpBytes_321, "3.21+"));
+}
+
+TEST(ParamsEncode, TcpWithoutRateOmitsBandwidth) {
+  TestSpec s;
+  EXPECT_EQ(encode_params(s).find("bandwidth"), std::string::npos);
+}
+
+TEST(ParamsEncode, UdpAlwaysSendsBandwidthEvenWhenZero) {
+  TestSpec s;
+  s.protocol = Protocol::kUdp;
+  s.block_len = 1460;
+  s.rate_bps = 0;
+  std::string text = encode_params(s);
+  EXPECT_NE(text.find("\"bandwidth\":0,"), std::string::npos) << text;
+  EXPECT_NE(text.find("\"udp\":true"), std::string::npos) << text;
+  EXPECT_EQ(text.find("\"tcp\""), std::string::npos) << text;
+}
+
+TEST(ParamsEncode, NeverSendsFalse) {
+  TestSpec s;
+  EXPECT_EQ(encode_params(s).find("false"), std::string::npos);
+  s.protocol = Protocol::kUdp;
+  s.block_len = 1400;
+  EXPECT_EQ(encode_params(s).find("false"), std::string::npos);
+  s.direction = Direction::kReverse;
+  s.nodelay = true;
+  s.get_server_output = true;
+  EXPECT_EQ(encode_params(s).find("false"), std::string::npos);
+}
+
+TEST(ParamsEncode, OptionalFlagsAbsentByDefault) {
+  std::string text = encode_params(TestSpec{});
+  for (const char* key : {"reverse", "bidirectional", "nodelay", "get_server_output", "MSS", "window", "title",
+                          "congestion", "server_affinity", "nperf", "udp"})
+    EXPECT_EQ(text.find(std::string("\"") + key + "\""), std::string::npos) << key;
+}
+
+TEST(ParamsEncode, ReverseIsSentAsTrueAfterParallel) {
+  TestSpec s;
+  s.direction = Direction::kReverse;
+  std::string text = encode_params(s);
+  EXPECT_NE(text.find(R"("parallel":1,"reverse":true,"len")"), std::string::npos) << text;
+  EXPECT_EQ(text.find("bidirectional"), std::string::npos) << text;
+}
+
+TEST(ParamsEncode, BidirSendsOnlyBidirectional) {
+  TestSpec s;
+  s.direction = Direction::kBidir;
+  std::string text = encode_params(s);
+  EXPECT_NE(text.find(R"("bidirectional":true)"), std::string::npos) << text;
+  EXPECT_EQ(text.find("reverse"), std::string::npos) << text;
+}
+
+TEST(ParamsEncode, NodelayAndMssComeBeforeParallel) {
+  TestSpec s;
+  s.nodelay = true;
+  s.mss = 1400;
+  std::string text = encode_params(s);
+  EXPECT_NE(text.find(R"("blockcount":0,"MSS":1400,"nodelay":true,"parallel":1)"), std::string::npos) << text;
+}
+
+TEST(ParamsEncode, ServerAffinityBetweenOmitAndTime) {
+  TestSpec s;
+  s.server_affinity = 0;  // core 0 is a real core, not "unset"
+  std::string text = encode_params(s);
+  EXPECT_NE(text.find(R"("omit":0,"server_affinity":0,"time":10)"), std::string::npos) << text;
+}
+
+TEST(ParamsEncode, WindowBeforeLen) {
+  TestSpec s;
+  s.window = 4 * 1024 * 1024;
+  std::string text = encode_params(s);
+  EXPECT_NE(text.find(R"("parallel":1,"window":4194304,"len":131072)"), std::string::npos) << text;
+}
+
+TEST(ParamsEncode, GetServerOutputIsTheNumberOne) {
+  TestSpec s;
+  s.get_server_output = true;
+  std::string text = encode_params(s);
+  EXPECT_NE(text.find(R"("get_server_output":1)"), std::string::npos) << text;
+}
+
+TEST(ParamsEncode, StringsAreSentAsStrings) {
+  TestSpec s;
+  s.title = "my \"test\"";
+  s.congestion = "bbr";
+  ordered_json j = ordered_json::parse(encode_params(s));
+  EXPECT_EQ(j["title"], "my \"test\"");
+  EXPECT_EQ(j["congestion"], "bbr");
+}
+
+TEST(ParamsEncode, IntegralDurationIsAnInteger) {
+  TestSpec s;
+  s.duration_s = 2;
+  EXPECT_NE(encode_params(s).find(R"("time":2,)"), std::string::npos);
+}
+
+TEST(ParamsEncode, FractionalDurationKeepsFraction) {
+  TestSpec s;
+  s.duration_s = 2.5;
+  EXPECT_NE(encode_params(s).find(R"("time":2.5,)"), std::string::npos);
+}
+
+TEST(ParamsEncode, ServerStreamCpusTravelUnderNperfKeyAfterClientVersion) {
+  TestSpec s;
+  s.server_stream_cpus = {0, 2, 4};
+  std::string text = encode_params(s);
+  EXPECT_NE(text.find(std::string(R"("client_version":")") + std::string(kNperfVersion) +
+                      R"(","nperf":{"server_stream_cpus":"0:2:4"}})"),
+            std::string::npos)
+      << text;
+}
+
+TEST(ParamsEncode, ClientVersionIsNperfVersion) {
+  TestSpec s;
+  s.client_version = "something else";
+  ordered_json j = ordered_json::parse(encode_params(s));
+  EXPECT_EQ(j["client_version"], kNperfVersion);
+}
+
+// ---- decoding ---------------------------------------------------------------
+
+TEST(ParamsDecode, DecodesIperf312TcpParams) {
+  TestSpec s = decode_ok(kTcp312);
+  EXPECT_EQ(s.protocol, Protocol::kTcp);
+  EXPECT_EQ(s.direction, Direction::kForward);
+  EXPECT_EQ(s.omit_s, 0);
+  EXPECT_DOUBLE_EQ(s.duration_s, 2);
+  EXPECT_EQ(s.bytes, 0u);
+  EXPECT_EQ(s.blocks, 0u);
+  EXPECT_EQ(s.parallel, 1);
+  EXPECT_EQ(s.block_len, 131072u);
+  EXPECT_EQ(s.rate_bps, 8'000'000u);
+  EXPECT_EQ(s.client_version, "3.12");
+  EXPECT_FALSE(s.nodelay);
+  EXPECT_FALSE(s.get_server_output);
+  EXPECT_EQ(s.server_affinity, -1);
+  EXPECT_EQ(s.window, 0u);
+  EXPECT_EQ(s.mss, 0);
+  EXPECT_TRUE(s.server_stream_cpus.empty());
+  EXPECT_TRUE(validate(s).empty());
+}
+
+TEST(ParamsDecode, DecodesIperf312UdpParams) {
+  TestSpec s = decode_ok(kUdp312);
+  EXPECT_EQ(s.protocol, Protocol::kUdp);
+  EXPECT_EQ(s.block_len, 32768u);
+  EXPECT_EQ(s.rate_bps, 200'000u);
+  EXPECT_TRUE(validate(s).empty());
+}
+
+TEST(ParamsDecode, DecodesIperf321ReverseUdpIgnoringGsoKeys) {
+  TestSpec s = decode_ok(kUdpReverseP2_321);
+  EXPECT_EQ(s.protocol, Protocol::kUdp);
+  EXPECT_EQ(s.direction, Direction::kReverse);
+  EXPECT_EQ(s.parallel, 2);
+  EXPECT_EQ(s.block_len, 1400u);
+  EXPECT_EQ(s.client_version, "3.21+");
+}
+
+TEST(ParamsDecode, DecodesIperf321Bidir) {
+  TestSpec s = decode_ok(kTcpBidirP2_321);
+  EXPECT_EQ(s.direction, Direction::kBidir);
+  EXPECT_EQ(s.parallel, 2);
+  EXPECT_EQ(s.total_streams(), 4);
+}
+
+TEST(ParamsDecode, DecodesBytesEndedTest) {
+  TestSpec s = decode_ok(kTcpBytes_321);
+  EXPECT_DOUBLE_EQ(s.duration_s, 0);
+  EXPECT_EQ(s.bytes, 3145728u);
+}
+
+TEST(ParamsDecode, IgnoresUnknownKeys) {
+  TestSpec s = decode_ok(
+      R"({"tcp":true,"parallel":3,"gso":1,"gro":0,"gso_bf_size":65507,"authtoken":"abc","fqrate":5,"TOS":16,)"
+      R"("future_key":{"a":[1,2]},"another":[{"b":null}],"len":1000})");
+  EXPECT_EQ(s.parallel, 3);
+  EXPECT_EQ(s.block_len, 1000u);
+}
+
+TEST(ParamsDecode, MissingKeysKeepServerDefaults) {
+  TestSpec s = decode_ok("{}");
+  TestSpec d;
+  expect_same_spec(s, d);
+  EXPECT_EQ(s.block_len, 131072u);
+  EXPECT_DOUBLE_EQ(s.duration_s, 10);
+  EXPECT_EQ(s.protocol, Protocol::kTcp);
+}
+
+TEST(ParamsDecode, KeysAreCaseInsensitive) {
+  TestSpec s = decode_ok(R"({"TCP":true,"Parallel":3,"REVERSE":true,"mss":1200,"Title":"t","LEN":4096})");
+  EXPECT_EQ(s.parallel, 3);
+  EXPECT_EQ(s.direction, Direction::kReverse);
+  EXPECT_EQ(s.mss, 1200);
+  EXPECT_EQ(s.title, "t");
+  EXPECT_EQ(s.block_len, 4096u);
+}
+
+TEST(ParamsDecode, FalseStillTurnsPresenceFlagsOn) {
+  TestSpec s = decode_ok(R"({"udp":false,"reverse":false,"nodelay":false,"get_server_output":0,"len":1400})");
+  EXPECT_EQ(s.protocol, Protocol::kUdp);
+  EXPECT_EQ(s.direction, Direction::kReverse);
+  EXPECT_TRUE(s.nodelay);
+  EXPECT_TRUE(s.get_server_output);
+}
+
+TEST(ParamsDecode, BidirectionalWinsOverReverse) {
+  EXPECT_EQ(decode_ok(R"({"reverse":true,"bidirectional":true})").direction, Direction::kBidir);
+  EXPECT_EQ(decode_ok(R"({"bidirectional":true,"reverse":true})").direction, Direction::kBidir);
+}
+
+TEST(ParamsDecode, ReadsOptionalSettings) {
+  TestSpec s = decode_ok(
+      R"({"tcp":true,"omit":3,"server_affinity":2,"time":5,"MSS":1400,"nodelay":true,"parallel":4,"window":1048576,)"
+      R"("len":65536,"bandwidth":1000000,"title":"hello","congestion":"cubic","get_server_output":1,"client_version":"x"})");
+  EXPECT_EQ(s.omit_s, 3);
+  EXPECT_EQ(s.server_affinity, 2);
+  EXPECT_DOUBLE_EQ(s.duration_s, 5);
+  EXPECT_EQ(s.mss, 1400);
+  EXPECT_TRUE(s.nodelay);
+  EXPECT_EQ(s.parallel, 4);
+  EXPECT_EQ(s.window, 1048576u);
+  EXPECT_EQ(s.block_len, 65536u);
+  EXPECT_EQ(s.rate_bps, 1000000u);
+  EXPECT_EQ(s.title, "hello");
+  EXPECT_EQ(s.congestion, "cubic");
+  EXPECT_TRUE(s.get_server_output);
+}
+
+TEST(ParamsDecode, FractionalTimeIsKept) { EXPECT_DOUBLE_EQ(decode_ok(R"({"time":2.5})").duration_s, 2.5); }
+
+TEST(ParamsDecode, ReadsServerStreamCpusExtension) {
+  TestSpec s = decode_ok(R"({"tcp":true,"nperf":{"server_stream_cpus":"0-2:7"}})");
+  EXPECT_EQ(s.server_stream_cpus, (std::vector<int>{0, 1, 2, 7}));
+}
+
+TEST(ParamsDecode, IgnoresNperfKeyThatIsNotAnObject) {
+  EXPECT_TRUE(decode_ok(R"({"nperf":5})").server_stream_cpus.empty());
+  EXPECT_TRUE(decode_ok(R"({"nperf":{"other":1}})").server_stream_cpus.empty());
+}
+
+TEST(ParamsDecode, RejectsBadServerStreamCpus) {
+  expect_rejected(R"({"nperf":{"server_stream_cpus":"x"}})");
+  expect_rejected(R"({"nperf":{"server_stream_cpus":"3-1"}})");
+  expect_rejected(R"({"nperf":{"server_stream_cpus":5}})");
+}
+
+TEST(ParamsDecode, RejectsWrongTypes) {
+  expect_rejected(R"({"tcp":true,"parallel":"4"})");
+  expect_rejected(R"({"tcp":true,"title":5})");  // CVE-2024-53580 crashed iperf3 <= 3.17
+  expect_rejected(R"({"title":null})");
+  expect_rejected(R"({"congestion":["bbr"]})");
+  expect_rejected(R"({"client_version":3.12})");
+  expect_rejected(R"({"time":"10"})");
+  expect_rejected(R"({"omit":true})");
+  expect_rejected(R"({"len":"128K"})");
+  expect_rejected(R"({"bandwidth":{}})");
+  expect_rejected(R"({"window":null})");
+  expect_rejected(R"({"num":"1"})");
+  expect_rejected(R"({"reverse":"yes"})");
+  expect_rejected(R"({"tcp":"true"})");
+  expect_rejected(R"({"get_server_output":"1"})");
+}
+
+TEST(ParamsDecode, WrongTypeErrorNamesTheKey) {
+  DecodedParams d = decode_params(R"({"tcp":true,"parallel":"4"})");
+  ASSERT_FALSE(d.spec);
+  EXPECT_NE(d.error.find("parallel"), std::string::npos) << d.error;
+}
+
+TEST(ParamsDecode, RejectsFractionForIntegerKeys) {
+  expect_rejected(R"({"parallel":1.5})");
+  expect_rejected(R"({"len":1000.5})");
+  expect_rejected(R"({"window":0.5})");
+}
+
+TEST(ParamsDecode, RejectsNegativeSizes) {
+  expect_rejected(R"({"window":-1})");
+  expect_rejected(R"({"window":18446744073709551615})");  // -1 as printed by 3.12
+  expect_rejected(R"({"num":-5})");
+  expect_rejected(R"({"blockcount":-1})");
+  expect_rejected(R"({"bandwidth":-1})");
+  expect_rejected(R"({"len":-1})");
+  expect_rejected(R"({"omit":-1})");
+}
+
+TEST(ParamsDecode, RejectsSctp) { expect_rejected(R"({"sctp":true})"); }
+
+TEST(ParamsDecode, RejectsNonObjectsAndGarbage) {
+  expect_rejected("");
+  expect_rejected("[]");
+  expect_rejected("5");
+  expect_rejected("{\"tcp\":true");
+  expect_rejected("\x01\x02garbage");
+}
+
+TEST(ParamsDecode, RejectsDeepNesting) {
+  std::string deep = R"({"future":)" + std::string(40, '[') + std::string(40, ']') + "}";
+  expect_rejected(deep);
+}
+
+TEST(ParamsDecode, OutOfRangeValuesDecodeButFailValidation) {
+  // decode_params only type-checks; validate() owns the ranges.
+  for (std::string_view text :
+       {R"({"parallel":0})", R"({"parallel":129})", R"({"parallel":18446744073709551615})",
+        R"({"parallel":1000000000000})", R"({"omit":601})", R"({"MSS":32768})", R"({"window":536870913})",
+        R"({"len":1048577})", R"({"time":86401})", R"({"udp":true})", R"({"server_affinity":1025})",
+        R"({"num":1,"blockcount":1})"}) {
+    DecodedParams d = decode_params(text);
+    ASSERT_TRUE(d.spec.has_value()) << text << ": " << d.error;
+    EXPECT_FALSE(validate(*d.spec).empty()) << text;
+  }
+}
+
+// ---- round trip -------------------------------------------------------------
+
+TEST(ParamsRoundTrip, PreservesFullTcpSpec) {
+  TestSpec s;
+  s.direction = Direction::kReverse;
+  s.parallel = 8;
+  s.duration_s = 30;
+  s.omit_s = 2;
+  s.block_len = 65536;
+  s.rate_bps = 1'000'000'000;
+  s.window = 8 * 1024 * 1024;
+  s.mss = 1400;
+  s.nodelay = true;
+  s.congestion = "bbr";
+  s.title = "round \"trip\" \\ title";
+  s.get_server_output = true;
+  s.server_affinity = 3;
+  s.server_stream_cpus = {0, 1, 2, 3, 8};
+  TestSpec back = decode_ok(encode_params(s));
+  expect_same_spec(back, s);
+  EXPECT_EQ(back.client_version, kNperfVersion);
+  EXPECT_TRUE(validate(back).empty());
+}
+
+TEST(ParamsRoundTrip, PreservesUdpBidirSpec) {
+  TestSpec s;
+  s.protocol = Protocol::kUdp;
+  s.direction = Direction::kBidir;
+  s.parallel = 2;
+  s.duration_s = 1.5;
+  s.block_len = 1400;
+  s.rate_bps = 0;
+  s.server_stream_cpus = {5, 1, 3};
+  expect_same_spec(decode_ok(encode_params(s)), s);
+}
+
+TEST(ParamsRoundTrip, PreservesBytesAndBlocksEndedSpecs) {
+  TestSpec by_bytes;
+  by_bytes.duration_s = 0;
+  by_bytes.bytes = 1ull << 40;
+  expect_same_spec(decode_ok(encode_params(by_bytes)), by_bytes);
+  TestSpec by_blocks;
+  by_blocks.duration_s = 0;
+  by_blocks.blocks = 1000;
+  expect_same_spec(decode_ok(encode_params(by_blocks)), by_blocks);
+}
+
+TEST(ParamsRoundTrip, PreservesSingleServerStreamCpu) {
+  TestSpec s;
+  s.server_stream_cpus = {7};
+  EXPECT_EQ(decode_ok(encode_params(s)).server_stream_cpus, (std::vector<int>{7}));
+}
+
+TEST(ParamsRoundTrip, DefaultSpecSurvives) { expect_same_spec(decode_ok(encode_params(TestSpec{})), TestSpec{}); }
+
+}  // namespace nperf::protocol
