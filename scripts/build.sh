@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Configures and builds nperf (Release by default) into build/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build_type="${BUILD_TYPE:-Release}"
+cmake -S . -B build -DCMAKE_BUILD_TYPE="$build_type" >/dev/null
+cmake --build build -j"$(nproc)"

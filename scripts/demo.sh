@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# README command (a): install, build, then a real test on loopback: an nperf
+# server on a free port, a 2-stream client against it, the report printed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install_deps.sh
+scripts/build.sh
+port=""
+for _ in $(seq 1 50); do
+  candidate=$((20000 + RANDOM % 40000))
+  if [ -z "$(ss -Hltn "sport = :$candidate" 2>/dev/null)" ]; then port=$candidate; break; fi
+done
+[ -n "$port" ] || { echo "no free port found" >&2; exit 1; }
+build/nperf -s -1 -p "$port" >/tmp/nperf-demo-server.log 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+  [ -n "$(ss -Hltn "sport = :$port" 2>/dev/null)" ] && break
+  sleep 0.05
+done
+build/nperf -c 127.0.0.1 -p "$port" -P 2 -t 3
+wait "$server" || true
+trap - EXIT
+echo
+echo "--- server side ---"
+cat /tmp/nperf-demo-server.log

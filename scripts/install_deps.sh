@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs what nperf needs to build and test from Debian 12 packages, only
+# when something is missing. Run as root (or with sudo available).
+set -euo pipefail
+packages=(g++ cmake make libasio-dev libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev iperf3 iproute2 procps)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo_cmd apt-get update -qq
+  $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

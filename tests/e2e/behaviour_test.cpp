@@ -1,0 +1,162 @@
+// End-to-end behaviour of the nperf binary: CPU placement, errors, a busy
+// server, peers that vanish, text output. Every wait is bounded.
+#include <signal.h>
+
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "e2e/process.hpp"
+
+namespace nperf::test {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+std::string port_text(int port) { return std::to_string(port); }
+
+TEST(Affinity, PerStreamListPinsEachStreamOnBothEnds) {
+  if (std::thread::hardware_concurrency() < 2) GTEST_SKIP() << "needs at least 2 CPUs to tell cores apart";
+  int port = free_port();
+  Process server({NPERF_BINARY, "-s", "-1", "-J", "-p", port_text(port)});
+  ASSERT_TRUE(wait_for_listener(port, 5s));
+  ProcessResult client = run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port), "-t", "1", "-P", "4",
+                                      "-J", "-A", "0:1:0:1,1:0:1:0"},
+                                     20s);
+  ProcessResult srv = server.wait(10s);
+  ASSERT_EQ(client.exit_code, 0) << client.err;
+  ASSERT_EQ(srv.exit_code, 0) << srv.err;
+  json c = json::parse(client.out), s = json::parse(srv.out);
+  const int client_cores[] = {0, 1, 0, 1}, server_cores[] = {1, 0, 1, 0};
+  for (int i = 0; i < 4; ++i) {
+    const json& cs = c["end"]["nperf"]["streams"][i];
+    const json& ss = s["end"]["nperf"]["streams"][i];
+    EXPECT_EQ(cs["pinned_cpu"], client_cores[i]);
+    EXPECT_EQ(cs["cpus_seen"], json::array({client_cores[i]})) << "client stream " << i;
+    EXPECT_EQ(ss["pinned_cpu"], server_cores[i]);
+    EXPECT_EQ(ss["cpus_seen"], json::array({server_cores[i]})) << "server stream " << i;
+  }
+}
+
+TEST(Errors, UnknownHostIsOneClearLine) {
+  ProcessResult r = run_process({NPERF_BINARY, "-c", "no-such-host.invalid", "-t", "1"}, 30s);
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("unable to resolve host 'no-such-host.invalid'"), std::string::npos) << r.err;
+}
+
+TEST(Errors, RefusedConnectionIsOneClearLine) {
+  int port = free_port();
+  ProcessResult r = run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port), "-t", "1"}, 15s);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("unable to connect to server"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("refused"), std::string::npos) << r.err;
+}
+
+TEST(Errors, JsonModeReportsTheErrorInTheDocument) {
+  int port = free_port();
+  ProcessResult r = run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port), "-t", "1", "-J"}, 15s);
+  EXPECT_EQ(r.exit_code, 1);
+  json doc = json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(doc.is_discarded()) << r.out;
+  EXPECT_NE(doc.value("error", "").find("unable to connect"), std::string::npos) << r.out;
+}
+
+TEST(Errors, BadOptionValuesExitWithUsageCode) {
+  const std::vector<std::vector<std::string>> cases = {
+      {"-c", "127.0.0.1", "-P", "0"},   {"-c", "127.0.0.1", "-P", "129"},      {"-c", "127.0.0.1", "-t", "abc"},
+      {"-c", "127.0.0.1", "-l", "2M"},  {"-c", "127.0.0.1", "-f", "x"},        {"-c", "127.0.0.1", "-n", "1M", "-t", "3"},
+      {"-c", "127.0.0.1", "-A", "3-1"}, {"-c", "127.0.0.1", "--no-such-option"}, {"-t", "3"},
+      {"-s", "-c", "127.0.0.1"},        {"-c", "127.0.0.1", "-R", "--bidir"},  {"-c", "127.0.0.1", "-w", "1T"},
+  };
+  for (const auto& args : cases) {
+    std::vector<std::string> argv = {NPERF_BINARY};
+    argv.insert(argv.end(), args.begin(), args.end());
+    ProcessResult r = run_process(argv, 10s);
+    std::string shown;
+    for (const auto& a : args) shown += a + " ";
+    EXPECT_EQ(r.exit_code, 2) << shown << "\n" << r.err;
+    EXPECT_NE(r.err.find("parameter error"), std::string::npos) << shown << "\n" << r.err;
+  }
+}
+
+TEST(Server, BusyServerDeniesASecondClientAndServesTheNext) {
+  int port = free_port();
+  Process server({NPERF_BINARY, "-s", "-p", port_text(port)});
+  ASSERT_TRUE(wait_for_listener(port, 5s));
+  Process first({NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port), "-t", "2"});
+  std::this_thread::sleep_for(700ms);
+  ProcessResult second = run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port), "-t", "1"}, 10s);
+  EXPECT_EQ(second.exit_code, 1);
+  EXPECT_NE(second.err.find("busy"), std::string::npos) << second.err;
+  ProcessResult first_result = first.wait(15s);
+  EXPECT_EQ(first_result.exit_code, 0) << first_result.err;
+  ProcessResult third = run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port), "-t", "1"}, 15s);
+  EXPECT_EQ(third.exit_code, 0) << third.err;
+  server.signal(SIGTERM);
+  ProcessResult srv = server.wait(5s);
+  EXPECT_FALSE(srv.timed_out) << "server ignored SIGTERM";
+}
+
+TEST(Server, ServesTheNextTestAfterAClientIsKilled) {
+  int port = free_port();
+  Process server({NPERF_BINARY, "-s", "-p", port_text(port)});
+  ASSERT_TRUE(wait_for_listener(port, 5s));
+  {
+    Process victim({NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port), "-t", "10", "-P", "2"});
+    std::this_thread::sleep_for(800ms);
+    victim.signal(SIGKILL);
+    victim.wait(5s);
+  }
+  std::this_thread::sleep_for(300ms);
+  ProcessResult next = run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port), "-t", "1", "-J"}, 15s);
+  EXPECT_EQ(next.exit_code, 0) << next.out << next.err;
+  server.signal(SIGTERM);
+  server.wait(5s);
+}
+
+TEST(Client, ExitsWithAnErrorWhenTheServerIsKilledMidTest) {
+  for (const char* mode : {"-t", "-R"}) {
+    int port = free_port();
+    Process server({NPERF_BINARY, "-s", "-p", port_text(port)});
+    ASSERT_TRUE(wait_for_listener(port, 5s));
+    std::vector<std::string> argv = {NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port), "-t", "20"};
+    if (std::string(mode) == "-R") argv.push_back("-R");
+    Process client(argv);
+    std::this_thread::sleep_for(800ms);
+    server.signal(SIGKILL);
+    server.wait(5s);
+    auto started = std::chrono::steady_clock::now();
+    ProcessResult r = client.wait(15s);
+    EXPECT_FALSE(r.timed_out) << mode << ": client hung after the server died";
+    EXPECT_EQ(r.exit_code, 1) << mode;
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 5s) << mode;
+    EXPECT_NE(r.err.find("error"), std::string::npos) << mode << ": " << r.err;
+  }
+}
+
+TEST(TextOutput, ClientAgainstIperf3PrintsTheIperf3Layout) {
+  std::string iperf3 = find_program("iperf3");
+  if (iperf3.empty()) {
+    if (running_in_ci()) FAIL() << "iperf3 is not installed, and CI must run the interop tests";
+    GTEST_SKIP() << "iperf3 is not installed";
+  }
+  int port = free_port();
+  Process server({iperf3, "-s", "-1", "-p", port_text(port)});
+  ASSERT_TRUE(wait_for_listener(port, 5s));
+  ProcessResult r = run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port), "-t", "2", "-P", "2",
+                                 "--get-server-output"},
+                                20s);
+  server.wait(10s);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* expected : {"Connecting to host 127.0.0.1, port ", "[ ID] Interval           Transfer     Bitrate         Retr  Cwnd",
+                               "[SUM]   0.00-2.00   sec", "sender\n", "receiver\n", "Server output:",
+                               "Accepted connection from 127.0.0.1", "\niperf Done.\n"})
+    EXPECT_NE(r.out.find(expected), std::string::npos) << "missing '" << expected << "' in:\n" << r.out;
+}
+
+}  // namespace
+}  // namespace nperf::test
