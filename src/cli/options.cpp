@@ -25,6 +25,7 @@ struct RawOptions {
   bool reverse = false, bidir = false;
   bool ipv4 = false, ipv6 = false;
   bool version = false;
+  bool udp = false;
 };
 
 void add_common_options(CLI::App& app, Config& c, RawOptions& raw) {
@@ -66,6 +67,8 @@ void add_client_options(CLI::App& app, Config& c, RawOptions& raw) {
   app.add_option("--connect-timeout", c.connect_timeout_ms, "client: timeout for the control and data connections (ms, default 10000)")
       ->check(CLI::Range(1, 3'600'000));
   app.add_flag("--get-server-output", s.get_server_output, "client: get results from the server");
+  app.add_flag("-u,--udp", raw.udp, "client: use UDP rather than TCP");
+  app.add_flag("--udp-counters-64bit", s.udp_counters_64bit, "client: use 64-bit counters in UDP test packets");
 }
 
 // Returns an error message, or "" when the options make sense together.
@@ -98,16 +101,22 @@ std::string finish(const RawOptions& raw, Config& c) {
     *out = *value;
     return "";
   };
-  uint64_t length = s.block_len;
+  if (raw.udp) s.protocol = Protocol::kUdp;
+  c.block_len_given = !raw.length.empty();
+  uint64_t length = raw.udp ? 1460 : s.block_len;  // UDP: replaced by the control MSS after connecting
   for (auto err : {size_option(raw.bytes, "-n", &s.bytes), size_option(raw.blocks, "-k", &s.blocks),
                    size_option(raw.length, "-l", &length), size_option(raw.window, "-w", &s.window)})
     if (!err.empty()) return err;
+  if (raw.udp && (length < Limits::kMinUdpBlock || length > Limits::kMaxUdpBlock))
+    return fmt::format("UDP block size must be {}..{} bytes", Limits::kMinUdpBlock, Limits::kMaxUdpBlock);
   if (length > Limits::kMaxTcpBlock) return fmt::format("block size too large (maximum = {} bytes)", Limits::kMaxTcpBlock);
   s.block_len = static_cast<uint32_t>(length);
   if (!raw.bitrate.empty()) {
     auto rate = parse_rate(raw.bitrate.substr(0, raw.bitrate.find('/')));
     if (!rate) return fmt::format("bad value '{}' for -b: expected a rate with optional K/M/G/T", raw.bitrate);
     s.rate_bps = *rate;
+  } else if (raw.udp) {
+    s.rate_bps = kDefaultUdpRate;
   }
   if (!raw.time.empty()) {
     try {

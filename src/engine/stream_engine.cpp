@@ -7,6 +7,7 @@
 #include <signal.h>
 
 #include "nperf/engine/tcp_stream.hpp"
+#include "nperf/engine/udp_stream.hpp"
 #include "nperf/net/affinity.hpp"
 #include "nperf/net/socket_options.hpp"
 
@@ -46,7 +47,10 @@ void StreamEngine::run_worker(size_t i) {
     return;
   }
   c.first_cpu.store(net::current_cpu(), std::memory_order_relaxed);
-  errors_[i] = plan.sender ? run_tcp_sender(plan, c, stop_) : run_tcp_receiver(plan, c, stop_);
+  if (plan.udp)
+    errors_[i] = plan.sender ? run_udp_sender(plan, c, stop_) : run_udp_receiver(plan, c, stop_);
+  else
+    errors_[i] = plan.sender ? run_tcp_sender(plan, c, stop_) : run_tcp_receiver(plan, c, stop_);
   c.finished.store(true, std::memory_order_release);
 }
 

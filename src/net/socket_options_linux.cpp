@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 #include <system_error>
 
@@ -55,6 +56,25 @@ void apply_tcp_options(int fd, const TestSpec& spec, bool congestion_is_fatal, s
       warnings->push_back(msg);
     }
   }
+}
+
+void apply_udp_options(int fd, const TestSpec& spec, std::vector<std::string>* warnings) {
+  if (spec.window > 0) {
+    int window = static_cast<int>(spec.window);
+    set_int(fd, SOL_SOCKET, SO_SNDBUF, window, "SO_SNDBUF (-w)");
+    set_int(fd, SOL_SOCKET, SO_RCVBUF, window, "SO_RCVBUF (-w)");
+    if (read_buffer_sizes(fd).rcvbuf < window)
+      warnings->push_back(fmt::format("requested window {} but the receive buffer is {}: raise net.core.rmem_max to at least {}",
+                                      window, read_buffer_sizes(fd).rcvbuf, 2 * static_cast<int64_t>(window)));
+    return;
+  }
+  constexpr int kReceiveBuffer = 4 << 20;
+  // SO_RCVBUFFORCE needs CAP_NET_ADMIN; without it SO_RCVBUF is capped by rmem_max.
+  if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &kReceiveBuffer, sizeof kReceiveBuffer) != 0)
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &kReceiveBuffer, sizeof kReceiveBuffer);
+  int send_buffer = std::max<int>(static_cast<int>(spec.block_len) * 64, 1 << 20);
+  if (::setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &send_buffer, sizeof send_buffer) != 0)
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &send_buffer, sizeof send_buffer);
 }
 
 BufferSizes read_buffer_sizes(int fd) {

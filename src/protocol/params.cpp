@@ -34,6 +34,7 @@ std::string encode_params(const TestSpec& s) {
   if (!s.title.empty()) j["title"] = s.title;
   if (!s.congestion.empty()) j["congestion"] = s.congestion;
   if (s.get_server_output) j["get_server_output"] = 1;
+  if (s.udp_counters_64bit) j["udp_counters_64bit"] = 1;
   j["client_version"] = kNperfVersion;
   if (!s.server_stream_cpus.empty()) j["nperf"]["server_stream_cpus"] = format_cpu_list(s.server_stream_cpus);
   return j.dump();
@@ -87,6 +88,7 @@ DecodedParams decode_params(std::string_view text) {
     if (auto v = get_string(*j, "congestion")) s.congestion = *v;
     if (auto v = get_string(*j, "title")) s.title = *v;
     s.get_server_output = get_presence_flag(*j, "get_server_output");
+    s.udp_counters_64bit = get_presence_flag(*j, "udp_counters_64bit");
     if (auto v = get_string(*j, "client_version")) s.client_version = *v;
     if (const auto* ext = find_key(*j, "nperf"); ext && ext->is_object()) {
       if (auto cpus = get_string(*ext, "server_stream_cpus")) {

@@ -6,6 +6,7 @@
 
 #include <asio/co_spawn.hpp>
 #include <asio/connect.hpp>
+#include <asio/ip/udp.hpp>
 #include <asio/detached.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
@@ -17,6 +18,7 @@
 
 #include "nperf/net/socket_options.hpp"
 #include "nperf/protocol/params.hpp"
+#include "nperf/protocol/udp_header.hpp"
 #include "nperf/session/errors.hpp"
 #include "nperf/session/session_common.hpp"
 
@@ -155,6 +157,12 @@ asio::awaitable<void> ClientSession::run_protocol() {
   start_info_.port = config_.port;
   start_info_.cookie = cookie_;
   start_info_.control_mss = net::read_mss(control_->socket().native_handle());
+  if (config_.spec.protocol == Protocol::kUdp && !config_.block_len_given) {
+    // iperf3's UDP default: one datagram per control-connection segment.
+    int mss = start_info_.control_mss;
+    config_.spec.block_len = mss > 0 && mss <= 65507 ? static_cast<uint32_t>(mss) : 1460;
+    start_info_.spec = config_.spec;
+  }
   start_info_.tcp_mss = spec.mss;
   start_info_.tcp_mss_default = spec.mss ? 0 : start_info_.control_mss;
   start_info_.sock_bufsize = static_cast<int>(spec.window);
@@ -229,15 +237,59 @@ asio::awaitable<void> ClientSession::run_protocol() {
   }
 }
 
+asio::awaitable<int> ClientSession::open_udp_stream(int index, std::vector<std::string>* warnings) {
+  const TestSpec& spec = config_.spec;
+  asio::ip::udp::endpoint server(server_.address(), server_.port());
+  asio::ip::udp::socket socket(io_);
+  socket.open(server.protocol());
+  uint16_t cport = config_.cport ? static_cast<uint16_t>(config_.cport + index) : 0;
+  if (!config_.bind_address.empty() || cport) {
+    std::error_code ec;
+    asio::ip::address local = config_.bind_address.empty()
+                                  ? (server.protocol() == asio::ip::udp::v4() ? asio::ip::address(asio::ip::address_v4::any())
+                                                                              : asio::ip::address(asio::ip::address_v6::any()))
+                                  : asio::ip::make_address(config_.bind_address, ec);
+    socket.set_option(asio::socket_base::reuse_address(true));
+    if (!ec) socket.bind({local, cport}, ec);
+    if (ec) throw SessionError(fmt::format("unable to bind UDP stream to port {}: {}", cport, ec.message()));
+  }
+  socket.connect(server);
+  net::apply_udp_options(socket.native_handle(), spec, warnings);
+  co_await socket.async_send(asio::buffer(protocol::kUdpHello), use_awaitable);
+  // The server answers "6789". In reverse/bidir its data may overtake the
+  // answer; such datagrams are skipped (iperf3 tolerates them too).
+  std::vector<uint8_t> reply(std::max<size_t>(spec.block_len, 64));
+  asio::steady_timer timer(io_, kControlReadTimeout);
+  for (int skipped = 0;; ++skipped) {
+    std::error_code ec;
+    auto result = co_await (socket.async_receive(asio::buffer(reply), asio::redirect_error(use_awaitable, ec)) ||
+                            timer.async_wait(use_awaitable));
+    if (result.index() == 1) throw SessionError("no reply from the server to the UDP stream set-up (30 s)", 206);
+    if (ec) throw SessionError(fmt::format("UDP stream set-up failed: {}", ec.message()), 206);
+    size_t n = std::get<0>(result);
+    if (n == 4 && (std::equal(reply.begin(), reply.begin() + 4, protocol::kUdpReply.begin()) ||
+                   std::equal(reply.begin(), reply.begin() + 4, protocol::kUdpReplyLegacy.begin())))
+      break;
+    if (spec.direction == Direction::kForward || skipped > 100000)
+      throw SessionError("unexpected reply to the UDP stream set-up", 206);
+  }
+  co_return socket.release();
+}
+
 asio::awaitable<void> ClientSession::create_streams() {
   const TestSpec& spec = config_.spec;
   std::vector<std::string> warnings;
   auto wire = protocol::cookie_to_wire(cookie_);
   for (int i = 0; i < spec.total_streams(); ++i) {
-    uint16_t cport = config_.cport ? static_cast<uint16_t>(config_.cport + i) : 0;
-    auto socket = co_await connect_socket(config_, server_, cport, &spec, &warnings);
-    co_await asio::async_write(socket, asio::buffer(wire), use_awaitable);
-    int fd = socket.release();
+    int fd = -1;
+    if (spec.protocol == Protocol::kUdp) {
+      fd = co_await open_udp_stream(i, &warnings);
+    } else {
+      uint16_t cport = config_.cport ? static_cast<uint16_t>(config_.cport + i) : 0;
+      auto socket = co_await connect_socket(config_, server_, cport, &spec, &warnings);
+      co_await asio::async_write(socket, asio::buffer(wire), use_awaitable);
+      fd = socket.release();
+    }
     make_blocking(fd);
     DataStream stream;
     stream.fd = fd;

@@ -6,6 +6,8 @@
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
+#include <asio/experimental/awaitable_operators.hpp>
+#include <asio/ip/udp.hpp>
 #include <asio/ip/v6_only.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/signal_set.hpp>
@@ -18,6 +20,7 @@
 #include "nperf/net/affinity.hpp"
 #include "nperf/net/socket_options.hpp"
 #include "nperf/protocol/params.hpp"
+#include "nperf/protocol/udp_header.hpp"
 #include "nperf/report/json_reporter.hpp"
 #include "nperf/report/tee_reporter.hpp"
 #include "nperf/report/text_reporter.hpp"
@@ -205,10 +208,6 @@ asio::awaitable<void> ServerSession::run_test(std::shared_ptr<ServerTest> test, 
     co_await control.write_server_error(spec.parallel > kMaxStreams ? kIeNumStreams : 1, 0);
     throw SessionError(fmt::format("rejected parameters from client: {}", errors.front()));
   }
-  if (spec.protocol != Protocol::kTcp) {
-    co_await control.write_server_error(kIeUnimplemented, 0);
-    throw SessionError("the client asked for a UDP test, which this nperf server does not support yet");
-  }
   if (spec.server_affinity >= 0) {
     std::string error;
     if (!net::pin_current_thread(spec.server_affinity, &error)) {
@@ -246,11 +245,19 @@ asio::awaitable<void> ServerSession::run_test(std::shared_ptr<ServerTest> test, 
   info.interval_s = config_.interval_s;
   test->reporters->on_connected(info);
 
-  test->phase = ServerTest::Phase::kCreatingStreams;
-  test->streams_ready.expires_after(kStreamsTimeout);
-  co_await control.write_state(State::kCreateStreams);
-  std::error_code wait_ec;
-  co_await test->streams_ready.async_wait(asio::redirect_error(use_awaitable, wait_ec));
+  if (spec.protocol == Protocol::kUdp) {
+    // The UDP socket must be bound before CREATE_STREAMS: iperf3 clients send
+    // their hello at once and only once.
+    asio::ip::udp::socket first = open_udp_socket();
+    co_await control.write_state(State::kCreateStreams);
+    co_await accept_udp_streams(*test, std::move(first));
+  } else {
+    test->phase = ServerTest::Phase::kCreatingStreams;
+    test->streams_ready.expires_after(kStreamsTimeout);
+    co_await control.write_state(State::kCreateStreams);
+    std::error_code wait_ec;
+    co_await test->streams_ready.async_wait(asio::redirect_error(use_awaitable, wait_ec));
+  }
   if (static_cast<int>(test->streams.size()) < spec.total_streams()) {
     co_await control.write_server_error(kIeAccept, 0);
     throw SessionError(fmt::format("only {} of {} data connections arrived within {} s", test->streams.size(),
@@ -314,6 +321,58 @@ asio::awaitable<void> ServerSession::finish_test(ServerTest& test) {
     co_await control.read_byte(kControlReadTimeout);
   } catch (const SessionError&) {
   }
+}
+
+asio::ip::udp::socket ServerSession::open_udp_socket() {
+  asio::ip::tcp::endpoint local = acceptor_.local_endpoint();
+  asio::ip::udp::endpoint endpoint(local.address(), local.port());
+  asio::ip::udp::socket socket(io_);
+  socket.open(endpoint.protocol());
+  socket.set_option(asio::socket_base::reuse_address(true));
+  if (endpoint.protocol() == asio::ip::udp::v6()) {
+    std::error_code ignored;
+    socket.set_option(asio::ip::v6_only(config_.family == AddressFamily::kIpv6), ignored);
+  }
+  std::error_code ec;
+  socket.bind(endpoint, ec);
+  if (ec) throw SessionError(fmt::format("unable to bind the UDP data socket to port {}: {}", local.port(), ec.message()));
+  return socket;
+}
+
+asio::awaitable<void> ServerSession::accept_udp_streams(ServerTest& test, asio::ip::udp::socket socket) {
+  const TestSpec& spec = test.spec;
+  asio::steady_timer deadline(io_, kStreamsTimeout);
+  std::array<uint8_t, 64> hello{};
+  std::vector<std::string> warnings;
+  using namespace asio::experimental::awaitable_operators;
+  for (int index = 0; index < spec.total_streams(); ++index) {
+    asio::ip::udp::endpoint peer;
+    std::error_code ec;
+    auto result = co_await (socket.async_receive_from(asio::buffer(hello), peer, asio::redirect_error(use_awaitable, ec)) ||
+                            deadline.async_wait(use_awaitable));
+    if (result.index() == 1)
+      throw SessionError(fmt::format("only {} of {} UDP streams were set up within {} s", index, spec.total_streams(),
+                                     kStreamsTimeout.count() / 1000), kIeAccept);
+    if (ec) throw SessionError(fmt::format("UDP stream set-up failed: {}", ec.message()), kIeAccept);
+    // The hello's content is not checked by any iperf3 version; the sender's address is what matters.
+    socket.connect(peer);
+    net::apply_udp_options(socket.native_handle(), spec, &warnings);
+    asio::ip::udp::socket next = open_udp_socket();  // for the next stream's hello
+    socket.send(asio::buffer(protocol::kUdpReply));
+    int fd = socket.release();
+    make_blocking(fd);
+    DataStream stream;
+    stream.fd = fd;
+    stream.info = describe_stream(fd, index, false, spec);
+    if (!spec.server_stream_cpus.empty())
+      stream.cpu = spec.server_stream_cpus[static_cast<size_t>(index) % spec.server_stream_cpus.size()];
+    else
+      stream.cpu = config_.affinity.local.cpu_for_stream(index);
+    test.streams.push_back(stream);
+    test.reporters->on_stream_connected(stream.info);
+    socket = std::move(next);
+  }
+  for (const auto& w : warnings) test.reporters->on_warning(w);
 }
 
 asio::awaitable<void> ServerSession::take_data_connection(std::shared_ptr<ServerTest> test, asio::ip::tcp::socket socket) {

@@ -31,6 +31,8 @@ std::vector<engine::StreamPlan> make_plans(const TestSpec& spec, const std::vect
     p.block_len = spec.block_len;
     p.rate_bps = spec.rate_bps;
     p.cpu = s.cpu;
+    p.udp = spec.protocol == Protocol::kUdp;
+    p.udp_counters_64bit = spec.udp_counters_64bit;
     if (quota_owner && p.sender && senders > 0) {
       // Split -n/-k evenly; the first streams take the remainder. Each stream
       // stops by itself, so the total is exact without a shared counter.
@@ -54,12 +56,22 @@ TestRun::TestRun(const TestSpec& spec, std::vector<DataStream> streams, bool quo
   for (const auto& s : streams) {
     infos_.push_back(s.info);
     pinned_.push_back(s.cpu);
-    trackers_.emplace_back(s.info, spec.protocol == Protocol::kTcp && s.info.sender);
+    trackers_.emplace_back(s.info, spec.protocol == Protocol::kTcp && s.info.sender, spec.protocol == Protocol::kUdp);
   }
   if (!streams.empty()) congestion_ = net::read_congestion(streams.front().fd);
 }
 
 TestRun::~TestRun() { join(); }
+
+UdpCounters TestRun::udp_sample(size_t i) const {
+  const engine::StreamCounters& c = engine_.counters(i);
+  UdpCounters u;
+  u.packets = c.packets.load(std::memory_order_relaxed);
+  u.lost = c.lost.load(std::memory_order_relaxed);
+  u.out_of_order = c.out_of_order.load(std::memory_order_relaxed);
+  u.jitter_s = c.jitter_s.load(std::memory_order_relaxed);
+  return u;
+}
 
 TcpInfoSample TestRun::tcp_sample(size_t i) const {
   if (!trackers_[i].has_tcp_info()) return {};
@@ -88,7 +100,7 @@ IntervalReport TestRun::sample(double now) {
   std::vector<bool> forward, reverse;
   for (size_t i = 0; i < trackers_.size(); ++i) {
     uint64_t bytes = engine_.counters(i).bytes.load(std::memory_order_relaxed);
-    IntervalStream s = trackers_[i].sample(now, bytes, tcp_sample(i), omitting_);
+    IntervalStream s = trackers_[i].sample(now, bytes, tcp_sample(i), omitting_, udp_sample(i));
     s.cpu = cpus_seen_[i].empty() ? -1 : *cpus_seen_[i].rbegin();
     report.streams.push_back(s);
     forward.push_back(infos_[i].forward);
@@ -102,8 +114,11 @@ IntervalReport TestRun::sample(double now) {
 void TestRun::end_omit(double now) {
   omitting_ = false;
   cpu_usage_.start();
-  for (size_t i = 0; i < trackers_.size(); ++i)
-    trackers_[i].start(now, engine_.counters(i).bytes.load(std::memory_order_relaxed), tcp_sample(i));
+  for (size_t i = 0; i < trackers_.size(); ++i) {
+    // iperf3 restarts the jitter estimate after the omit period.
+    if (!infos_[i].sender) const_cast<engine::StreamCounters&>(engine_.counters(i)).reset_jitter.store(true);
+    trackers_[i].start(now, engine_.counters(i).bytes.load(std::memory_order_relaxed), tcp_sample(i), udp_sample(i));
+  }
 }
 
 void TestRun::stop(double now) {
@@ -111,7 +126,7 @@ void TestRun::stop(double now) {
   stopped_ = true;
   note_cpus();
   for (size_t i = 0; i < trackers_.size(); ++i)
-    trackers_[i].finish(now, engine_.counters(i).bytes.load(std::memory_order_relaxed), tcp_sample(i));
+    trackers_[i].finish(now, engine_.counters(i).bytes.load(std::memory_order_relaxed), tcp_sample(i), udp_sample(i));
   cpu_usage_.finish(&cpu_);
   engine_.request_stop();
 }
@@ -172,11 +187,51 @@ protocol::TestResults TestRun::local_results() const {
     s.omitted_errors = 0;
     s.omitted_packets = 0;
     s.end_time = t.measured_seconds();
+    if (t.udp()) {
+      const UdpCounters& start = t.udp_at_start();
+      const UdpCounters& end = t.udp_at_end();
+      s.packets = static_cast<int64_t>(end.packets);
+      s.omitted_packets = static_cast<int64_t>(start.packets);
+      if (infos_[i].sender) {
+        // A sender echoes what the receiving peer told it (nothing yet on the client).
+        s.jitter_s = peer_jitter_.count(s.id) ? peer_jitter_.at(s.id) : 0;
+      } else {
+        s.jitter_s = end.jitter_s;
+        s.errors = static_cast<int64_t>(end.lost);
+        s.omitted_errors = static_cast<int64_t>(start.lost);
+      }
+    }
     r.streams.push_back(s);
   }
   r.sender_has_retransmits = !any_sender ? -1 : (tcp_info ? 1 : 0);
+  if (spec_.protocol == Protocol::kUdp && any_sender) r.sender_has_retransmits = 0;
   if (spec_.protocol == Protocol::kTcp && !congestion_.empty()) r.congestion_used = congestion_;
   return r;
+}
+
+void TestRun::fill_udp(const StreamTracker& t, const protocol::StreamResult* remote,
+                       const protocol::TestResults* peer, EndStream* e) const {
+  (void)peer;
+  e->udp = true;
+  const UdpCounters& start = t.udp_at_start();
+  const UdpCounters& end = t.udp_at_end();
+  if (e->info.sender) {
+    e->sender_packets = end.packets - start.packets;
+    if (remote) {
+      e->receiver_packets = static_cast<uint64_t>(std::max<int64_t>(0, remote->packets - remote->omitted_packets.value_or(0)));
+      // A pre-3.14 peer sends no omitted counts: with omit, its loss after omit is unknown.
+      e->lost_packets = remote->omitted_errors ? remote->errors - *remote->omitted_errors
+                                               : (spec_.omit_s > 0 && remote->errors > 0 ? -1 : remote->errors);
+      e->jitter_ms = remote->jitter_s * 1000;
+    }
+  } else {
+    e->receiver_packets = end.packets - start.packets;
+    e->lost_packets = static_cast<int64_t>(end.lost - start.lost);
+    e->out_of_order = static_cast<int64_t>(end.out_of_order - start.out_of_order);
+    e->jitter_ms = end.jitter_s * 1000;
+    if (remote)
+      e->sender_packets = static_cast<uint64_t>(std::max<int64_t>(0, remote->packets - remote->omitted_packets.value_or(0)));
+  }
 }
 
 EndReport TestRun::end_report(const protocol::TestResults* peer) const {
@@ -228,6 +283,7 @@ EndReport TestRun::end_report(const protocol::TestResults* peer) const {
         e.retransmits = e.has_retransmits ? remote->retransmits : 0;
       }
     }
+    if (t.udp()) fill_udp(t, remote, peer, &e);
     end.streams.push_back(e);
   }
   // iperf3 uses the first stream's durations for every stream of a direction.
@@ -245,6 +301,8 @@ EndReport TestRun::end_report(const protocol::TestResults* peer) const {
   }
   end.sum = sum_streams(end.streams, true);
   if (spec_.direction == Direction::kBidir) end.sum_reverse = sum_streams(end.streams, false);
+  for (const auto& e : end.streams)
+    if (e.udp && e.info.sender) peer_jitter_[e.info.id] = e.jitter_ms / 1000;
   bool local_sends_forward = !infos_.empty() && infos_.front().forward == infos_.front().sender;
   std::string remote_cc = peer ? peer->congestion_used : "";
   if (spec_.protocol == Protocol::kTcp) {

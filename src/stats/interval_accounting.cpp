@@ -4,7 +4,8 @@
 
 namespace nperf {
 
-void StreamTracker::start(double now, uint64_t bytes, const TcpInfoSample& tcp) {
+void StreamTracker::start(double now, uint64_t bytes, const TcpInfoSample& tcp, const UdpCounters& udp) {
+  udp_start_ = udp_last_ = udp_end_ = udp;
   start_time_ = last_time_ = end_time_ = now;
   start_bytes_ = last_bytes_ = end_bytes_ = bytes;
   start_retrans_ = last_retrans_ = end_retrans_ = tcp.total_retransmits;
@@ -24,7 +25,8 @@ void StreamTracker::note_tcp(const TcpInfoSample& tcp) {
   }
 }
 
-IntervalStream StreamTracker::sample(double now, uint64_t bytes, const TcpInfoSample& tcp, bool omitted) {
+IntervalStream StreamTracker::sample(double now, uint64_t bytes, const TcpInfoSample& tcp, bool omitted,
+                                     const UdpCounters& udp) {
   IntervalStream r;
   r.socket = info_.socket;
   r.start = last_time_ - start_time_;
@@ -46,13 +48,22 @@ IntervalStream StreamTracker::sample(double now, uint64_t bytes, const TcpInfoSa
     last_retrans_ = tcp.total_retransmits;
     if (!omitted) note_tcp(tcp);
   }
+  if (udp_) {
+    r.udp = true;
+    r.packets = udp.packets - udp_last_.packets;
+    r.lost_packets = static_cast<int64_t>(udp.lost) - static_cast<int64_t>(udp_last_.lost);
+    r.jitter_ms = udp.jitter_s * 1000;
+    r.lost_percent = r.packets ? 100.0 * static_cast<double>(r.lost_packets) / static_cast<double>(r.packets) : 0;
+    udp_last_ = udp;
+  }
   last_time_ = now;
   last_bytes_ = bytes;
   return r;
 }
 
-void StreamTracker::finish(double now, uint64_t bytes, const TcpInfoSample& tcp) {
+void StreamTracker::finish(double now, uint64_t bytes, const TcpInfoSample& tcp, const UdpCounters& udp) {
   end_time_ = now;
+  udp_end_ = udp;
   end_bytes_ = bytes;
   if (tcp_ && tcp.valid) {
     end_retrans_ = tcp.total_retransmits;
@@ -65,6 +76,7 @@ void StreamTracker::finish(double now, uint64_t bytes, const TcpInfoSample& tcp)
 IntervalSum sum_interval(const std::vector<IntervalStream>& streams, const std::vector<bool>& include) {
   IntervalSum sum;
   bool first = true;
+  int udp_streams = 0;
   for (size_t i = 0; i < streams.size(); ++i) {
     if (!include[i]) continue;
     const IntervalStream& s = streams[i];
@@ -77,12 +89,23 @@ IntervalSum sum_interval(const std::vector<IntervalStream>& streams, const std::
       first = false;
     }
     sum.bytes += s.bytes;
+    if (s.udp) {
+      sum.udp = true;
+      sum.packets += s.packets;
+      sum.lost_packets += s.lost_packets;
+      sum.jitter_ms += s.jitter_ms;
+      ++udp_streams;
+    }
     if (s.has_tcp_info) {
       sum.has_retransmits = true;
       sum.retransmits += s.retransmits;
     }
   }
   sum.bits_per_second = sum.seconds > 0 ? static_cast<double>(sum.bytes) * 8 / sum.seconds : 0;
+  if (udp_streams) {
+    sum.jitter_ms /= udp_streams;
+    sum.lost_percent = sum.packets ? 100.0 * static_cast<double>(sum.lost_packets) / static_cast<double>(sum.packets) : 0;
+  }
   return sum;
 }
 

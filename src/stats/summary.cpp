@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "nperf/stats/report_model.hpp"
 
 namespace nperf {
@@ -5,6 +7,7 @@ namespace nperf {
 EndSum sum_streams(const std::vector<EndStream>& streams, bool forward) {
   EndSum sum;
   bool first = true;
+  int udp_streams = 0;
   for (const EndStream& s : streams) {
     if (s.info.forward != forward) continue;
     if (first) {
@@ -19,7 +22,17 @@ EndSum sum_streams(const std::vector<EndStream>& streams, bool forward) {
     sum.received_bytes += s.received_bytes;
     sum.has_retransmits = sum.has_retransmits || s.has_retransmits;
     sum.retransmits += s.has_retransmits ? s.retransmits : 0;
+    if (s.udp) {
+      sum.udp = true;
+      sum.sender_packets += s.sender_packets;
+      sum.receiver_packets += s.receiver_packets;
+      sum.lost_packets += std::max<int64_t>(0, s.lost_packets);
+      sum.out_of_order += s.out_of_order;
+      sum.jitter_ms += s.jitter_ms;
+      ++udp_streams;
+    }
   }
+  if (udp_streams) sum.jitter_ms /= udp_streams;
   return sum;
 }
 

@@ -29,6 +29,7 @@ struct Config {
   std::string host;                // -c
   uint16_t cport = 0;              // --cport: stream i binds cport + i
   int connect_timeout_ms = 10'000; // --connect-timeout (iperf3: OS default; we never wait forever)
+  bool block_len_given = false;    // -l given; else UDP uses the control connection's MSS, as iperf3
   TestSpec spec;
 };
 

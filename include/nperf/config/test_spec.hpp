@@ -13,6 +13,7 @@ enum class Direction { kForward, kReverse, kBidir };
 
 inline constexpr uint32_t kDefaultTcpBlockLen = 128 * 1024;
 inline constexpr int kMaxStreams = 128;
+inline constexpr uint64_t kDefaultUdpRate = 1024 * 1024;  // iperf3's "1 Mbit/s"
 
 struct TestSpec {
   Protocol protocol = Protocol::kTcp;
@@ -30,6 +31,7 @@ struct TestSpec {
   std::string congestion;       // -C
   std::string title;            // -T
   bool get_server_output = false;
+  bool udp_counters_64bit = false;  // --udp-counters-64bit
   int server_affinity = -1;     // iperf3 "server_affinity": one core for the whole server test
   std::vector<int> server_stream_cpus;  // nperf extension: per-stream cores on the server
   std::string client_version;   // informational

@@ -21,6 +21,8 @@ struct StreamPlan {
   uint64_t byte_quota = 0;   // stop after this many bytes (0 = no quota)
   uint64_t block_quota = 0;  // stop after this many blocks (0 = no quota)
   int cpu = -1;              // pin the worker to this core (-1: leave it)
+  bool udp = false;
+  bool udp_counters_64bit = false;
 };
 
 // Written by one worker, read by the control thread.
@@ -28,6 +30,14 @@ struct alignas(64) StreamCounters {
   std::atomic<uint64_t> bytes{0};
   std::atomic<uint64_t> blocks{0};  // sender: whole blocks sent; receiver: read calls
   std::atomic<bool> finished{false};
+  // UDP: sender packets = datagrams sent; receiver packets = highest sequence seen.
+  std::atomic<uint64_t> packets{0};
+  std::atomic<uint64_t> lost{0};
+  std::atomic<uint64_t> out_of_order{0};
+  std::atomic<double> jitter_s{0};
+  // Set by the control thread at the end of the omit period; the receiver
+  // restarts its jitter estimate and clears the flag.
+  std::atomic<bool> reset_jitter{false};
   std::atomic<int> first_cpu{-1};
   std::atomic<pid_t> tid{0};
 };

@@ -18,6 +18,10 @@ struct BufferSizes {
 // (a clamped window, an unknown congestion algorithm on the server) are
 // appended to *warnings; fatal ones throw std::system_error.
 void apply_tcp_options(int fd, const TestSpec& spec, bool congestion_is_fatal, std::vector<std::string>* warnings);
+// UDP data sockets: -w when given; otherwise a receive buffer sized for line
+// rate (4 MiB, forced past net.core.rmem_max when we may) and a send buffer of
+// at least a few datagrams.
+void apply_udp_options(int fd, const TestSpec& spec, std::vector<std::string>* warnings);
 BufferSizes read_buffer_sizes(int fd);
 std::string read_congestion(int fd);  // "" when unknown
 int read_mss(int fd);                 // TCP_MAXSEG, 0 when unknown

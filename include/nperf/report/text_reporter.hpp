@@ -32,11 +32,26 @@ class TextReporter : public Reporter {
 
  private:
   void line(std::string_view text);  // applies the title prefix, adds '\n'
+  // One iperf3 print call: the client's title prefix goes in front of the
+  // call's text once (not of every line it contains); `text` may hold several
+  // lines or none. Complete lines go to `out_`, a partial one waits.
+  void print(std::string_view text);
+  void print_raw(std::string_view text);  // a plain printf() in iperf3: no title
+  void print_interval_group(const IntervalReport& interval, bool forward, bool multi);
+  void print_end_group(const EndReport& end, bool forward, bool multi);
+  bool local_sends(bool forward) const { return options_.is_server ? !forward : forward; }
+  std::string role(bool local_sender) const;
+  void reset_test();
+
   TextOptions options_;
   LineSink out_, err_;
   Direction direction_ = Direction::kForward;
   int intervals_printed_ = 0;
-  // (implementation state as needed)
+  Protocol protocol_ = Protocol::kTcp;
+  int parallel_ = 0;         // -P: streams per direction (0 until known)
+  double duration_s_ = 0;    // -t (0 for -n / -k tests)
+  bool error_seen_ = false;  // no "iperf Done." after an error
+  std::string pending_;      // output not yet ending in '\n'
 };
 
 }  // namespace nperf::report

@@ -31,6 +31,7 @@ class ClientSession {
   asio::awaitable<void> run_protocol();
   asio::awaitable<void> connect_control();
   asio::awaitable<void> create_streams();
+  asio::awaitable<int> open_udp_stream(int index, std::vector<std::string>* warnings);
   asio::awaitable<void> keep_time();
   asio::awaitable<void> end_test(double now);
   asio::awaitable<void> exchange_results();

@@ -8,6 +8,7 @@
 #include <asio/awaitable.hpp>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
+#include <asio/ip/udp.hpp>
 
 #include "nperf/config/config.hpp"
 #include "nperf/report/reporter.hpp"
@@ -30,6 +31,8 @@ class ServerSession {
   asio::awaitable<void> take_data_connection(std::shared_ptr<ServerTest> test, asio::ip::tcp::socket socket);
   asio::awaitable<void> keep_time(std::shared_ptr<ServerTest> test);
   asio::awaitable<void> finish_test(ServerTest& test);
+  asio::ip::udp::socket open_udp_socket();
+  asio::awaitable<void> accept_udp_streams(ServerTest& test, asio::ip::udp::socket first);
   void open_listener();
   void on_signal(int signal);
   void test_done(std::exception_ptr error);

@@ -2,6 +2,7 @@
 // One running test on one side: the stream engine, the per-stream trackers,
 // CPU accounting and the translation to and from the results message. The
 // client and the server sessions share it; it does no control-channel I/O.
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -62,6 +63,9 @@ class TestRun {
  private:
   void note_cpus();
   TcpInfoSample tcp_sample(size_t i) const;
+  UdpCounters udp_sample(size_t i) const;
+  void fill_udp(const StreamTracker& t, const protocol::StreamResult* remote, const protocol::TestResults* peer,
+                EndStream* e) const;
 
   TestSpec spec_;
   std::vector<StreamInfo> infos_;
@@ -74,6 +78,9 @@ class TestRun {
   bool omitting_ = false;
   bool stopped_ = false;
   std::string congestion_;
+  // A UDP sender echoes the receiver's jitter in its own results (the server
+  // learns it from the client's results before answering with its own).
+  mutable std::map<int, double> peer_jitter_;
 };
 
 }  // namespace nperf::session

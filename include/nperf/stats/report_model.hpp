@@ -55,6 +55,13 @@ struct IntervalStream {
   uint64_t snd_cwnd = 0, snd_wnd = 0;
   int64_t rtt = -1, rttvar = -1, pmtu = -1, reorder = -1;
   int cpu = -1;  // core the worker thread last ran on (nperf extension)
+  // UDP (udp == true): sender: datagrams sent; receiver: packets = sequence
+  // advance in the interval, lost, jitter (current estimate), lost percent.
+  bool udp = false;
+  uint64_t packets = 0;
+  int64_t lost_packets = 0;
+  double jitter_ms = 0;
+  double lost_percent = 0;
 };
 
 struct IntervalSum {
@@ -65,6 +72,12 @@ struct IntervalSum {
   int64_t retransmits = 0;
   bool omitted = false;
   bool sender = false;
+  // UDP: as in IntervalStream; jitter is the mean over the streams.
+  bool udp = false;
+  uint64_t packets = 0;
+  int64_t lost_packets = 0;
+  double jitter_ms = 0;
+  double lost_percent = 0;
 };
 
 // Streams are listed client->server streams first. `sum` covers the
@@ -90,6 +103,14 @@ struct EndStream {
   bool receiver_known = false;
   uint64_t received_bytes = 0;
   double receiver_seconds = 0;
+  // UDP (udp == true), after the omit period. packets: the sender's count
+  // when known, else the receiver's; lost/jitter/out_of_order: the receiver's.
+  bool udp = false;
+  uint64_t sender_packets = 0;
+  uint64_t receiver_packets = 0;
+  int64_t lost_packets = 0;  // -1: unknown (a pre-3.14 peer with omit)
+  int64_t out_of_order = 0;
+  double jitter_ms = 0;
   // nperf extension: where the local worker thread ran.
   std::vector<int> cpus_seen;
   int pinned_cpu = -1;
@@ -101,6 +122,11 @@ struct EndSum {
   bool has_retransmits = false;
   int64_t retransmits = 0;
   bool sender_known = false, receiver_known = false;
+  // UDP.
+  bool udp = false;
+  uint64_t sender_packets = 0, receiver_packets = 0;
+  int64_t lost_packets = 0, out_of_order = 0;
+  double jitter_ms = 0;  // mean over the streams
 };
 
 struct CpuUtilization {
