@@ -316,8 +316,12 @@ void JsonReporter::on_end(const EndReport& end) {
   cpu["remote_user"] = num(end.cpu.remote_user);
   cpu["remote_system"] = num(end.cpu.remote_system);
   e["cpu_utilization_percent"] = std::move(cpu);
-  if (!end.sender_congestion.empty()) e["sender_tcp_congestion"] = end.sender_congestion;
-  if (!end.receiver_congestion.empty()) e["receiver_tcp_congestion"] = end.receiver_congestion;
+  // iperf3 names the algorithms by who sends the data: in -R the server does.
+  bool reverse = end.direction == Direction::kReverse;
+  const std::string& sending = reverse ? end.receiver_congestion : end.sender_congestion;
+  const std::string& receiving = reverse ? end.sender_congestion : end.receiver_congestion;
+  if (!sending.empty()) e["sender_tcp_congestion"] = sending;
+  if (!receiving.empty()) e["receiver_tcp_congestion"] = receiving;
 
   // nperf extension: where each local worker ran.
   Json ext = Json::object();

@@ -399,7 +399,10 @@ void TextReporter::on_warning(const std::string& message) {
 
 void TextReporter::on_error(const std::string& message) {
   error_seen_ = true;
-  if (err_) err_(fmt::format("nperf: error - {}\n", message));
+  // iperf3 words a signal as "iperf3: interrupt - ...", every other fatal
+  // error as "iperf3: error - ...".
+  const bool interrupt = message.rfind("interrupt - ", 0) == 0;
+  if (err_) err_(fmt::format("nperf: {}{}\n", interrupt ? "" : "error - ", message));
 }
 
 void TextReporter::on_finish() {

@@ -381,7 +381,7 @@ void ClientSession::display_results() {
   if (!run_ || !peer_results_) throw SessionError("DISPLAY_RESULTS before the results exchange", kIeMessage);
   EndReport end = run_->end_report(&*peer_results_);
   if (peer_results_->server_output_text) end.server_output_text = *peer_results_->server_output_text;
-  if (peer_results_->server_output_json) end.server_output_json = peer_results_->server_output_json->dump();
+  if (peer_results_->server_output_json) end.server_output_json = peer_results_->server_output_json->dump(1, '\t');
   reporter_.on_end(end);
 }
 

@@ -106,8 +106,12 @@ IntervalReport TestRun::sample(double now) {
     forward.push_back(infos_[i].forward);
     reverse.push_back(!infos_[i].forward);
   }
-  report.sum = sum_interval(report.streams, forward);
-  if (spec_.direction == Direction::kBidir) report.sum_reverse = sum_interval(report.streams, reverse);
+  if (spec_.direction == Direction::kBidir) {
+    report.sum = sum_interval(report.streams, forward);
+    report.sum_reverse = sum_interval(report.streams, reverse);
+  } else {
+    report.sum = sum_interval(report.streams, std::vector<bool>(report.streams.size(), true));
+  }
   return report;
 }
 
@@ -299,15 +303,17 @@ EndReport TestRun::end_report(const protocol::TestResults* peer) const {
       e.receiver_seconds = first->receiver_seconds;
     }
   }
-  end.sum = sum_streams(end.streams, true);
+  // Outside --bidir every stream goes one way and `sum` covers them all.
+  end.sum = sum_streams(end.streams, spec_.direction != Direction::kReverse);
   if (spec_.direction == Direction::kBidir) end.sum_reverse = sum_streams(end.streams, false);
   for (const auto& e : end.streams)
     if (e.udp && e.info.sender) peer_jitter_[e.info.id] = e.jitter_ms / 1000;
-  bool local_sends_forward = !infos_.empty() && infos_.front().forward == infos_.front().sender;
+  // A stream's direction matches its local role exactly on the client.
+  bool local_is_client = !infos_.empty() && infos_.front().forward == infos_.front().sender;
   std::string remote_cc = peer ? peer->congestion_used : "";
   if (spec_.protocol == Protocol::kTcp) {
-    end.sender_congestion = local_sends_forward ? congestion_ : remote_cc;
-    end.receiver_congestion = local_sends_forward ? remote_cc : congestion_;
+    end.sender_congestion = local_is_client ? congestion_ : remote_cc;
+    end.receiver_congestion = local_is_client ? remote_cc : congestion_;
   }
   return end;
 }

@@ -32,6 +32,8 @@ const Scenario kScenarios[] = {
     {"Omit1", {"-t", "2", "-O", "1"}},
 };
 
+void PrintTo(const Scenario& s, std::ostream* os) { *os << s.name; }
+
 // Bytes this host itself measured, split by direction.
 struct Measured {
   uint64_t sent = 0, received = 0;

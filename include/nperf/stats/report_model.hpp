@@ -141,7 +141,9 @@ struct EndReport {
   EndSum sum;                      // client->server streams
   std::optional<EndSum> sum_reverse;  // --bidir: server->client streams
   CpuUtilization cpu;
-  std::string sender_congestion, receiver_congestion;  // forward direction
+  // TCP congestion control of the client->server direction's ends: the
+  // client's algorithm and the server's ("" when unknown).
+  std::string sender_congestion, receiver_congestion;
   std::string server_output_text;                      // client with --get-server-output
   std::optional<std::string> server_output_json;       // serialized JSON
 };
