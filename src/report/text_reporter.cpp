@@ -271,6 +271,16 @@ void TextReporter::on_end(const EndReport& end) {
     if (!end.streams.empty()) forward = end.streams.front().info.forward;
     print_end_group(end, forward, multi);
   }
+  if (options_.verbose) print_placement(end);
+}
+
+// nperf, beyond iperf3: which core each local worker thread really ran on.
+void TextReporter::print_placement(const EndReport& end) {
+  for (const EndStream& s : end.streams) {
+    if (s.cpus_seen.empty()) continue;
+    std::string pinned = s.pinned_cpu >= 0 ? fmt::format(" (pinned to CPU {})", s.pinned_cpu) : "";
+    line(fmt::format("{} worker thread ran on CPU {}{}", stream_tag(s.info.socket), fmt::join(s.cpus_seen, ","), pinned));
+  }
 }
 
 void TextReporter::print_end_group(const EndReport& end, bool forward, bool multi) {

@@ -138,6 +138,27 @@ TEST(Client, ExitsWithAnErrorWhenTheServerIsKilledMidTest) {
   }
 }
 
+TEST(Client, InterruptPrintsPartialResultsAndTheServerCarriesOn) {
+  std::string iperf3 = find_program("iperf3");
+  int port = free_port();
+  // Against iperf3 when present: it must see CLIENT_TERMINATE, not a dead peer.
+  std::string server_bin = iperf3.empty() ? std::string(NPERF_BINARY) : iperf3;
+  Process server({server_bin, "-s", "-p", port_text(port)});
+  ASSERT_TRUE(wait_for_listener(port, 5s));
+  Process client({NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port), "-t", "20"});
+  std::this_thread::sleep_for(1500ms);
+  client.signal(SIGINT);
+  ProcessResult r = client.wait(10s);
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("sender"), std::string::npos) << "no partial summary:\n" << r.out;
+  EXPECT_NE(r.err.find("interrupt"), std::string::npos) << r.err;
+  ProcessResult next = run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port), "-t", "1"}, 15s);
+  EXPECT_EQ(next.exit_code, 0) << next.err;
+  server.signal(SIGTERM);
+  server.wait(5s);
+}
+
 TEST(TextOutput, ClientAgainstIperf3PrintsTheIperf3Layout) {
   std::string iperf3 = find_program("iperf3");
   if (iperf3.empty()) {

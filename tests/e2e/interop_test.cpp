@@ -109,6 +109,67 @@ TEST_P(Interop, BothEndsAgree) {
   EXPECT_EQ(sdoc["end"]["streams"].size(), static_cast<size_t>(streams));
 }
 
+const Scenario kUdpScenarios[] = {
+    {"Udp500M", {"-u", "-b", "500M", "-l", "1400", "-t", "2"}},
+    {"UdpParallel2", {"-u", "-b", "300M", "-l", "1400", "-t", "2", "-P", "2"}},
+    {"UdpReverse", {"-u", "-b", "500M", "-l", "1400", "-t", "2", "-R"}},
+    {"UdpBidir", {"-u", "-b", "200M", "-l", "1400", "-t", "2", "--bidir"}},
+    {"UdpCounters64bit", {"-u", "-b", "500M", "-l", "1400", "-t", "2", "--udp-counters-64bit"}},
+};
+
+class UdpInterop : public ::testing::TestWithParam<std::tuple<Pairing, Scenario>> {};
+
+std::string udp_case_name(const ::testing::TestParamInfo<UdpInterop::ParamType>& info) {
+  const char* pairing[] = {"NperfToIperf3", "Iperf3ToNperf", "NperfToNperf"};
+  return std::string(pairing[static_cast<int>(std::get<0>(info.param))]) + "_" + std::get<1>(info.param).name;
+}
+
+// UDP: exit codes, valid JSON on both ends, loss under 5% and jitter present
+// on each receiving side, and (one direction) sent bytes matching received.
+TEST_P(UdpInterop, BothEndsAgree) {
+  auto [pairing, scenario] = GetParam();
+  std::string iperf3 = find_program("iperf3");
+  if (pairing != Pairing::kNperfToNperf && iperf3.empty()) {
+    if (running_in_ci()) FAIL() << "iperf3 is not installed, and CI must run the interop tests";
+    GTEST_SKIP() << "iperf3 is not installed (apt-get install iperf3); interop not tested";
+  }
+  const std::string server_bin = pairing == Pairing::kNperfToIperf3 ? iperf3 : NPERF_BINARY;
+  const std::string client_bin = pairing == Pairing::kIperf3ToNperf ? iperf3 : NPERF_BINARY;
+  int port = free_port();
+  Process server({server_bin, "-s", "-1", "-J", "-p", std::to_string(port)});
+  ASSERT_TRUE(wait_for_listener(port, 5s)) << "server did not start listening";
+  std::vector<std::string> client_args = {client_bin, "-c", "127.0.0.1", "-p", std::to_string(port), "-J"};
+  client_args.insert(client_args.end(), scenario.args.begin(), scenario.args.end());
+  ProcessResult client = run_process(client_args, 30s);
+  ProcessResult srv = server.wait(15s);
+  ASSERT_FALSE(client.timed_out) << "client hung";
+  ASSERT_FALSE(srv.timed_out) << "server did not finish its one-off test";
+  EXPECT_EQ(client.exit_code, 0) << client.err;
+  EXPECT_EQ(srv.exit_code, 0) << srv.err;
+  json cdoc = parse_document(client, "client");
+  json sdoc = parse_document(srv, "server");
+  ASSERT_TRUE(cdoc.contains("end") && sdoc.contains("end"));
+  const std::string name = scenario.name;
+  bool reverse = name == "UdpReverse", bidir = name == "UdpBidir";
+  // The receiving side's own view of the client->server (or, in -R, server->client) traffic.
+  const json& receiver_view = reverse ? cdoc : sdoc;
+  ASSERT_TRUE(receiver_view["end"].contains("sum_received")) << receiver_view["end"].dump();
+  const json& received = receiver_view["end"]["sum_received"];
+  EXPECT_TRUE(received.contains("jitter_ms") && received["jitter_ms"].is_number()) << received.dump();
+  EXPECT_LT(received.value("lost_percent", 100.0), 5.0) << received.dump();
+  if (!bidir) {
+    const json& sender_view = reverse ? sdoc : cdoc;
+    expect_close(sender_view["end"]["sum_sent"]["bytes"].get<uint64_t>(), received["bytes"].get<uint64_t>(),
+                 "sent vs received bytes");
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(AllPairings, UdpInterop,
+                         ::testing::Combine(::testing::Values(Pairing::kNperfToIperf3, Pairing::kIperf3ToNperf,
+                                                              Pairing::kNperfToNperf),
+                                            ::testing::ValuesIn(kUdpScenarios)),
+                         udp_case_name);
+
 std::string case_name(const ::testing::TestParamInfo<Interop::ParamType>& info) {
   const char* pairing[] = {"NperfToIperf3", "Iperf3ToNperf", "NperfToNperf"};
   return std::string(pairing[static_cast<int>(std::get<0>(info.param))]) + "_" + std::get<1>(info.param).name;
