@@ -2,6 +2,7 @@
 // server, peers that vanish, text output. Every wait is bounded.
 #include <signal.h>
 
+#include <filesystem>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -114,6 +115,36 @@ TEST(Server, ServesTheNextTestAfterAClientIsKilled) {
   std::this_thread::sleep_for(300ms);
   ProcessResult next = run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port), "-t", "1", "-J"}, 15s);
   EXPECT_EQ(next.exit_code, 0) << next.out << next.err;
+  server.signal(SIGTERM);
+  server.wait(5s);
+}
+
+size_t count_entries(const std::string& dir) {
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir)) ++n;
+  return n;
+}
+
+TEST(Server, LeaksNoThreadOrSocketAcrossTests) {
+  int port = free_port();
+  Process server({NPERF_BINARY, "-s", "-p", port_text(port)});
+  ASSERT_TRUE(wait_for_listener(port, 5s));
+  std::string proc = "/proc/" + std::to_string(server.pid());
+  ASSERT_EQ(run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port), "-t", "0.5"}, 15s).exit_code, 0);
+  std::this_thread::sleep_for(200ms);
+  size_t fds = count_entries(proc + "/fd"), threads = count_entries(proc + "/task");
+  const std::vector<std::vector<std::string>> tests = {
+      {"-t", "0.5", "-P", "4"}, {"-t", "0.5", "--bidir", "-P", "2"}, {"-t", "0.5", "-R"},
+      {"-u", "-b", "100M", "-t", "0.5", "-P", "2"}, {"-n", "10M"}};
+  for (const auto& extra : tests) {
+    std::vector<std::string> argv = {NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port)};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    ProcessResult r = run_process(argv, 15s);
+    EXPECT_EQ(r.exit_code, 0) << extra[0] << " " << r.err;
+  }
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(count_entries(proc + "/fd"), fds) << "file descriptors leaked";
+  EXPECT_EQ(count_entries(proc + "/task"), threads) << "threads leaked";
   server.signal(SIGTERM);
   server.wait(5s);
 }
