@@ -26,6 +26,7 @@ struct RawOptions {
   bool ipv4 = false, ipv6 = false;
   bool version = false;
   bool udp = false;
+  bool gsro = false;
 };
 
 void add_common_options(CLI::App& app, Config& c, RawOptions& raw) {
@@ -69,6 +70,7 @@ void add_client_options(CLI::App& app, Config& c, RawOptions& raw) {
   app.add_flag("--get-server-output", s.get_server_output, "client: get results from the server");
   app.add_flag("-u,--udp", raw.udp, "client: use UDP rather than TCP");
   app.add_flag("--udp-counters-64bit", s.udp_counters_64bit, "client: use 64-bit counters in UDP test packets");
+  app.add_flag("--gsro", raw.gsro, "client: UDP GSO when sending and GRO when receiving, on both ends (as iperf3 >= 3.21)");
 }
 
 // Returns an error message, or "" when the options make sense together.
@@ -102,6 +104,8 @@ std::string finish(const RawOptions& raw, Config& c) {
     return "";
   };
   if (raw.udp) s.protocol = Protocol::kUdp;
+  if (raw.gsro && !raw.udp) return "--gsro needs -u";
+  s.gso = s.gro = raw.gsro;
   c.block_len_given = !raw.length.empty();
   uint64_t length = raw.udp ? 1460 : s.block_len;  // UDP: replaced by the control MSS after connecting
   for (auto err : {size_option(raw.bytes, "-n", &s.bytes), size_option(raw.blocks, "-k", &s.blocks),

@@ -1,5 +1,7 @@
 #include "nperf/engine/udp_stream.hpp"
 
+#include <netinet/in.h>
+#include <netinet/udp.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -18,7 +20,9 @@
 namespace nperf::engine {
 namespace {
 
-constexpr unsigned kBatch = 32;
+constexpr unsigned kBatch = 32;            // messages per sendmmsg/recvmmsg
+constexpr size_t kMaxGsoBytes = 65000;     // one GSO/GRO buffer (UDP's 64 KiB limit, less headers)
+constexpr unsigned kMaxGsoSegments = 64;   // the kernel's UDP_MAX_SEGMENTS on older kernels
 
 timespec monotonic() {
   timespec ts;
@@ -35,6 +39,14 @@ void sleep_until(double when_s) {
 
 bool transient(int err) { return err == EAGAIN || err == EWOULDBLOCK || err == EINTR || err == ENOBUFS; }
 
+// Datagrams per message: several with GSO (the kernel cuts them), else one.
+unsigned segments_per_message(const StreamPlan& plan) {
+  if (!plan.gso || plan.block_len * 2 > kMaxGsoBytes) return 1;
+  int size = static_cast<int>(plan.block_len);
+  if (::setsockopt(plan.fd, SOL_UDP, UDP_SEGMENT, &size, sizeof size) != 0) return 1;  // kernel said no: plain sends
+  return std::min<unsigned>(kMaxGsoSegments, static_cast<unsigned>(kMaxGsoBytes / plan.block_len));
+}
+
 }  // namespace
 
 std::string run_udp_sender(const StreamPlan& plan, StreamCounters& c, const std::atomic<bool>& stop) {
@@ -42,25 +54,22 @@ std::string run_udp_sender(const StreamPlan& plan, StreamCounters& c, const std:
   // timer slack would make them bursty.
   ::prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
   const size_t len = plan.block_len;
-  std::vector<uint8_t> data(static_cast<size_t>(len) * kBatch);
+  const unsigned per_message = segments_per_message(plan);
+  const unsigned max_units = kBatch * per_message;
+  std::vector<uint8_t> data(len * max_units);
   std::mt19937_64 rng(std::random_device{}());
   for (size_t i = 0; i < len; ++i) data[i] = static_cast<uint8_t>(rng());
-  for (unsigned b = 1; b < kBatch; ++b) std::memcpy(&data[b * len], data.data(), len);
+  for (unsigned b = 1; b < max_units; ++b) std::memcpy(&data[b * len], data.data(), len);
   std::vector<iovec> iov(kBatch);
   std::vector<mmsghdr> msgs(kBatch);
-  for (unsigned b = 0; b < kBatch; ++b) {
-    iov[b] = {&data[b * len], len};
-    msgs[b] = {};
-    msgs[b].msg_hdr.msg_iov = &iov[b];
-    msgs[b].msg_hdr.msg_iovlen = 1;
-  }
   // Allow catching up ~2 ms of schedule: a wake-up that comes late must not
   // cost rate at 10G+, while a real stall still never turns into a burst.
-  double unit_s = plan.rate_bps ? static_cast<double>(plan.block_len) * 8.0 / static_cast<double>(plan.rate_bps) : 1;
-  Pacer pacer(plan.rate_bps, plan.block_len, seconds(monotonic()), std::max<uint64_t>(64, static_cast<uint64_t>(0.002 / unit_s)));
+  double unit_s = plan.rate_bps ? static_cast<double>(len) * 8.0 / static_cast<double>(plan.rate_bps) : 1;
+  Pacer pacer(plan.rate_bps, plan.block_len, seconds(monotonic()),
+              std::max<uint64_t>(64, static_cast<uint64_t>(0.002 / unit_s)));
   uint64_t sent = 0, bytes = 0;
   while (!stop.load(std::memory_order_relaxed)) {
-    uint64_t want = kBatch;
+    uint64_t want = max_units;
     if (plan.block_quota) want = std::min<uint64_t>(want, plan.block_quota - std::min(plan.block_quota, sent));
     if (plan.byte_quota) want = std::min<uint64_t>(want, (plan.byte_quota - std::min(plan.byte_quota, bytes) + len - 1) / len);
     if (want == 0) break;
@@ -74,7 +83,15 @@ std::string run_udp_sender(const StreamPlan& plan, StreamCounters& c, const std:
       protocol::UdpHeader h{static_cast<uint32_t>(now.tv_sec), static_cast<uint32_t>(now.tv_nsec / 1000), sent + b + 1};
       protocol::encode_udp_header(h, plan.udp_counters_64bit, std::span<uint8_t>(&data[b * len], len));
     }
-    int r = ::sendmmsg(plan.fd, msgs.data(), static_cast<unsigned>(n), 0);
+    unsigned messages = 0;
+    for (uint64_t first = 0; first < n; first += per_message, ++messages) {
+      uint64_t count = std::min<uint64_t>(per_message, n - first);
+      iov[messages] = {&data[first * len], count * len};
+      msgs[messages] = {};
+      msgs[messages].msg_hdr.msg_iov = &iov[messages];
+      msgs[messages].msg_hdr.msg_iovlen = 1;
+    }
+    int r = ::sendmmsg(plan.fd, msgs.data(), messages, 0);
     if (r < 0) {
       // ECONNREFUSED: an ICMP port-unreachable from a peer that closed its socket (test end).
       if (transient(errno) || errno == ECONNREFUSED) continue;
@@ -82,9 +99,11 @@ std::string run_udp_sender(const StreamPlan& plan, StreamCounters& c, const std:
       return fmt::format("sendmmsg failed: {}", std::strerror(errno));
     }
     // Sequence numbers are consumed only by datagrams that went out, as iperf3 >= 3.15.
-    sent += static_cast<uint64_t>(r);
-    bytes += static_cast<uint64_t>(r) * len;
-    pacer.sent(seconds(now), static_cast<uint64_t>(r));
+    uint64_t went = 0;
+    for (int m = 0; m < r; ++m) went += msgs[m].msg_len / len;
+    sent += went;
+    bytes += went * len;
+    pacer.sent(seconds(now), went);
     c.bytes.store(bytes, std::memory_order_relaxed);
     c.blocks.store(sent, std::memory_order_relaxed);
     c.packets.store(sent, std::memory_order_relaxed);
@@ -93,18 +112,35 @@ std::string run_udp_sender(const StreamPlan& plan, StreamCounters& c, const std:
 }
 
 std::string run_udp_receiver(const StreamPlan& plan, StreamCounters& c, const std::atomic<bool>& stop) {
-  const size_t len = std::max<size_t>(plan.block_len, 64);
-  std::vector<uint8_t> data(len * kBatch);
+  int on = 1;
+  bool gro = plan.gro && ::setsockopt(plan.fd, SOL_UDP, UDP_GRO, &on, sizeof on) == 0;
+  // The kernel counts datagrams it dropped because this socket's buffer was
+  // full and reports the running total with every datagram we read.
+  bool overflow_counts = ::setsockopt(plan.fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof on) == 0;
+  const size_t slot = gro ? 65536 : std::max<size_t>(plan.block_len, 64);
+  constexpr size_t kControl = CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(uint32_t));
+  std::vector<uint8_t> data(slot * kBatch);
+  std::vector<uint8_t> control(kControl * kBatch);
   std::vector<iovec> iov(kBatch);
   std::vector<mmsghdr> msgs(kBatch);
-  for (unsigned b = 0; b < kBatch; ++b) iov[b] = {&data[b * len], len};
+  for (unsigned b = 0; b < kBatch; ++b) iov[b] = {&data[b * slot], slot};
   UdpReceiveStats stats;
   uint64_t bytes = 0, datagrams = 0;
+  auto account = [&](const uint8_t* datagram, size_t size, double arrived) {
+    bytes += size;
+    ++datagrams;
+    // Shorter than the block length: counted as bytes, not parsed (iperf3 3.21).
+    if (size < plan.block_len) return;
+    auto h = protocol::decode_udp_header(std::span<const uint8_t>(datagram, size), plan.udp_counters_64bit);
+    if (h) stats.on_datagram(h->seq, h->sec + h->usec * 1e-6, arrived);
+  };
   while (!stop.load(std::memory_order_relaxed)) {
     for (unsigned b = 0; b < kBatch; ++b) {
       msgs[b] = {};
       msgs[b].msg_hdr.msg_iov = &iov[b];
       msgs[b].msg_hdr.msg_iovlen = 1;
+      msgs[b].msg_hdr.msg_control = &control[b * kControl];
+      msgs[b].msg_hdr.msg_controllen = kControl;
     }
     // Blocks for the first datagram (SO_RCVTIMEO wakes us for the stop flag), then takes what is queued.
     int r = ::recvmmsg(plan.fd, msgs.data(), kBatch, MSG_WAITFORONE, nullptr);
@@ -120,12 +156,21 @@ std::string run_udp_receiver(const StreamPlan& plan, StreamCounters& c, const st
     double arrived = seconds(monotonic());
     for (int b = 0; b < r; ++b) {
       size_t size = msgs[b].msg_len;
-      bytes += size;
-      ++datagrams;
-      // Shorter than the block length: counted as bytes, not parsed (iperf3 3.21).
-      if (size < plan.block_len) continue;
-      auto h = protocol::decode_udp_header(std::span<const uint8_t>(&data[b * len], size), plan.udp_counters_64bit);
-      if (h) stats.on_datagram(h->seq, h->sec + h->usec * 1e-6, arrived);
+      size_t segment = size;
+      for (cmsghdr* cm = CMSG_FIRSTHDR(&msgs[b].msg_hdr); cm; cm = CMSG_NXTHDR(&msgs[b].msg_hdr, cm)) {
+        if (cm->cmsg_level == SOL_UDP && cm->cmsg_type == UDP_GRO) {
+          int gso_size = 0;
+          std::memcpy(&gso_size, CMSG_DATA(cm), sizeof gso_size);
+          if (gso_size > 0) segment = static_cast<size_t>(gso_size);
+        } else if (overflow_counts && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SO_RXQ_OVFL) {
+          uint32_t dropped = 0;
+          std::memcpy(&dropped, CMSG_DATA(cm), sizeof dropped);
+          c.host_drops.store(dropped, std::memory_order_relaxed);
+        }
+      }
+      // A GRO buffer holds several datagrams of `segment` bytes (the last may be shorter).
+      for (size_t off = 0; off < size; off += segment)
+        account(&data[b * slot + off], std::min(segment, size - off), arrived);
     }
     c.bytes.store(bytes, std::memory_order_relaxed);
     c.blocks.store(datagrams, std::memory_order_relaxed);

@@ -33,6 +33,14 @@ std::string encode_params(const TestSpec& s) {
   j["pacing_timer"] = 1000;
   if (!s.title.empty()) j["title"] = s.title;
   if (!s.congestion.empty()) j["congestion"] = s.congestion;
+  if (s.protocol == Protocol::kUdp) {
+    // As iperf3 >= 3.21 sends them for every UDP test; older servers ignore them.
+    j["gso"] = s.gso ? 1 : 0;
+    j["gso_dg_size"] = s.gso ? s.block_len : 0;
+    j["gso_bf_size"] = 65507;
+    j["gro"] = s.gro ? 1 : 0;
+    j["gro_bf_size"] = 65507;
+  }
   if (s.get_server_output) j["get_server_output"] = 1;
   if (s.udp_counters_64bit) j["udp_counters_64bit"] = 1;
   j["client_version"] = kNperfVersion;
@@ -89,6 +97,9 @@ DecodedParams decode_params(std::string_view text) {
     if (auto v = get_string(*j, "title")) s.title = *v;
     s.get_server_output = get_presence_flag(*j, "get_server_output");
     s.udp_counters_64bit = get_presence_flag(*j, "udp_counters_64bit");
+    // Unlike the presence flags, iperf3 reads these two by value (0 = off).
+    s.gso = get_int(*j, "gso").value_or(0) != 0;
+    s.gro = get_int(*j, "gro").value_or(0) != 0;
     if (auto v = get_string(*j, "client_version")) s.client_version = *v;
     if (const auto* ext = find_key(*j, "nperf"); ext && ext->is_object()) {
       if (auto cpus = get_string(*ext, "server_stream_cpus")) {

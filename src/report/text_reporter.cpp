@@ -272,6 +272,17 @@ void TextReporter::on_end(const EndReport& end) {
     print_end_group(end, forward, multi);
   }
   if (options_.verbose) print_placement(end);
+  print_loss_attribution(end);
+}
+
+// nperf, beyond iperf3: UDP loss split into this host's drops and loss on the way.
+void TextReporter::print_loss_attribution(const EndReport& end) {
+  for (const EndStream& s : end.streams) {
+    if (!s.udp || s.info.sender || s.host_dropped < 0 || s.lost_packets <= 0) continue;
+    int64_t on_host = std::min(s.host_dropped, s.lost_packets);
+    line(fmt::format("{} {} of {} lost datagrams were dropped by this host (socket receive buffer full), {} lost on the way",
+                     stream_tag(s.info.socket), on_host, s.lost_packets, s.lost_packets - on_host));
+  }
 }
 
 // nperf, beyond iperf3: which core each local worker thread really ran on.

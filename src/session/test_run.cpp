@@ -33,6 +33,8 @@ std::vector<engine::StreamPlan> make_plans(const TestSpec& spec, const std::vect
     p.cpu = s.cpu;
     p.udp = spec.protocol == Protocol::kUdp;
     p.udp_counters_64bit = spec.udp_counters_64bit;
+    p.gso = spec.gso;
+    p.gro = spec.gro;
     if (quota_owner && p.sender && senders > 0) {
       // Split -n/-k evenly; the first streams take the remainder. Each stream
       // stops by itself, so the total is exact without a shared counter.
@@ -70,6 +72,7 @@ UdpCounters TestRun::udp_sample(size_t i) const {
   u.lost = c.lost.load(std::memory_order_relaxed);
   u.out_of_order = c.out_of_order.load(std::memory_order_relaxed);
   u.jitter_s = c.jitter_s.load(std::memory_order_relaxed);
+  u.host_drops = c.host_drops.load(std::memory_order_relaxed);
   return u;
 }
 
@@ -233,6 +236,7 @@ void TestRun::fill_udp(const StreamTracker& t, const protocol::StreamResult* rem
     e->lost_packets = static_cast<int64_t>(end.lost - start.lost);
     e->out_of_order = static_cast<int64_t>(end.out_of_order - start.out_of_order);
     e->jitter_ms = end.jitter_s * 1000;
+    e->host_dropped = static_cast<int64_t>(end.host_drops - start.host_drops);
     if (remote)
       e->sender_packets = static_cast<uint64_t>(std::max<int64_t>(0, remote->packets - remote->omitted_packets.value_or(0)));
   }

@@ -23,6 +23,8 @@ struct StreamPlan {
   int cpu = -1;              // pin the worker to this core (-1: leave it)
   bool udp = false;
   bool udp_counters_64bit = false;
+  bool gso = false;  // UDP sender: hand the kernel up to 64 datagrams per buffer (UDP_SEGMENT)
+  bool gro = false;  // UDP receiver: accept coalesced datagrams (UDP_GRO)
 };
 
 // Written by one worker, read by the control thread.
@@ -35,6 +37,8 @@ struct alignas(64) StreamCounters {
   std::atomic<uint64_t> lost{0};
   std::atomic<uint64_t> out_of_order{0};
   std::atomic<double> jitter_s{0};
+  // UDP receiver: datagrams the kernel dropped because the socket buffer was full (SO_RXQ_OVFL).
+  std::atomic<uint64_t> host_drops{0};
   // Set by the control thread at the end of the omit period; the receiver
   // restarts its jitter estimate and clears the flag.
   std::atomic<bool> reset_jitter{false};

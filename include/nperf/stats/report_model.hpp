@@ -111,6 +111,9 @@ struct EndStream {
   int64_t lost_packets = 0;  // -1: unknown (a pre-3.14 peer with omit)
   int64_t out_of_order = 0;
   double jitter_ms = 0;
+  // Local UDP receiver: of lost_packets, how many this host's socket buffer
+  // dropped (the rest were lost on the way); -1 when not measured.
+  int64_t host_dropped = -1;
   // nperf extension: where the local worker thread ran.
   std::vector<int> cpus_seen;
   int pinned_cpu = -1;

@@ -16,6 +16,7 @@ struct UdpCounters {
   uint64_t lost = 0;
   uint64_t out_of_order = 0;
   double jitter_s = 0;
+  uint64_t host_drops = 0;  // receiver: dropped by this host's socket buffer (SO_RXQ_OVFL)
 };
 
 class StreamTracker {
