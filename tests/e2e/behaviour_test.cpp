@@ -190,6 +190,40 @@ TEST(Client, InterruptPrintsPartialResultsAndTheServerCarriesOn) {
   server.wait(5s);
 }
 
+TEST(Udp, GsroBetweenNperfEndsKeepsTheRateWithoutLoss) {
+  int port = free_port();
+  Process server({NPERF_BINARY, "-s", "-1", "-J", "-p", port_text(port)});
+  ASSERT_TRUE(wait_for_listener(port, 5s));
+  ProcessResult r = run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port), "-u", "-b", "1G", "-l", "1400",
+                                 "-t", "2", "--gsro", "-J"},
+                                20s);
+  ProcessResult srv = server.wait(10s);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(srv.exit_code, 0) << srv.err;
+  json s = json::parse(srv.out);
+  const json& received = s["end"]["sum_received"];
+  EXPECT_NEAR(received["bits_per_second"].get<double>(), 1e9, 0.05e9) << received.dump();
+  EXPECT_LT(received["lost_percent"].get<double>(), 5.0) << received.dump();
+}
+
+TEST(Udp, HostDropsAreReportedApartFromLossOnTheWay) {
+  int port = free_port();
+  Process server({NPERF_BINARY, "-s", "-1", "-p", port_text(port)});
+  ASSERT_TRUE(wait_for_listener(port, 5s));
+  // Unlimited rate into a 16 KiB receive buffer: the receiving host must drop.
+  ProcessResult r = run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port), "-u", "-b", "0", "-l", "1400",
+                                 "-w", "16K", "-t", "1", "-R"},
+                                20s);
+  server.wait(10s);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto at = r.out.find("were dropped by this host");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  // "[  5] N of M lost datagrams were dropped by this host ..., K lost on the way"
+  auto line_start = r.out.rfind('\n', at) + 1;
+  long dropped = std::stol(r.out.substr(r.out.find(']', line_start) + 1));
+  EXPECT_GT(dropped, 0) << r.out.substr(line_start, at - line_start);
+}
+
 TEST(TextOutput, ClientAgainstIperf3PrintsTheIperf3Layout) {
   std::string iperf3 = find_program("iperf3");
   if (iperf3.empty()) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "nperf/report/tee_reporter.hpp"
+#include "nperf/stats/stream_tracker.hpp"
 #include "unit/json_schema_util.hpp"
 
 namespace nperf::report {
@@ -204,6 +205,90 @@ TestRun make_run(const RunShape& shape) {
   } else {
     end.sender_congestion = "bbr";
     end.receiver_congestion = "bbr";
+  }
+  return run;
+}
+
+// A UDP run shaped like judp312 (-u -b 1M -l 1000 -t 2): 125 datagrams of
+// 1000 bytes per second and stream. `lost` datagrams go missing in the second
+// interval of every receiving stream; -1: the end's loss is unknown (a
+// pre-3.14 peer with -O).
+TestRun make_udp_run(const RunShape& shape, int64_t lost = 0) {
+  TestRun run = make_run(shape);
+  TestStartInfo& st = run.start;
+  st.spec.protocol = Protocol::kUdp;
+  st.spec.block_len = 1000;
+  st.spec.rate_bps = 1000000;
+  st.tcp_mss_default = 0;
+  st.sndbuf_actual = st.rcvbuf_actual = 212992;
+  const bool bidir = shape.direction == Direction::kBidir;
+  const double jitter_ms = 0.021510139735258747;
+
+  run.intervals.clear();
+  for (int k = 0; k < shape.intervals; ++k) {
+    IntervalReport rep;
+    for (const StreamInfo& info : run.streams) {
+      IntervalStream s;
+      s.socket = info.socket;
+      s.start = 1.000079 * k;
+      s.end = 1.000079 * (k + 1);
+      s.seconds = 1.0000790357589722;
+      s.bytes = 125000;
+      s.bits_per_second = static_cast<double>(s.bytes) * 8 / s.seconds;
+      s.sender = info.sender;
+      s.udp = true;
+      s.packets = 125;
+      if (!info.sender) {
+        s.lost_packets = k == 1 ? std::max<int64_t>(lost, 0) : 0;
+        s.jitter_ms = jitter_ms * info.id;
+        s.lost_percent = 100.0 * static_cast<double>(s.lost_packets) / static_cast<double>(s.packets);
+      }
+      rep.streams.push_back(s);
+    }
+    std::vector<bool> fwd, rev;
+    for (const StreamInfo& info : run.streams) {
+      fwd.push_back(bidir ? info.forward : true);
+      rev.push_back(!info.forward);
+    }
+    rep.sum = sum_interval(rep.streams, fwd);
+    if (bidir) rep.sum_reverse = sum_interval(rep.streams, rev);
+    run.intervals.push_back(rep);
+  }
+
+  // As TestRun::end_report/fill_udp fill it: the client knows both halves,
+  // the server (before the results exchange) only its own.
+  EndReport& end = run.end;
+  end.streams.clear();
+  end.sender_congestion.clear();
+  end.receiver_congestion.clear();
+  for (const StreamInfo& info : run.streams) {
+    EndStream e;
+    e.info = info;
+    e.udp = true;
+    const bool peer = !shape.is_server;
+    e.sender_known = info.sender || peer;
+    e.receiver_known = !info.sender || peer;
+    if (e.sender_known) {
+      e.sent_bytes = 250000;
+      e.sender_seconds = 2.000096;
+      e.sender_packets = 250;
+    }
+    if (e.receiver_known) {
+      e.received_bytes = 250000 - 1000 * static_cast<uint64_t>(std::max<int64_t>(lost, 0));
+      e.receiver_seconds = 2.000236;
+      e.receiver_packets = 250;
+      e.lost_packets = lost;
+      e.out_of_order = 1;
+      e.jitter_ms = jitter_ms * info.id;
+    }
+    e.cpus_seen = {1};
+    end.streams.push_back(e);
+  }
+  if (bidir) {
+    end.sum = sum_streams(end.streams, true);
+    end.sum_reverse = sum_streams(end.streams, false);
+  } else {
+    end.sum = sum_streams(end.streams, shape.direction != Direction::kReverse);
   }
   return run;
 }
@@ -594,6 +679,309 @@ TEST(JsonReporterValues, ExtensionOnlyUnderNperf) {
   EXPECT_EQ(ext["streams"][0]["cpus_seen"], Json::array({2, 3}));
   EXPECT_EQ(ext["streams"][1]["id"], 3);
   EXPECT_EQ(keys_of(doc).back(), "nperf");
+}
+
+// ---------------------------------------------------------------------------
+// UDP (§7.4, §7.5): schema against captured iperf3 runs, key order, values.
+
+TEST(JsonReporterUdpSchema, Udp312Client) {
+  const Json ref = load_iperf3_json(golden("json_udp_312.client.out"));
+  ASSERT_TRUE(ref.is_object());
+  ASSERT_EQ(ref["start"]["version"], "iperf 3.12");
+  const Json ours = render(make_udp_run(shape(false, Direction::kForward, 1)));
+  const auto diffs = schema_differences(ref, ours);
+  EXPECT_TRUE(diffs.empty()) << join_lines(diffs);
+}
+
+TEST(JsonReporterUdpSchema, Udp312Server) {
+  const Json ref = load_iperf3_json(golden("json_udp_312.server.out"));
+  ASSERT_TRUE(ref.is_object());
+  const Json ours = render(make_udp_run(shape(true, Direction::kForward, 1)));
+  const auto diffs = schema_differences(ref, ours);
+  EXPECT_TRUE(diffs.empty()) << join_lines(diffs);
+}
+
+TEST(JsonReporterUdpSchema, ReverseClientAndServer) {
+  // Captured from iperf3 master (-u -R): the UDP members are those of 3.12.
+  for (bool server : {false, true}) {
+    const Json ref = load_iperf3_json(golden(server ? "json_udp_R.server.out" : "json_udp_R.client.out"));
+    ASSERT_TRUE(ref.is_object());
+    const Json ours = render(make_udp_run(shape(server, Direction::kReverse, 1)));
+    const auto diffs = schema_differences(ref, ours, kMasterOnly);
+    EXPECT_TRUE(diffs.empty()) << (server ? "server\n" : "client\n") << join_lines(diffs);
+  }
+}
+
+TEST(JsonReporterUdpSchema, Bidir312ClientAndServer) {
+  // Captured from iperf3 3.12 on both ends: -u --bidir -P 2 -b 1M -t 2.
+  for (bool server : {false, true}) {
+    const Json ref =
+        load_iperf3_json(golden(server ? "json_udp_bidir312.server.out" : "json_udp_bidir312.client.out"));
+    ASSERT_TRUE(ref.is_object());
+    ASSERT_EQ(ref["start"]["version"], "iperf 3.12");
+    const Json doc = render(make_udp_run(shape(server, Direction::kBidir, 2)));
+    const auto diffs = schema_differences(ref, doc);
+    EXPECT_TRUE(diffs.empty()) << (server ? "server\n" : "client\n") << join_lines(diffs);
+    // Key order of the end object and of every aggregate, as 3.12 prints them.
+    std::vector<std::string> end_keys = keys_of(doc["end"]);
+    ASSERT_EQ(end_keys.back(), "nperf");
+    end_keys.pop_back();
+    EXPECT_EQ(end_keys, keys_of(ref["end"]));
+    for (auto it = ref["end"].begin(); it != ref["end"].end(); ++it)
+      if (it.value().is_object()) EXPECT_EQ(keys_of(doc["end"][it.key()]), keys_of(it.value())) << it.key();
+    for (const char* k : {"sum", "sum_bidir_reverse"})
+      EXPECT_EQ(keys_of(doc["intervals"][0][k]), keys_of(ref["intervals"][0][k])) << k;
+    // Streams: the client lists its send streams first, the server its receive ones.
+    ASSERT_EQ(doc["end"]["streams"].size(), ref["end"]["streams"].size());
+    for (size_t k = 0; k < ref["end"]["streams"].size(); ++k) {
+      EXPECT_EQ(doc["end"]["streams"][k]["udp"]["sender"], ref["end"]["streams"][k]["udp"]["sender"]) << k;
+      EXPECT_EQ(keys_of(doc["intervals"][0]["streams"][k]), keys_of(ref["intervals"][0]["streams"][k])) << k;
+    }
+    // Sender flags and the server's zeros for what it cannot know yet.
+    for (auto it = ref["end"].begin(); it != ref["end"].end(); ++it) {
+      if (it.key().rfind("sum", 0) != 0) continue;
+      EXPECT_EQ(doc["end"][it.key()]["sender"], it.value()["sender"]) << it.key();
+      EXPECT_EQ(doc["end"][it.key()]["bytes"] == 0, it.value()["bytes"] == 0) << it.key();
+      EXPECT_EQ(doc["end"][it.key()]["packets"] == 0, it.value()["packets"] == 0) << it.key();
+    }
+  }
+}
+
+TEST(JsonReporterUdpOrder, Members) {
+  const Json client = render(make_udp_run(shape(false, Direction::kForward, 1)));
+  EXPECT_EQ(keys_of(client["start"]),
+            (std::vector<std::string>{"connected", "version", "system_info", "timestamp", "connecting_to", "cookie",
+                                      "target_bitrate", "sock_bufsize", "sndbuf_actual", "rcvbuf_actual",
+                                      "test_start"}));
+  EXPECT_EQ(client["start"]["test_start"]["protocol"], "UDP");
+  EXPECT_EQ(client["start"]["test_start"]["blksize"], 1000);
+  const std::vector<std::string> sender_members{"socket", "start", "end", "seconds", "bytes",
+                                                "bits_per_second", "packets", "omitted", "sender"};
+  EXPECT_EQ(keys_of(client["intervals"][0]["streams"][0]), sender_members);
+  EXPECT_EQ(keys_of(client["intervals"][0]["sum"]),
+            std::vector<std::string>(sender_members.begin() + 1, sender_members.end()));
+  EXPECT_EQ(keys_of(client["end"]["streams"][0]), (std::vector<std::string>{"udp"}));
+  EXPECT_EQ(keys_of(client["end"]["streams"][0]["udp"]),
+            (std::vector<std::string>{"socket", "start", "end", "seconds", "bytes", "bits_per_second", "jitter_ms",
+                                      "lost_packets", "packets", "lost_percent", "out_of_order", "sender"}));
+  EXPECT_EQ(keys_of(client["end"]),
+            (std::vector<std::string>{"streams", "sum", "sum_sent", "sum_received", "cpu_utilization_percent",
+                                      "nperf"}));
+  const std::vector<std::string> sum_members{"start", "end", "seconds", "bytes", "bits_per_second", "jitter_ms",
+                                             "lost_packets", "packets", "lost_percent", "sender"};
+  for (const char* k : {"sum", "sum_sent", "sum_received"}) EXPECT_EQ(keys_of(client["end"][k]), sum_members) << k;
+
+  const Json server = render(make_udp_run(shape(true, Direction::kForward, 1)));
+  EXPECT_EQ(keys_of(server["start"]),
+            (std::vector<std::string>{"connected", "version", "system_info", "target_bitrate", "timestamp",
+                                      "accepted_connection", "cookie", "sock_bufsize", "sndbuf_actual",
+                                      "rcvbuf_actual", "test_start"}));
+  const std::vector<std::string> receiver_members{"socket",      "start",        "end",     "seconds",
+                                                  "bytes",       "bits_per_second", "jitter_ms", "lost_packets",
+                                                  "packets",     "lost_percent", "omitted", "sender"};
+  EXPECT_EQ(keys_of(server["intervals"][0]["streams"][0]), receiver_members);
+  EXPECT_EQ(keys_of(server["intervals"][0]["sum"]),
+            std::vector<std::string>(receiver_members.begin() + 1, receiver_members.end()));
+  EXPECT_FALSE(server["start"].contains("tcp_mss_default"));
+}
+
+TEST(JsonReporterUdpValues, MatchesIperf312Numbers) {
+  // The judp312 client: 250000 bytes sent over 2.000096 s, received over 2.000236 s.
+  const Json doc = render(make_udp_run(shape(false, Direction::kForward, 1)));
+  const Json ref = load_iperf3_json(golden("json_udp_312.client.out"));
+  for (const char* k : {"sum", "sum_sent", "sum_received"}) {
+    for (const char* m : {"start", "end", "seconds", "bytes", "lost_packets", "packets", "lost_percent", "sender"})
+      EXPECT_EQ(doc["end"][k][m], ref["end"][k][m]) << k << "." << m;
+    EXPECT_DOUBLE_EQ(doc["end"][k]["bits_per_second"].get<double>(), ref["end"][k]["bits_per_second"].get<double>())
+        << k;
+    EXPECT_DOUBLE_EQ(doc["end"][k]["jitter_ms"].get<double>(), ref["end"][k]["jitter_ms"].get<double>()) << k;
+  }
+  const Json& u = doc["end"]["streams"][0]["udp"];
+  const Json& r = ref["end"]["streams"][0]["udp"];
+  for (const char* m : {"start", "end", "seconds", "bytes", "lost_packets", "packets", "lost_percent", "sender"})
+    EXPECT_EQ(u[m], r[m]) << m;
+  EXPECT_DOUBLE_EQ(u["bits_per_second"].get<double>(), r["bits_per_second"].get<double>());
+  EXPECT_EQ(u["out_of_order"], 1);  // the model's, 0 in the capture
+
+  // The judp312 server: it never learned the sender's half.
+  const Json srv = render(make_udp_run(shape(true, Direction::kForward, 1)));
+  const Json sref = load_iperf3_json(golden("json_udp_312.server.out"));
+  for (const char* k : {"sum", "sum_sent", "sum_received"}) {
+    for (const char* m : {"start", "end", "seconds", "bytes", "lost_packets", "packets", "lost_percent", "sender"})
+      EXPECT_EQ(srv["end"][k][m], sref["end"][k][m]) << "server " << k << "." << m;
+    // iperf3's durations are whole microseconds summed in another order: the
+    // last digit may differ.
+    EXPECT_DOUBLE_EQ(srv["end"][k]["bits_per_second"].get<double>(), sref["end"][k]["bits_per_second"].get<double>())
+        << "server " << k;
+  }
+  for (const char* m : {"start", "end", "seconds", "bytes", "bits_per_second", "packets", "sender"})
+    EXPECT_EQ(srv["end"]["streams"][0]["udp"][m], sref["end"]["streams"][0]["udp"][m]) << m;
+}
+
+TEST(JsonReporterUdpValues, LostPercentIsLostOverPackets) {
+  for (bool server : {false, true}) {
+    for (Direction d : {Direction::kForward, Direction::kReverse, Direction::kBidir}) {
+      const Json doc = render(make_udp_run(shape(server, d, 2), 5));
+      auto check = [&](const Json& o, const std::string& where) {
+        if (!o.contains("lost_percent")) return;
+        const double packets = o["packets"].get<double>();
+        const double lost = o["lost_packets"].get<double>();
+        const double expected = packets > 0 ? 100 * lost / packets : 0;
+        EXPECT_NEAR(o["lost_percent"].get<double>(), expected, 1e-9) << where << ": " << o.dump();
+      };
+      for (const Json& i : doc["intervals"]) {
+        for (const Json& s : i["streams"]) check(s, "interval stream");
+        check(i["sum"], "interval sum");
+        if (i.contains("sum_bidir_reverse")) check(i["sum_bidir_reverse"], "interval sum_bidir_reverse");
+      }
+      for (const Json& s : doc["end"]["streams"]) check(s["udp"], "end stream");
+      for (auto it = doc["end"].begin(); it != doc["end"].end(); ++it)
+        if (it.key().rfind("sum", 0) == 0) check(it.value(), it.key());
+    }
+  }
+  // A receiving stream with loss: 5 of 125 in the second interval, 5 of 250 at the end.
+  const Json doc = render(make_udp_run(shape(true, Direction::kForward, 1), 5));
+  EXPECT_DOUBLE_EQ(doc["intervals"][1]["streams"][0]["lost_percent"].get<double>(), 4);
+  EXPECT_DOUBLE_EQ(doc["intervals"][1]["sum"]["lost_percent"].get<double>(), 4);
+  EXPECT_EQ(doc["end"]["streams"][0]["udp"]["lost_packets"], 5);
+  EXPECT_DOUBLE_EQ(doc["end"]["streams"][0]["udp"]["lost_percent"].get<double>(), 2);
+  EXPECT_DOUBLE_EQ(doc["end"]["sum_received"]["lost_percent"].get<double>(), 2);
+  EXPECT_EQ(doc["end"]["sum_sent"]["lost_packets"], 0);
+  EXPECT_EQ(doc["end"]["sum_sent"]["lost_percent"], 0);
+}
+
+TEST(JsonReporterUdpValues, SumsAddUp) {
+  const Json doc = render(make_udp_run(shape(false, Direction::kReverse, 3), 2));
+  for (const Json& i : doc["intervals"]) {
+    uint64_t bytes = 0, packets = 0;
+    int64_t lost = 0;
+    double jitter = 0;
+    for (const Json& s : i["streams"]) {
+      bytes += s["bytes"].get<uint64_t>();
+      packets += s["packets"].get<uint64_t>();
+      lost += s["lost_packets"].get<int64_t>();
+      jitter += s["jitter_ms"].get<double>();
+    }
+    EXPECT_EQ(i["sum"]["bytes"].get<uint64_t>(), bytes);
+    EXPECT_EQ(i["sum"]["packets"].get<uint64_t>(), packets);
+    EXPECT_EQ(i["sum"]["lost_packets"].get<int64_t>(), lost);
+    EXPECT_DOUBLE_EQ(i["sum"]["jitter_ms"].get<double>(), jitter / 3);
+  }
+  uint64_t sent = 0, packets = 0;
+  int64_t lost = 0, ooo = 0;
+  double jitter = 0;
+  for (const Json& s : doc["end"]["streams"]) {
+    sent += s["udp"]["bytes"].get<uint64_t>();
+    packets += s["udp"]["packets"].get<uint64_t>();
+    lost += s["udp"]["lost_packets"].get<int64_t>();
+    ooo += s["udp"]["out_of_order"].get<int64_t>();
+    jitter += s["udp"]["jitter_ms"].get<double>();
+  }
+  EXPECT_EQ(ooo, 3);
+  const Json& e = doc["end"];
+  EXPECT_EQ(e["sum"]["bytes"].get<uint64_t>(), sent);
+  EXPECT_EQ(e["sum"]["packets"].get<uint64_t>(), packets);
+  EXPECT_EQ(e["sum"]["lost_packets"].get<int64_t>(), lost);
+  EXPECT_DOUBLE_EQ(e["sum"]["jitter_ms"].get<double>(), jitter / 3);
+  EXPECT_EQ(e["sum_sent"]["bytes"].get<uint64_t>(), sent);
+  EXPECT_EQ(e["sum_sent"]["packets"].get<uint64_t>(), 750u);
+  EXPECT_EQ(e["sum_sent"]["jitter_ms"], 0);
+  EXPECT_EQ(e["sum_received"]["bytes"].get<uint64_t>(), 3 * (250000u - 2000u));
+  EXPECT_EQ(e["sum_received"]["packets"].get<uint64_t>(), 750u);
+  EXPECT_EQ(e["sum_received"]["lost_packets"].get<int64_t>(), 6);
+  EXPECT_DOUBLE_EQ(e["sum_received"]["jitter_ms"].get<double>(), jitter / 3);
+  // Durations: sum and sum_received run to the receiver's end, sum_sent to
+  // the sender's; the sum's rate is the sent bytes over the sender time.
+  EXPECT_DOUBLE_EQ(e["sum"]["end"].get<double>(), 2.000236);
+  EXPECT_DOUBLE_EQ(e["sum_received"]["seconds"].get<double>(), 2.000236);
+  EXPECT_DOUBLE_EQ(e["sum_sent"]["end"].get<double>(), 2.000096);
+  EXPECT_DOUBLE_EQ(e["sum"]["bits_per_second"].get<double>(), 750000 * 8 / 2.000096);
+  EXPECT_DOUBLE_EQ(e["sum_received"]["bits_per_second"].get<double>(), 744000 * 8 / 2.000236);
+}
+
+TEST(JsonReporterUdpValues, SenderFlags) {
+  struct Case {
+    bool server;
+    Direction d;
+    bool sum_sender;  // end.sum / interval sum: does this host send client->server...
+  };
+  // ...or, outside --bidir, in the test's one direction.
+  for (const Case c : {Case{false, Direction::kForward, true}, Case{true, Direction::kForward, false},
+                       Case{false, Direction::kReverse, false}, Case{true, Direction::kReverse, true},
+                       Case{false, Direction::kBidir, true}, Case{true, Direction::kBidir, false}}) {
+    const Json doc = render(make_udp_run(shape(c.server, c.d, 1)));
+    const std::string where = std::string(c.server ? "server " : "client ") + std::to_string(static_cast<int>(c.d));
+    const Json& e = doc["end"];
+    EXPECT_EQ(e["sum"]["sender"], c.sum_sender) << where;
+    EXPECT_EQ(doc["intervals"][0]["sum"]["sender"], c.sum_sender) << where;
+    // iperf3 prints fixed flags on these two.
+    EXPECT_EQ(e["sum_sent"]["sender"], true) << where;
+    EXPECT_EQ(e["sum_received"]["sender"], false) << where;
+    if (c.d == Direction::kBidir) {
+      EXPECT_EQ(e["sum_bidir_reverse"]["sender"], !c.sum_sender) << where;
+      EXPECT_EQ(doc["intervals"][0]["sum_bidir_reverse"]["sender"], !c.sum_sender) << where;
+      EXPECT_EQ(e["sum_sent_bidir_reverse"]["sender"], true) << where;
+      EXPECT_EQ(e["sum_received_bidir_reverse"]["sender"], false) << where;
+    }
+    for (size_t k = 0; k < e["streams"].size(); ++k) {
+      const bool forward = c.d == Direction::kBidir ? k == 0 : c.d != Direction::kReverse;
+      const bool local_sends = forward != c.server;
+      EXPECT_EQ(e["streams"][k]["udp"]["sender"], local_sends) << where;
+      EXPECT_EQ(doc["intervals"][0]["streams"][k]["sender"], local_sends) << where;
+    }
+  }
+}
+
+TEST(JsonReporterUdpValues, ServerLacksThePeersHalf) {
+  // Forward: the receiving server knows no sent bytes or sender packets.
+  const Json fwd = render(make_udp_run(shape(true, Direction::kForward, 1)));
+  EXPECT_EQ(fwd["end"]["streams"][0]["udp"]["bytes"], 0);
+  EXPECT_EQ(fwd["end"]["streams"][0]["udp"]["packets"], 250);  // the receiver's count
+  EXPECT_EQ(fwd["end"]["sum"]["bytes"], 0);
+  EXPECT_EQ(fwd["end"]["sum_sent"]["packets"], 0);
+  EXPECT_EQ(fwd["end"]["sum_received"]["bytes"], 250000);
+  // Reverse: the sending server has no receiver figures (judpR.server).
+  const Json rev = render(make_udp_run(shape(true, Direction::kReverse, 1)));
+  EXPECT_EQ(rev["end"]["streams"][0]["udp"]["bytes"], 250000);
+  EXPECT_EQ(rev["end"]["streams"][0]["udp"]["jitter_ms"], 0);
+  EXPECT_EQ(rev["end"]["sum_received"]["bytes"], 0);
+  EXPECT_EQ(rev["end"]["sum_received"]["packets"], 0);
+  EXPECT_EQ(rev["end"]["sum_received"]["bits_per_second"], 0);
+  EXPECT_DOUBLE_EQ(rev["end"]["sum_received"]["end"].get<double>(), 2.000096);  // falls back to the sender time
+  // Bidir: the reverse (server-sent) direction's received half is all zero.
+  const Json bidir = render(make_udp_run(shape(true, Direction::kBidir, 1)));
+  EXPECT_EQ(bidir["end"]["sum"]["bytes"], 0);
+  EXPECT_EQ(bidir["end"]["sum_received"]["bytes"], 250000);
+  EXPECT_EQ(bidir["end"]["sum_bidir_reverse"]["bytes"], 250000);
+  EXPECT_EQ(bidir["end"]["sum_received_bidir_reverse"]["bytes"], 0);
+}
+
+TEST(JsonReporterUdpValues, UnknownLossPrintsMinusOne) {
+  const Json doc = render(make_udp_run(shape(false, Direction::kForward, 2), -1));
+  for (const Json& s : doc["end"]["streams"]) {
+    EXPECT_EQ(s["udp"]["lost_packets"], -1);
+    EXPECT_EQ(s["udp"]["lost_percent"], 0);
+  }
+  EXPECT_EQ(doc["end"]["sum"]["lost_packets"], -1);
+  EXPECT_EQ(doc["end"]["sum_received"]["lost_packets"], -1);
+  EXPECT_EQ(doc["end"]["sum_received"]["lost_percent"], 0);
+  EXPECT_EQ(doc["end"]["sum_sent"]["lost_packets"], 0);
+}
+
+TEST(JsonReporterUdpValues, OnlyIperf3KeysOutsideNperf) {
+  std::set<std::string> iperf_keys;
+  for (const char* f : {"json_udp_312.client.out", "json_udp_312.server.out", "json_udp_R.client.out",
+                        "json_udp_R.server.out", "json_udp_bidir312.client.out", "json_udp_bidir312.server.out"})
+    collect_keys(load_iperf3_json(golden(f)), false, iperf_keys);
+  for (bool server : {false, true}) {
+    for (Direction d : {Direction::kForward, Direction::kReverse, Direction::kBidir}) {
+      std::set<std::string> ours;
+      collect_keys(render(make_udp_run(shape(server, d, 2), 3)), true, ours);
+      for (const std::string& k : ours) EXPECT_TRUE(iperf_keys.count(k)) << "non-iperf3 key outside \"nperf\": " << k;
+      EXPECT_FALSE(ours.count("retransmits"));
+      EXPECT_FALSE(ours.count("tcp_mss_default"));
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------

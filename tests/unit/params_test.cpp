@@ -494,3 +494,38 @@ TEST(ParamsRoundTrip, PreservesSingleServerStreamCpu) {
 TEST(ParamsRoundTrip, DefaultSpecSurvives) { expect_same_spec(decode_ok(encode_params(TestSpec{})), TestSpec{}); }
 
 }  // namespace nperf::protocol
+
+namespace nperf::protocol {
+namespace {
+
+TEST(ParamsGsro, UdpSendsIperf321GsoAndGroKeysByValue) {
+  TestSpec spec;
+  spec.protocol = Protocol::kUdp;
+  spec.block_len = 1400;
+  spec.rate_bps = 0;
+  spec.gso = spec.gro = true;
+  auto j = nlohmann::json::parse(encode_params(spec));
+  EXPECT_EQ(j["gso"], 1);
+  EXPECT_EQ(j["gso_dg_size"], 1400);
+  EXPECT_EQ(j["gro"], 1);
+  EXPECT_EQ(j["bandwidth"], 0) << "UDP always sends bandwidth";
+  spec.gso = spec.gro = false;
+  j = nlohmann::json::parse(encode_params(spec));
+  EXPECT_EQ(j["gso"], 0);
+  EXPECT_EQ(j["gro"], 0);
+}
+
+TEST(ParamsGsro, GsoZeroMeansOffUnlikePresenceFlags) {
+  auto off = decode_params(R"({"udp":true,"len":1400,"gso":0,"gro":0})");
+  ASSERT_TRUE(off.spec) << off.error;
+  EXPECT_FALSE(off.spec->gso);
+  EXPECT_FALSE(off.spec->gro);
+  auto on = decode_params(R"({"udp":true,"len":1400,"gso":1,"gso_dg_size":1400,"gso_bf_size":65507,"gro":1,"gro_bf_size":65507})");
+  ASSERT_TRUE(on.spec) << on.error;
+  EXPECT_TRUE(on.spec->gso);
+  EXPECT_TRUE(on.spec->gro);
+  EXPECT_FALSE(decode_params(R"({"udp":true,"gso":"yes"})").spec) << "a string where a number belongs is rejected";
+}
+
+}  // namespace
+}  // namespace nperf::protocol
