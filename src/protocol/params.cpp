@@ -33,8 +33,9 @@ std::string encode_params(const TestSpec& s) {
   j["pacing_timer"] = 1000;
   if (!s.title.empty()) j["title"] = s.title;
   if (!s.congestion.empty()) j["congestion"] = s.congestion;
-  if (s.protocol == Protocol::kUdp) {
-    // As iperf3 >= 3.21 sends them for every UDP test; older servers ignore them.
+  if (s.protocol == Protocol::kUdp && (s.gso || s.gro)) {
+    // iperf3 >= 3.21's keys (older servers ignore them); left out otherwise so
+    // a plain UDP request is byte for byte what iperf3 3.12 sends.
     j["gso"] = s.gso ? 1 : 0;
     j["gso_dg_size"] = s.gso ? s.block_len : 0;
     j["gso_bf_size"] = 65507;

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdint>
 #include <utility>
+#include <vector>
 
 // iperf3 3.12's -J document (iperf3-protocol.md §7). Key order follows iperf3;
 // nperf-only data lives under "nperf" keys. Numbers: a double that is a whole
@@ -23,8 +24,10 @@ Json num(double d) {
   return d;
 }
 
+// In iperf3's order of operations (bytes per second, then times 8), so the
+// last digit agrees with its output.
 double rate(uint64_t bytes, double seconds) {
-  return seconds > 0 ? static_cast<double>(bytes) * 8 / seconds : 0;
+  return seconds > 0 ? static_cast<double>(bytes) / seconds * 8 : 0;
 }
 
 // iperf3 fills a missing duration with the other one (the server never learns
@@ -34,9 +37,26 @@ double receiver_time(double sender_s, double receiver_s) {
   return receiver_s > 0 ? receiver_s : sender_s;
 }
 
-bool local_sends_forward(bool is_server) { return !is_server; }
+// UDP lost percentage as iperf3 computes it: 0 without packets; nperf also
+// prints 0 when the loss is unknown (lost_packets -1).
+double lost_percent(int64_t lost, uint64_t packets) {
+  if (lost < 0 || packets == 0) return 0;
+  return 100.0 * static_cast<double>(lost) / static_cast<double>(packets);
+}
 
-Json interval_stream(const IntervalStream& s) {
+// §7.4: UDP senders print their datagram count, receivers jitter and loss.
+void add_udp_interval(Json& j, bool sender, uint64_t packets, double jitter_ms, int64_t lost, double lost_pct) {
+  if (sender) {
+    j["packets"] = packets;
+    return;
+  }
+  j["jitter_ms"] = num(jitter_ms);
+  j["lost_packets"] = lost;
+  j["packets"] = packets;
+  j["lost_percent"] = num(lost_pct);
+}
+
+Json interval_stream(const IntervalStream& s, bool udp) {
   Json j = Json::object();
   j["socket"] = s.socket;
   j["start"] = num(s.start);
@@ -44,7 +64,9 @@ Json interval_stream(const IntervalStream& s) {
   j["seconds"] = num(s.seconds);
   j["bytes"] = s.bytes;
   j["bits_per_second"] = num(s.bits_per_second);
-  if (s.has_tcp_info && s.sender) {
+  if (udp || s.udp) {
+    add_udp_interval(j, s.sender, s.packets, s.jitter_ms, s.lost_packets, s.lost_percent);
+  } else if (s.has_tcp_info && s.sender) {
     j["retransmits"] = s.retransmits;
     j["snd_cwnd"] = s.snd_cwnd;
     j["snd_wnd"] = s.snd_wnd;
@@ -57,14 +79,18 @@ Json interval_stream(const IntervalStream& s) {
   return j;
 }
 
-Json interval_sum(const IntervalSum& s) {
+Json interval_sum(const IntervalSum& s, bool udp) {
   Json j = Json::object();
   j["start"] = num(s.start);
   j["end"] = num(s.end);
   j["seconds"] = num(s.seconds);
   j["bytes"] = s.bytes;
   j["bits_per_second"] = num(s.bits_per_second);
-  if (s.has_retransmits && s.sender) j["retransmits"] = s.retransmits;
+  if (udp || s.udp) {
+    add_udp_interval(j, s.sender, s.packets, s.jitter_ms, s.lost_packets, s.lost_percent);
+  } else if (s.has_retransmits && s.sender) {
+    j["retransmits"] = s.retransmits;
+  }
   j["omitted"] = s.omitted;
   j["sender"] = s.sender;
   return j;
@@ -142,6 +168,113 @@ bool sum_is_empty(const EndSum& s) {
   return !s.sender_known && !s.receiver_known && s.sent_bytes == 0 && s.received_bytes == 0;
 }
 
+// ---- UDP end objects (§7.5). One JSON object per stream ("udp") mixes the
+// sender's and the receiver's figures; `sum` likewise, next to `sum_sent` and
+// `sum_received`.
+
+// Packets of a stream or sum: the sender's count when known, else the receiver's.
+uint64_t udp_packets(uint64_t sender_packets, uint64_t receiver_packets) {
+  return sender_packets ? sender_packets : receiver_packets;
+}
+
+// end.streams[i]: {"udp": {...}}. bytes/bits_per_second are the sent ones
+// (0 where the sender's half is unknown, e.g. on a receiving server).
+Json udp_end_stream(const EndStream& s) {
+  const double st = sender_time(s.sender_seconds, s.receiver_seconds);
+  const uint64_t sent = s.sender_known ? s.sent_bytes : 0;
+  const uint64_t packets = udp_packets(s.sender_packets, s.receiver_packets);
+  Json u = Json::object();
+  u["socket"] = s.info.socket;
+  u["start"] = 0;
+  u["end"] = num(st);
+  u["seconds"] = num(st);
+  u["bytes"] = sent;
+  u["bits_per_second"] = num(rate(sent, st));
+  u["jitter_ms"] = num(s.jitter_ms);
+  u["lost_packets"] = s.lost_packets;
+  u["packets"] = packets;
+  u["lost_percent"] = num(lost_percent(s.lost_packets, packets));
+  u["out_of_order"] = s.out_of_order;
+  u["sender"] = s.info.sender;
+  Json j = Json::object();
+  j["udp"] = std::move(u);
+  return j;
+}
+
+// One direction's UDP totals. EndSum counts an unknown loss (-1) as 0; a sum
+// over such a stream prints -1 as well.
+struct UdpTotals {
+  EndSum sum;
+  int64_t lost = 0;
+};
+
+UdpTotals udp_totals(const EndSum& sum, const std::vector<const EndStream*>& streams) {
+  UdpTotals t{sum, sum.lost_packets};
+  for (const EndStream* s : streams)
+    if (s->lost_packets < 0) t.lost = -1;
+  return t;
+}
+
+// end.sum / sum_bidir_reverse: receiver duration, sent bytes over the sender
+// duration, mean jitter, loss over the packets.
+Json udp_sum(const UdpTotals& t, bool sender) {
+  const EndSum& s = t.sum;
+  const double st = sender_time(s.sender_seconds, s.receiver_seconds);
+  const double rt = receiver_time(st, s.receiver_seconds);
+  const uint64_t sent = s.sender_known ? s.sent_bytes : 0;
+  const uint64_t packets = udp_packets(s.sender_packets, s.receiver_packets);
+  Json j = Json::object();
+  j["start"] = 0;
+  j["end"] = num(rt);
+  j["seconds"] = num(rt);
+  j["bytes"] = sent;
+  j["bits_per_second"] = num(rate(sent, st));
+  j["jitter_ms"] = num(s.jitter_ms);
+  j["lost_packets"] = t.lost;
+  j["packets"] = packets;
+  j["lost_percent"] = num(lost_percent(t.lost, packets));
+  j["sender"] = sender;
+  return j;
+}
+
+// sum_sent: the sender's view; iperf3 always prints "sender": true here.
+Json udp_sum_sent(const UdpTotals& t) {
+  const EndSum& s = t.sum;
+  const double st = sender_time(s.sender_seconds, s.receiver_seconds);
+  const uint64_t sent = s.sender_known ? s.sent_bytes : 0;
+  Json j = Json::object();
+  j["start"] = 0;
+  j["end"] = num(st);
+  j["seconds"] = num(st);
+  j["bytes"] = sent;
+  j["bits_per_second"] = num(rate(sent, st));
+  j["jitter_ms"] = 0;
+  j["lost_packets"] = 0;
+  j["packets"] = s.sender_packets;
+  j["lost_percent"] = 0;
+  j["sender"] = true;
+  return j;
+}
+
+// sum_received: the receiver's view; iperf3 always prints "sender": false here.
+Json udp_sum_received(const UdpTotals& t) {
+  const EndSum& s = t.sum;
+  const double rt = receiver_time(sender_time(s.sender_seconds, s.receiver_seconds), s.receiver_seconds);
+  const uint64_t received = s.receiver_known ? s.received_bytes : 0;
+  Json j = Json::object();
+  j["start"] = 0;
+  j["end"] = num(rt);
+  j["seconds"] = num(rt);
+  j["bytes"] = received;
+  j["bits_per_second"] = num(rate(received, rt));
+  j["jitter_ms"] = num(s.jitter_ms);
+  j["lost_packets"] = t.lost;
+  j["packets"] = s.receiver_packets;
+  j["lost_percent"] = num(lost_percent(t.lost, s.receiver_packets));
+  j["sender"] = false;
+  return j;
+}
+
 }  // namespace
 
 JsonReporter::JsonReporter(JsonOptions options, std::function<void(std::string_view)> out)
@@ -157,6 +290,7 @@ void JsonReporter::reset() {
   doc_["end"] = Json::object();
   header_done_ = false;
   test_started_ = false;
+  udp_ = false;
   version_.clear();
   spec_title_.clear();
   if (!options_.title.empty()) put_top("title", options_.title);
@@ -193,6 +327,7 @@ void JsonReporter::add_start_header(const TestStartInfo& start) {
   version_ = start.version;
   const TestSpec& spec = start.spec;
   const bool tcp = spec.protocol == Protocol::kTcp;
+  udp_ = spec.protocol == Protocol::kUdp;
   Json& s = doc_["start"];
   s["version"] = start.version;
   s["system_info"] = start.system_info;
@@ -271,10 +406,10 @@ void JsonReporter::on_test_start(const TestStartInfo& start) {
 void JsonReporter::on_interval(const IntervalReport& interval) {
   Json i = Json::object();
   Json streams = Json::array();
-  for (const IntervalStream& s : interval.streams) streams.push_back(interval_stream(s));
+  for (const IntervalStream& s : interval.streams) streams.push_back(interval_stream(s, udp_));
   i["streams"] = std::move(streams);
-  i["sum"] = interval_sum(interval.sum);
-  if (interval.sum_reverse) i["sum_bidir_reverse"] = interval_sum(*interval.sum_reverse);
+  i["sum"] = interval_sum(interval.sum, udp_);
+  if (interval.sum_reverse) i["sum_bidir_reverse"] = interval_sum(*interval.sum_reverse, udp_);
   doc_["intervals"].push_back(std::move(i));
 }
 
@@ -287,25 +422,62 @@ void JsonReporter::on_end(const EndReport& end) {
     const double st = sender_time(first.sender_seconds, first.receiver_seconds);
     own_seconds = first.info.sender ? st : receiver_time(st, first.receiver_seconds);
   }
+  bool udp = udp_ || end.sum.udp || (end.sum_reverse && end.sum_reverse->udp);
+  for (const EndStream& s : end.streams) udp = udp || s.udp;
+
   Json streams = Json::array();
-  for (const EndStream& s : end.streams) streams.push_back(end_stream(s, own_seconds));
+  for (const EndStream& s : end.streams) streams.push_back(udp ? udp_end_stream(s) : end_stream(s, own_seconds));
   e["streams"] = std::move(streams);
+
+  // Whether this host sends in a direction: as its streams say, else by its
+  // role (the client sends client->server).
+  const bool server = options_.is_server || end.is_server;
+  auto local_sender = [&](bool forward) {
+    for (const EndStream& s : end.streams)
+      if (s.info.forward == forward) return s.info.sender;
+    return forward != server;
+  };
+  auto streams_of = [&](bool all, bool forward) {
+    std::vector<const EndStream*> out;
+    for (const EndStream& s : end.streams)
+      if (all || s.info.forward == forward) out.push_back(&s);
+    return out;
+  };
 
   if (end.direction == Direction::kBidir) {
     // `sum` is client->server on both ends, `sum_reverse` server->client.
-    const bool fwd_sender = local_sends_forward(end.is_server);
-    e["sum_sent"] = sum_sent(end.sum, fwd_sender);
-    e["sum_received"] = sum_received(end.sum, fwd_sender);
+    const bool fwd_sender = local_sender(true);
     const EndSum rev = end.sum_reverse.value_or(EndSum{});
-    e["sum_sent_bidir_reverse"] = sum_sent(rev, !fwd_sender);
-    e["sum_received_bidir_reverse"] = sum_received(rev, !fwd_sender);
+    if (udp) {
+      const UdpTotals f = udp_totals(end.sum, streams_of(false, true));
+      const UdpTotals r = udp_totals(rev, streams_of(false, false));
+      e["sum"] = udp_sum(f, fwd_sender);
+      e["sum_sent"] = udp_sum_sent(f);
+      e["sum_received"] = udp_sum_received(f);
+      e["sum_bidir_reverse"] = udp_sum(r, !fwd_sender);
+      e["sum_sent_bidir_reverse"] = udp_sum_sent(r);
+      e["sum_received_bidir_reverse"] = udp_sum_received(r);
+    } else {
+      e["sum_sent"] = sum_sent(end.sum, fwd_sender);
+      e["sum_received"] = sum_received(end.sum, fwd_sender);
+      e["sum_sent_bidir_reverse"] = sum_sent(rev, !fwd_sender);
+      e["sum_received_bidir_reverse"] = sum_received(rev, !fwd_sender);
+    }
   } else {
     // One direction: all streams go the same way.
-    const bool forward = end.direction == Direction::kForward;
-    const bool sender = forward ? local_sends_forward(end.is_server) : !local_sends_forward(end.is_server);
+    const bool forward =
+        end.streams.empty() ? end.direction == Direction::kForward : end.streams.front().info.forward;
+    const bool sender = local_sender(forward);
     const EndSum& sum = (sum_is_empty(end.sum) && end.sum_reverse) ? *end.sum_reverse : end.sum;
-    e["sum_sent"] = sum_sent(sum, sender);
-    e["sum_received"] = sum_received(sum, sender);
+    if (udp) {
+      const UdpTotals t = udp_totals(sum, streams_of(true, forward));
+      e["sum"] = udp_sum(t, sender);
+      e["sum_sent"] = udp_sum_sent(t);
+      e["sum_received"] = udp_sum_received(t);
+    } else {
+      e["sum_sent"] = sum_sent(sum, sender);
+      e["sum_received"] = sum_received(sum, sender);
+    }
   }
 
   Json cpu = Json::object();

@@ -54,7 +54,7 @@ std::vector<engine::StreamPlan> make_plans(const TestSpec& spec, const std::vect
 }  // namespace
 
 TestRun::TestRun(const TestSpec& spec, std::vector<DataStream> streams, bool quota_owner)
-    : spec_(spec), engine_(make_plans(spec, streams, quota_owner)), cpus_seen_(streams.size()) {
+    : spec_(spec), quota_owner_(quota_owner), engine_(make_plans(spec, streams, quota_owner)), cpus_seen_(streams.size()) {
   for (const auto& s : streams) {
     infos_.push_back(s.info);
     pinned_.push_back(s.cpu);
@@ -244,6 +244,7 @@ void TestRun::fill_udp(const StreamTracker& t, const protocol::StreamResult* rem
 
 EndReport TestRun::end_report(const protocol::TestResults* peer) const {
   EndReport end;
+  end.is_server = !quota_owner_;
   end.direction = spec_.direction;
   end.cpu = cpu_;
   if (peer) {

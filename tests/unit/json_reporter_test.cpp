@@ -727,8 +727,11 @@ TEST(JsonReporterUdpSchema, Bidir312ClientAndServer) {
     ASSERT_EQ(end_keys.back(), "nperf");
     end_keys.pop_back();
     EXPECT_EQ(end_keys, keys_of(ref["end"]));
-    for (auto it = ref["end"].begin(); it != ref["end"].end(); ++it)
-      if (it.value().is_object()) EXPECT_EQ(keys_of(doc["end"][it.key()]), keys_of(it.value())) << it.key();
+    for (auto it = ref["end"].begin(); it != ref["end"].end(); ++it) {
+      if (it.value().is_object()) {
+        EXPECT_EQ(keys_of(doc["end"][it.key()]), keys_of(it.value())) << it.key();
+      }
+    }
     for (const char* k : {"sum", "sum_bidir_reverse"})
       EXPECT_EQ(keys_of(doc["intervals"][0][k]), keys_of(ref["intervals"][0][k])) << k;
     // Streams: the client lists its send streams first, the server its receive ones.
@@ -776,9 +779,9 @@ TEST(JsonReporterUdpOrder, Members) {
             (std::vector<std::string>{"connected", "version", "system_info", "target_bitrate", "timestamp",
                                       "accepted_connection", "cookie", "sock_bufsize", "sndbuf_actual",
                                       "rcvbuf_actual", "test_start"}));
-  const std::vector<std::string> receiver_members{"socket",      "start",        "end",     "seconds",
-                                                  "bytes",       "bits_per_second", "jitter_ms", "lost_packets",
-                                                  "packets",     "lost_percent", "omitted", "sender"};
+  const std::vector<std::string> receiver_members{
+      "socket", "start", "end", "seconds", "bytes", "bits_per_second", "jitter_ms", "lost_packets", "packets",
+      "lost_percent", "omitted", "sender"};
   EXPECT_EQ(keys_of(server["intervals"][0]["streams"][0]), receiver_members);
   EXPECT_EQ(keys_of(server["intervals"][0]["sum"]),
             std::vector<std::string>(receiver_members.begin() + 1, receiver_members.end()));

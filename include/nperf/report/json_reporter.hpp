@@ -44,6 +44,7 @@ class JsonReporter : public Reporter {
   nlohmann::ordered_json doc_;
   bool header_done_ = false;
   bool test_started_ = false;
+  bool udp_ = false;           // the test is UDP (from the parameters)
   std::string version_;        // from TestStartInfo, for end.nperf.version
   std::string spec_title_;     // title received in the parameters (server)
 };

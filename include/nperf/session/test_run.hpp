@@ -29,6 +29,7 @@ class TestRun {
   // `quota_owner`: this side ends the test by bytes/blocks (the client), so
   // its senders get an equal share of -n / -k each.
   TestRun(const TestSpec& spec, std::vector<DataStream> streams, bool quota_owner);
+  // quota_owner is true exactly on the client.
   ~TestRun();
 
   void start(double now);
@@ -68,6 +69,7 @@ class TestRun {
                 EndStream* e) const;
 
   TestSpec spec_;
+  bool quota_owner_;
   std::vector<StreamInfo> infos_;
   std::vector<int> pinned_;
   engine::StreamEngine engine_;
