@@ -167,7 +167,10 @@ void ServerSession::test_done(std::exception_ptr error) {
   test->streams.clear();
   if (test->control) test->control->close();
   if (test->pinned) net::unpin_current_thread();
-  if (test->reporters) test->reporters->on_finish();
+  if (test->reporters)
+    test->reporters->on_finish();
+  else if (error)
+    reporter_.on_finish();  // e.g. -J: a document holding just the error, not carried into the next test
   test->phase = ServerTest::Phase::kDone;
   if (config_.one_off) {
     if (error) exit_code_ = kExitTestFailed;
