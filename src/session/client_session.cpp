@@ -48,6 +48,20 @@ asio::ip::tcp::resolver::results_type resolve(asio::io_context& io, const Config
   return results;
 }
 
+// Binds an opened TCP or UDP socket as -B / --cport ask (nothing to do when neither is given).
+template <class Socket>
+void bind_local(Socket& socket, const Config& c, bool ipv4, uint16_t local_port) {
+  if (c.bind_address.empty() && !local_port) return;
+  std::error_code ec;
+  asio::ip::address local = c.bind_address.empty()
+                                ? (ipv4 ? asio::ip::address(asio::ip::address_v4::any()) : asio::ip::address(asio::ip::address_v6::any()))
+                                : asio::ip::make_address(c.bind_address, ec);
+  if (ec) throw SessionError(fmt::format("bad bind address '{}': {}", c.bind_address, ec.message()));
+  socket.set_option(asio::socket_base::reuse_address(true));
+  socket.bind({local, local_port}, ec);
+  if (ec) throw SessionError(fmt::format("unable to bind to {} port {}: {}", c.bind_address, local_port, ec.message()));
+}
+
 // Opens a TCP socket towards `to`, bound as -B/--cport ask, with a deadline.
 asio::awaitable<asio::ip::tcp::socket> connect_socket(const Config& c, const asio::ip::tcp::endpoint& to,
                                                       uint16_t local_port, const TestSpec* data_spec,
@@ -56,17 +70,7 @@ asio::awaitable<asio::ip::tcp::socket> connect_socket(const Config& c, const asi
   asio::ip::tcp::socket socket(executor);
   socket.open(to.protocol());
   if (data_spec) net::apply_tcp_options(socket.native_handle(), *data_spec, true, warnings);
-  if (!c.bind_address.empty() || local_port) {
-    std::error_code ec;
-    asio::ip::address local = c.bind_address.empty()
-                                  ? (to.protocol() == asio::ip::tcp::v4() ? asio::ip::address(asio::ip::address_v4::any())
-                                                                          : asio::ip::address(asio::ip::address_v6::any()))
-                                  : asio::ip::make_address(c.bind_address, ec);
-    if (ec) throw SessionError(fmt::format("bad bind address '{}': {}", c.bind_address, ec.message()));
-    socket.set_option(asio::socket_base::reuse_address(true));
-    socket.bind({local, local_port}, ec);
-    if (ec) throw SessionError(fmt::format("unable to bind to {} port {}: {}", c.bind_address, local_port, ec.message()));
-  }
+  bind_local(socket, c, to.protocol() == asio::ip::tcp::v4(), local_port);
   asio::steady_timer timer(executor, Duration(c.connect_timeout_ms));
   std::error_code ec;
   auto result = co_await (socket.async_connect(to, asio::redirect_error(use_awaitable, ec)) || timer.async_wait(use_awaitable));
@@ -243,16 +247,7 @@ asio::awaitable<int> ClientSession::open_udp_stream(int index, std::vector<std::
   asio::ip::udp::socket socket(io_);
   socket.open(server.protocol());
   uint16_t cport = config_.cport ? static_cast<uint16_t>(config_.cport + index) : 0;
-  if (!config_.bind_address.empty() || cport) {
-    std::error_code ec;
-    asio::ip::address local = config_.bind_address.empty()
-                                  ? (server.protocol() == asio::ip::udp::v4() ? asio::ip::address(asio::ip::address_v4::any())
-                                                                              : asio::ip::address(asio::ip::address_v6::any()))
-                                  : asio::ip::make_address(config_.bind_address, ec);
-    socket.set_option(asio::socket_base::reuse_address(true));
-    if (!ec) socket.bind({local, cport}, ec);
-    if (ec) throw SessionError(fmt::format("unable to bind UDP stream to port {}: {}", cport, ec.message()));
-  }
+  bind_local(socket, config_, server.protocol() == asio::ip::udp::v4(), cport);
   socket.connect(server);
   net::apply_udp_options(socket.native_handle(), spec, warnings);
   co_await socket.async_send(asio::buffer(protocol::kUdpHello), use_awaitable);

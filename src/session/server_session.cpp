@@ -326,6 +326,21 @@ asio::awaitable<void> ServerSession::finish_test(ServerTest& test) {
   }
 }
 
+void ServerSession::add_stream(ServerTest& test, int fd) {
+  const TestSpec& spec = test.spec;
+  int index = static_cast<int>(test.streams.size());
+  DataStream stream;
+  stream.fd = fd;
+  stream.info = describe_stream(fd, index, false, spec);
+  // The client's per-stream list (nperf extension) wins over the server's own -A list.
+  if (!spec.server_stream_cpus.empty())
+    stream.cpu = spec.server_stream_cpus[static_cast<size_t>(index) % spec.server_stream_cpus.size()];
+  else
+    stream.cpu = config_.affinity.local.cpu_for_stream(index);
+  test.streams.push_back(stream);
+  test.reporters->on_stream_connected(stream.info);
+}
+
 asio::ip::udp::socket ServerSession::open_udp_socket() {
   asio::ip::tcp::endpoint local = acceptor_.local_endpoint();
   asio::ip::udp::endpoint endpoint(local.address(), local.port());
@@ -364,15 +379,7 @@ asio::awaitable<void> ServerSession::accept_udp_streams(ServerTest& test, asio::
     socket.send(asio::buffer(protocol::kUdpReply));
     int fd = socket.release();
     make_blocking(fd);
-    DataStream stream;
-    stream.fd = fd;
-    stream.info = describe_stream(fd, index, false, spec);
-    if (!spec.server_stream_cpus.empty())
-      stream.cpu = spec.server_stream_cpus[static_cast<size_t>(index) % spec.server_stream_cpus.size()];
-    else
-      stream.cpu = config_.affinity.local.cpu_for_stream(index);
-    test.streams.push_back(stream);
-    test.reporters->on_stream_connected(stream.info);
+    add_stream(test, fd);
     socket = std::move(next);
   }
   for (const auto& w : warnings) test.reporters->on_warning(w);
@@ -405,16 +412,7 @@ asio::awaitable<void> ServerSession::take_data_connection(std::shared_ptr<Server
     warnings.push_back(e.what());
   }
   for (const auto& w : warnings) test->reporters->on_warning(w);
-  int index = static_cast<int>(test->streams.size());
-  DataStream stream;
-  stream.fd = fd;
-  stream.info = describe_stream(fd, index, false, spec);
-  if (!spec.server_stream_cpus.empty())
-    stream.cpu = spec.server_stream_cpus[static_cast<size_t>(index) % spec.server_stream_cpus.size()];
-  else
-    stream.cpu = config_.affinity.local.cpu_for_stream(index);
-  test->streams.push_back(stream);
-  test->reporters->on_stream_connected(stream.info);
+  add_stream(*test, fd);
   if (static_cast<int>(test->streams.size()) == spec.total_streams()) test->streams_ready.cancel();
 }
 

@@ -65,13 +65,26 @@ void expect_close(uint64_t a, uint64_t b, const std::string& what) {
   EXPECT_NEAR(ratio, 1.0, 0.02) << what << ": " << a << " vs " << b;
 }
 
+std::string case_name(const ::testing::TestParamInfo<std::tuple<Pairing, Scenario>>& info) {
+  const char* pairing[] = {"NperfToIperf3", "Iperf3ToNperf", "NperfToNperf"};
+  return std::string(pairing[static_cast<int>(std::get<0>(info.param))]) + "_" + std::get<1>(info.param).name;
+}
+
 class Interop : public ::testing::TestWithParam<std::tuple<Pairing, Scenario>> {};
 
-TEST_P(Interop, BothEndsAgree) {
-  auto [pairing, scenario] = GetParam();
+// Starts a one-off -J server, runs a -J client against it (either may be
+// iperf3), and checks what every case checks: no hang, exit codes 0, a valid
+// document from each end with the stream count asked for.
+struct PairRun {
+  bool skipped = false;
+  json client_doc, server_doc;
+};
+
+void run_pair(Pairing pairing, const Scenario& scenario, PairRun* out) {
   std::string iperf3 = find_program("iperf3");
   if (pairing != Pairing::kNperfToNperf && iperf3.empty()) {
     if (running_in_ci()) FAIL() << "iperf3 is not installed, and CI must run the interop tests";
+    out->skipped = true;
     GTEST_SKIP() << "iperf3 is not installed (apt-get install iperf3); interop not tested";
   }
   const std::string server_bin = pairing == Pairing::kNperfToIperf3 ? iperf3 : NPERF_BINARY;
@@ -83,14 +96,29 @@ TEST_P(Interop, BothEndsAgree) {
   client_args.insert(client_args.end(), scenario.args.begin(), scenario.args.end());
   ProcessResult client = run_process(client_args, 30s);
   ProcessResult srv = server.wait(15s);
-
   ASSERT_FALSE(client.timed_out) << "client hung";
   ASSERT_FALSE(srv.timed_out) << "server did not finish its one-off test";
   EXPECT_EQ(client.exit_code, 0) << client.err;
   EXPECT_EQ(srv.exit_code, 0) << srv.err;
-  json cdoc = parse_document(client, "client");
-  json sdoc = parse_document(srv, "server");
-  ASSERT_TRUE(cdoc.contains("end") && sdoc.contains("end"));
+  out->client_doc = parse_document(client, "client");
+  out->server_doc = parse_document(srv, "server");
+  ASSERT_TRUE(out->client_doc.contains("end") && out->server_doc.contains("end"));
+  size_t streams = 1;
+  for (size_t i = 0; i + 1 < scenario.args.size(); ++i)
+    if (scenario.args[i] == "-P") streams = std::stoul(scenario.args[i + 1]);
+  for (const auto& a : scenario.args)
+    if (a == "--bidir") streams *= 2;
+  EXPECT_EQ(out->client_doc["end"]["streams"].size(), streams);
+  EXPECT_EQ(out->server_doc["end"]["streams"].size(), streams);
+}
+
+TEST_P(Interop, BothEndsAgree) {
+  auto [pairing, scenario] = GetParam();
+  PairRun run;
+  ASSERT_NO_FATAL_FAILURE(run_pair(pairing, scenario, &run));
+  if (run.skipped) return;
+  const json& cdoc = run.client_doc;
+  const json& sdoc = run.server_doc;
   Measured c = own_measurements(cdoc);
   Measured s = own_measurements(sdoc);
   bool forward = std::string(scenario.name).rfind("Reverse", 0) != 0;
@@ -101,12 +129,6 @@ TEST_P(Interop, BothEndsAgree) {
     EXPECT_GE(c.sent, 200ull << 20) << "-n not reached";
     EXPECT_LE(c.sent, (200ull << 20) + (1ull << 20)) << "-n overshot by more than 1 MiB";
   }
-  int streams = 1;
-  for (size_t i = 0; i + 1 < scenario.args.size(); ++i)
-    if (scenario.args[i] == "-P") streams = std::stoi(scenario.args[i + 1]);
-  if (std::string(scenario.name) == "Bidir") streams *= 2;
-  EXPECT_EQ(cdoc["end"]["streams"].size(), static_cast<size_t>(streams));
-  EXPECT_EQ(sdoc["end"]["streams"].size(), static_cast<size_t>(streams));
 }
 
 const Scenario kUdpScenarios[] = {
@@ -119,36 +141,16 @@ const Scenario kUdpScenarios[] = {
 
 class UdpInterop : public ::testing::TestWithParam<std::tuple<Pairing, Scenario>> {};
 
-std::string udp_case_name(const ::testing::TestParamInfo<UdpInterop::ParamType>& info) {
-  const char* pairing[] = {"NperfToIperf3", "Iperf3ToNperf", "NperfToNperf"};
-  return std::string(pairing[static_cast<int>(std::get<0>(info.param))]) + "_" + std::get<1>(info.param).name;
-}
 
 // UDP: exit codes, valid JSON on both ends, loss under 5% and jitter present
 // on each receiving side, and (one direction) sent bytes matching received.
 TEST_P(UdpInterop, BothEndsAgree) {
   auto [pairing, scenario] = GetParam();
-  std::string iperf3 = find_program("iperf3");
-  if (pairing != Pairing::kNperfToNperf && iperf3.empty()) {
-    if (running_in_ci()) FAIL() << "iperf3 is not installed, and CI must run the interop tests";
-    GTEST_SKIP() << "iperf3 is not installed (apt-get install iperf3); interop not tested";
-  }
-  const std::string server_bin = pairing == Pairing::kNperfToIperf3 ? iperf3 : NPERF_BINARY;
-  const std::string client_bin = pairing == Pairing::kIperf3ToNperf ? iperf3 : NPERF_BINARY;
-  int port = free_port();
-  Process server({server_bin, "-s", "-1", "-J", "-p", std::to_string(port)});
-  ASSERT_TRUE(wait_for_listener(port, 5s)) << "server did not start listening";
-  std::vector<std::string> client_args = {client_bin, "-c", "127.0.0.1", "-p", std::to_string(port), "-J"};
-  client_args.insert(client_args.end(), scenario.args.begin(), scenario.args.end());
-  ProcessResult client = run_process(client_args, 30s);
-  ProcessResult srv = server.wait(15s);
-  ASSERT_FALSE(client.timed_out) << "client hung";
-  ASSERT_FALSE(srv.timed_out) << "server did not finish its one-off test";
-  EXPECT_EQ(client.exit_code, 0) << client.err;
-  EXPECT_EQ(srv.exit_code, 0) << srv.err;
-  json cdoc = parse_document(client, "client");
-  json sdoc = parse_document(srv, "server");
-  ASSERT_TRUE(cdoc.contains("end") && sdoc.contains("end"));
+  PairRun run;
+  ASSERT_NO_FATAL_FAILURE(run_pair(pairing, scenario, &run));
+  if (run.skipped) return;
+  const json& cdoc = run.client_doc;
+  const json& sdoc = run.server_doc;
   const std::string name = scenario.name;
   bool reverse = name == "UdpReverse", bidir = name == "UdpBidir";
   // The receiving side's own view of the client->server (or, in -R, server->client) traffic.
@@ -168,12 +170,8 @@ INSTANTIATE_TEST_SUITE_P(AllPairings, UdpInterop,
                          ::testing::Combine(::testing::Values(Pairing::kNperfToIperf3, Pairing::kIperf3ToNperf,
                                                               Pairing::kNperfToNperf),
                                             ::testing::ValuesIn(kUdpScenarios)),
-                         udp_case_name);
+                         case_name);
 
-std::string case_name(const ::testing::TestParamInfo<Interop::ParamType>& info) {
-  const char* pairing[] = {"NperfToIperf3", "Iperf3ToNperf", "NperfToNperf"};
-  return std::string(pairing[static_cast<int>(std::get<0>(info.param))]) + "_" + std::get<1>(info.param).name;
-}
 
 INSTANTIATE_TEST_SUITE_P(AllPairings, Interop,
                          ::testing::Combine(::testing::Values(Pairing::kNperfToIperf3, Pairing::kIperf3ToNperf,

@@ -32,6 +32,8 @@ class ServerSession {
   asio::awaitable<void> keep_time(std::shared_ptr<ServerTest> test);
   asio::awaitable<void> finish_test(ServerTest& test);
   asio::ip::udp::socket open_udp_socket();
+  // Hands an accepted data socket to the test as its next stream.
+  void add_stream(ServerTest& test, int fd);
   asio::awaitable<void> accept_udp_streams(ServerTest& test, asio::ip::udp::socket first);
   void open_listener();
   void on_signal(int signal);
