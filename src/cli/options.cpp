@@ -1,5 +1,6 @@
 #include "nperf/cli/options.hpp"
 
+#include <charconv>
 #include <iostream>
 #include <optional>
 
@@ -27,6 +28,8 @@ struct RawOptions {
   bool version = false;
   bool udp = false;
   bool gsro = false;
+  std::string server_limit;
+  std::optional<std::string> keepalive;
 };
 
 void add_common_options(CLI::App& app, Config& c, RawOptions& raw) {
@@ -44,8 +47,24 @@ void add_common_options(CLI::App& app, Config& c, RawOptions& raw) {
   app.add_flag("-v,--version", raw.version, "show version information and quit");
 }
 
-void add_server_options(CLI::App& app, Config& c) {
+void add_server_options(CLI::App& app, Config& c, RawOptions& raw) {
   app.add_flag("-1,--one-off", c.one_off, "server: handle one client connection, then exit");
+  app.add_option("--idle-timeout", c.idle_timeout_s, "server: with -1, exit (code 0) after this many seconds without a client")
+      ->check(CLI::Range(1, 86400));
+  app.add_option("--server-max-duration", c.server_max_duration_s,
+                 "server: reject tests longer than this many seconds (and endless ones)")->check(CLI::Range(1, 86400));
+  app.add_option("--server-bitrate-limit", raw.server_limit,
+                 "server: cap on the total bit/s of a test (K/M/G/T); requests above it are refused, unlimited "
+                 "TCP requests are throttled to it");
+}
+
+void add_deadline_options(CLI::App& app, Config& c, RawOptions& raw) {
+  app.add_option("--rcv-timeout", c.rcv_timeout_ms, "receiving side: end the test when no data arrived for this many ms (default 120000)")
+      ->check(CLI::Range(100, 86'400'000));
+  app.add_option("--snd-timeout", c.snd_timeout_ms, "TCP_USER_TIMEOUT in ms for the control and data connections")
+      ->check(CLI::Range(0, 86'400'000));
+  app.add_option("--cntl-ka", raw.keepalive, "TCP keepalive on the control connection: [idle/interval/count] seconds")
+      ->expected(0, 1)->default_str("");
 }
 
 void add_client_options(CLI::App& app, Config& c, RawOptions& raw) {
@@ -134,6 +153,31 @@ std::string finish(const RawOptions& raw, Config& c) {
   if ((s.bytes || s.blocks) && !raw.time.empty()) return "only one test end condition (-t, -n, -k) may be specified";
   if (s.bytes || s.blocks) s.duration_s = 0;
   if (raw.reverse && raw.bidir) return "cannot be both reverse and bidirectional";
+  if (!raw.server_limit.empty()) {
+    auto limit = parse_rate(raw.server_limit.substr(0, raw.server_limit.find('/')));
+    if (!limit || *limit == 0) return fmt::format("bad value '{}' for --server-bitrate-limit", raw.server_limit);
+    c.server_bitrate_limit = *limit;
+  }
+  if (raw.keepalive) {
+    c.control_keepalive.enabled = true;
+    int* fields[] = {&c.control_keepalive.idle_s, &c.control_keepalive.interval_s, &c.control_keepalive.count};
+    std::string_view rest = *raw.keepalive;
+    for (int i = 0; i < 3 && !rest.empty(); ++i) {
+      size_t slash = rest.find('/');
+      std::string_view item = rest.substr(0, slash);
+      if (!item.empty()) {
+        int value = 0;
+        auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), value);
+        if (ec != std::errc() || end != item.data() + item.size() || value < 0 || value > 86400)
+          return fmt::format("bad value '{}' for --cntl-ka: expected [idle]/[interval]/[count]", *raw.keepalive);
+        *fields[i] = value;
+      }
+      rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+    }
+    auto& ka = c.control_keepalive;
+    if (ka.idle_s && ka.interval_s && ka.count && ka.idle_s <= ka.interval_s * ka.count)
+      return "--cntl-ka: idle must be longer than interval x count";
+  }
   s.direction = raw.reverse ? Direction::kReverse : raw.bidir ? Direction::kBidir : Direction::kForward;
   if (s.window > static_cast<uint64_t>(std::numeric_limits<int>::max() / 2)) return "window size too large";
   if (c.role == Role::kClient) {
@@ -151,7 +195,8 @@ ParseOutcome parse_command_line(int argc, char** argv, Config* config) {
   RawOptions raw;
   Config c;
   add_common_options(app, c, raw);
-  add_server_options(app, c);
+  add_server_options(app, c, raw);
+  add_deadline_options(app, c, raw);
   add_client_options(app, c, raw);
   try {
     app.parse(argc, argv);

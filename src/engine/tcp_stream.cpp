@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <random>
@@ -28,12 +29,16 @@ std::vector<char> random_block(uint32_t len) {
 
 // iperf3's rate control: after each block, if the average rate since the
 // start is ahead of the target, sleep until it is not.
-void pace(uint64_t rate_bps, uint64_t bytes_sent, double start) {
-  double due = static_cast<double>(bytes_sent) * 8.0 / static_cast<double>(rate_bps);
-  double ahead = start + due - monotonic_seconds();
-  if (ahead <= 0) return;
-  timespec ts{static_cast<time_t>(ahead), static_cast<long>((ahead - static_cast<double>(static_cast<time_t>(ahead))) * 1e9)};
-  ::nanosleep(&ts, nullptr);
+// The sleep is cut into slices so a low rate never keeps a worker from
+// seeing the stop flag (a join must not wait for a two-minute pause).
+void pace(uint64_t rate_bps, uint64_t bytes_sent, double start, const std::atomic<bool>& stop) {
+  double due = start + static_cast<double>(bytes_sent) * 8.0 / static_cast<double>(rate_bps);
+  for (double ahead = due - monotonic_seconds(); ahead > 0 && !stop.load(std::memory_order_relaxed);
+       ahead = due - monotonic_seconds()) {
+    double slice = std::min(ahead, StreamEngine::kWakeupMs / 1000.0);
+    timespec ts{static_cast<time_t>(slice), static_cast<long>((slice - static_cast<double>(static_cast<time_t>(slice))) * 1e9)};
+    ::nanosleep(&ts, nullptr);
+  }
 }
 
 bool transient(int err) { return err == EAGAIN || err == EWOULDBLOCK || err == EINTR; }
@@ -66,7 +71,7 @@ std::string run_tcp_sender(const StreamPlan& plan, StreamCounters& c, const std:
     }
     c.bytes.store(sent, std::memory_order_relaxed);
     c.blocks.store(blocks, std::memory_order_relaxed);
-    if (plan.rate_bps) pace(plan.rate_bps, sent, start);
+    if (plan.rate_bps) pace(plan.rate_bps, sent, start, stop);
   }
   return "";
 }
@@ -74,11 +79,15 @@ std::string run_tcp_sender(const StreamPlan& plan, StreamCounters& c, const std:
 std::string run_tcp_receiver(const StreamPlan& plan, StreamCounters& c, const std::atomic<bool>& stop) {
   std::vector<char> buffer(plan.block_len);
   uint64_t received = 0, reads = 0;
+  const double start = monotonic_seconds();
   while (!stop.load(std::memory_order_relaxed)) {
     ssize_t n = ::recv(plan.fd, buffer.data(), buffer.size(), 0);
     if (n > 0) {
       received += static_cast<uint64_t>(n);
       ++reads;
+      // A receive-rate cap reads no faster than the cap: the receive window
+      // fills and TCP's flow control slows the sender down to it.
+      if (plan.rate_bps) pace(plan.rate_bps, received, start, stop);
       c.bytes.store(received, std::memory_order_relaxed);
       c.blocks.store(reads, std::memory_order_relaxed);
       continue;

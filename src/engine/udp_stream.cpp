@@ -32,7 +32,9 @@ timespec monotonic() {
 
 double seconds(const timespec& ts) { return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9; }
 
+// Sleeps at most one wake-up period, so the caller re-checks its stop flag.
 void sleep_until(double when_s) {
+  when_s = std::min(when_s, seconds(monotonic()) + StreamEngine::kWakeupMs / 1000.0);
   timespec ts{static_cast<time_t>(when_s), static_cast<long>((when_s - static_cast<double>(static_cast<time_t>(when_s))) * 1e9)};
   ::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr);
 }

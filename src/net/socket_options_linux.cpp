@@ -90,6 +90,17 @@ std::string read_congestion(int fd) {
 
 int read_mss(int fd) { return get_int(fd, IPPROTO_TCP, TCP_MAXSEG); }
 
+void set_user_timeout(int fd, int milliseconds) {
+  if (milliseconds > 0) set_int(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, milliseconds, "TCP_USER_TIMEOUT (--snd-timeout)");
+}
+
+void set_keepalive(int fd, int idle_s, int interval_s, int count) {
+  set_int(fd, SOL_SOCKET, SO_KEEPALIVE, 1, "SO_KEEPALIVE (--cntl-ka)");
+  if (idle_s > 0) set_int(fd, IPPROTO_TCP, TCP_KEEPIDLE, idle_s, "TCP_KEEPIDLE");
+  if (interval_s > 0) set_int(fd, IPPROTO_TCP, TCP_KEEPINTVL, interval_s, "TCP_KEEPINTVL");
+  if (count > 0) set_int(fd, IPPROTO_TCP, TCP_KEEPCNT, count, "TCP_KEEPCNT");
+}
+
 void set_io_timeouts(int fd, int milliseconds) {
   timeval tv{milliseconds / 1000, (milliseconds % 1000) * 1000};
   ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);

@@ -138,6 +138,11 @@ asio::awaitable<void> ClientSession::connect_control() {
     try {
       auto socket = co_await connect_socket(config_, entry.endpoint(), 0, nullptr, nullptr);
       socket.set_option(asio::ip::tcp::no_delay(true));
+      net::set_user_timeout(socket.native_handle(), config_.snd_timeout_ms);
+      if (config_.control_keepalive.enabled) {
+        const auto& ka = config_.control_keepalive;
+        net::set_keepalive(socket.native_handle(), ka.idle_s, ka.interval_s, ka.count);
+      }
       server_ = entry.endpoint();
       control_ = std::make_unique<ControlChannel>(std::move(socket));
       co_return;
@@ -282,6 +287,7 @@ asio::awaitable<void> ClientSession::create_streams() {
     } else {
       uint16_t cport = config_.cport ? static_cast<uint16_t>(config_.cport + i) : 0;
       auto socket = co_await connect_socket(config_, server_, cport, &spec, &warnings);
+      net::set_user_timeout(socket.native_handle(), config_.snd_timeout_ms);
       co_await asio::async_write(socket, asio::buffer(wire), use_awaitable);
       fd = socket.release();
     }
@@ -315,6 +321,7 @@ asio::awaitable<void> ClientSession::keep_time() {
   // -n/-k are checked often so the test stops close to the requested amount.
   const double poll = (spec.bytes || spec.blocks) ? 0.002 : 0.1;
   asio::steady_timer timer(io_);
+  RateWatch idle(config_.rcv_timeout_ms, start);
   while (phase_ == Phase::kRunning) {
     double now = monotonic_now();
     double wake = std::min({next_tick, end_time, now + poll, omit_end > now ? omit_end : infinity});
@@ -325,6 +332,12 @@ asio::awaitable<void> ClientSession::keep_time() {
     if (std::string failure = run_->failure(); !failure.empty()) {
       control_->close();  // the read in run_protocol fails and ends the session
       reporter_.on_error(failure);
+      co_return;
+    }
+    if (spec.direction != Direction::kForward && idle.expired(now, run_->bytes_received())) {
+      reporter_.on_error(fmt::format("no data received for {} ms (--rcv-timeout)", config_.rcv_timeout_ms));
+      exit_code_ = kExitTestFailed;
+      control_->close();
       co_return;
     }
     if (run_->omitting() && now >= omit_end) {

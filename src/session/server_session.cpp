@@ -105,6 +105,14 @@ int ServerSession::run() {
     if (!ec) on_signal(signal);
   });
   asio::co_spawn(io_, accept_loop(), asio::detached);
+  asio::steady_timer idle(io_);
+  if (config_.one_off && config_.idle_timeout_s > 0) {
+    // iperf3's --idle-timeout with -1: nobody came, so leave (exit code 0).
+    idle.expires_after(std::chrono::seconds(config_.idle_timeout_s));
+    idle.async_wait([this](std::error_code ec) {
+      if (!ec && tests_started_ == 0) io_.stop();
+    });
+  }
   io_.run();
   if (test_ && test_->run) test_->run->join();
   return exit_code_;
@@ -183,6 +191,11 @@ void ServerSession::test_done(std::exception_ptr error) {
 asio::awaitable<void> ServerSession::run_test(std::shared_ptr<ServerTest> test, asio::ip::tcp::socket socket) {
   std::error_code ignored;
   socket.set_option(asio::ip::tcp::no_delay(true), ignored);
+  net::set_user_timeout(socket.native_handle(), config_.snd_timeout_ms);
+  if (config_.control_keepalive.enabled) {
+    const auto& ka = config_.control_keepalive;
+    net::set_keepalive(socket.native_handle(), ka.idle_s, ka.interval_s, ka.count);
+  }
   auto peer = socket.remote_endpoint(ignored);
   test->control = std::make_unique<ControlChannel>(std::move(socket));
   ControlChannel& control = *test->control;
@@ -210,6 +223,27 @@ asio::awaitable<void> ServerSession::run_test(std::shared_ptr<ServerTest> test, 
   if (auto errors = validate(spec); !errors.empty()) {
     co_await control.write_server_error(spec.parallel > kMaxStreams ? kIeNumStreams : 1, 0);
     throw SessionError(fmt::format("rejected parameters from client: {}", errors.front()));
+  }
+  if (config_.server_max_duration_s > 0 &&
+      (spec.duration_s <= 0 || spec.duration_s + spec.omit_s > config_.server_max_duration_s)) {
+    co_await control.write_server_error(kIeMaxDuration, 0);
+    throw SessionError(fmt::format("refused a {} s test: --server-max-duration is {} s",
+                                   spec.duration_s + spec.omit_s, config_.server_max_duration_s), kIeMaxDuration);
+  }
+  uint64_t stream_cap = 0;
+  if (config_.server_bitrate_limit) {
+    uint64_t limit = config_.server_bitrate_limit;
+    uint64_t streams = static_cast<uint64_t>(spec.total_streams());
+    // Asked-for rates over the limit are refused (as iperf3 >= 3.21). An
+    // unlimited TCP test is throttled to the limit instead of aborted: our
+    // senders pace and our receivers read no faster, so TCP slows the peer.
+    // Unlimited UDP toward us cannot be slowed by the receiver: refused.
+    bool too_fast = spec.rate_bps ? spec.rate_bps * streams > limit : spec.protocol == Protocol::kUdp;
+    if (too_fast) {
+      co_await control.write_server_error(kIeTotalRate, 0);
+      throw SessionError(fmt::format("refused a test above --server-bitrate-limit ({} bit/s)", limit), kIeTotalRate);
+    }
+    stream_cap = limit / streams;
   }
   if (spec.server_affinity >= 0) {
     std::string error;
@@ -271,7 +305,7 @@ asio::awaitable<void> ServerSession::run_test(std::shared_ptr<ServerTest> test, 
   auto sizes = net::read_buffer_sizes(test->streams.front().fd);
   info.sndbuf_actual = sizes.sndbuf;
   info.rcvbuf_actual = sizes.rcvbuf;
-  test->run = std::make_unique<TestRun>(spec, std::move(test->streams), false);
+  test->run = std::make_unique<TestRun>(spec, std::move(test->streams), false, stream_cap);
   test->streams.clear();
   test->reporters->on_test_start(info);
   co_await control.write_state(State::kTestStart);
@@ -426,6 +460,8 @@ asio::awaitable<void> ServerSession::keep_time(std::shared_ptr<ServerTest> test)
   double deadline = spec.duration_s > 0 ? start + spec.omit_s + spec.duration_s + kSafetyMarginS : infinity;
   double next_tick = interval > 0 ? start + interval : infinity;
   asio::steady_timer timer(io_);
+  RateWatch idle(config_.rcv_timeout_ms, start);
+  const bool receives = spec.direction != Direction::kReverse;
   while (test->phase == ServerTest::Phase::kRunning) {
     double now = monotonic_now();
     double wake = std::min({next_tick, deadline, now + 0.1, omit_end > now ? omit_end : infinity});
@@ -433,6 +469,11 @@ asio::awaitable<void> ServerSession::keep_time(std::shared_ptr<ServerTest> test)
     co_await timer.async_wait(use_awaitable);
     if (test->phase != ServerTest::Phase::kRunning) co_return;
     now = monotonic_now();
+    if (receives && idle.expired(now, test->run->bytes_received())) {
+      test->reporters->on_error(fmt::format("no data received for {} ms (--rcv-timeout)", config_.rcv_timeout_ms));
+      test->control->close();
+      co_return;
+    }
     if (now >= deadline) {
       test->reporters->on_error("server test duration expired: the client neither ended the test nor went away");
       test->control->close();

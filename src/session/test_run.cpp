@@ -19,7 +19,7 @@ double monotonic_now() {
 namespace {
 
 std::vector<engine::StreamPlan> make_plans(const TestSpec& spec, const std::vector<DataStream>& streams,
-                                           bool quota_owner) {
+                                           bool quota_owner, uint64_t stream_rate_cap) {
   int senders = 0;
   for (const auto& s : streams) senders += s.info.sender ? 1 : 0;
   std::vector<engine::StreamPlan> plans;
@@ -29,7 +29,11 @@ std::vector<engine::StreamPlan> make_plans(const TestSpec& spec, const std::vect
     p.fd = s.fd;
     p.sender = s.info.sender;
     p.block_len = spec.block_len;
-    p.rate_bps = spec.rate_bps;
+    p.rate_bps = p.sender ? spec.rate_bps : 0;
+    if (stream_rate_cap) {
+      if (p.sender) p.rate_bps = p.rate_bps ? std::min(p.rate_bps, stream_rate_cap) : stream_rate_cap;
+      else if (spec.protocol == Protocol::kTcp) p.rate_bps = stream_rate_cap;
+    }
     p.cpu = s.cpu;
     p.udp = spec.protocol == Protocol::kUdp;
     p.udp_counters_64bit = spec.udp_counters_64bit;
@@ -53,8 +57,11 @@ std::vector<engine::StreamPlan> make_plans(const TestSpec& spec, const std::vect
 
 }  // namespace
 
-TestRun::TestRun(const TestSpec& spec, std::vector<DataStream> streams, bool quota_owner)
-    : spec_(spec), quota_owner_(quota_owner), engine_(make_plans(spec, streams, quota_owner)), cpus_seen_(streams.size()) {
+TestRun::TestRun(const TestSpec& spec, std::vector<DataStream> streams, bool quota_owner, uint64_t stream_rate_cap)
+    : spec_(spec),
+      quota_owner_(quota_owner),
+      engine_(make_plans(spec, streams, quota_owner, stream_rate_cap)),
+      cpus_seen_(streams.size()) {
   for (const auto& s : streams) {
     infos_.push_back(s.info);
     pinned_.push_back(s.cpu);

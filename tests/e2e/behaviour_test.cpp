@@ -251,6 +251,62 @@ TEST(Udp, HostDropsAreReportedApartFromLossOnTheWay) {
   EXPECT_GT(dropped, 0) << r.out.substr(line_start, at - line_start);
 }
 
+TEST(Limits, ServerRefusesTestsLongerThanItsMaximum) {
+  int port = free_port();
+  Process server({NPERF_BINARY, "-s", "-1", "-p", port_text(port), "--server-max-duration", "2"});
+  ASSERT_TRUE(wait_for_listener(port, 5s));
+  ProcessResult r = run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port), "-t", "5"}, 15s);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("maximum permitted"), std::string::npos) << r.err;
+  server.wait(5s);
+}
+
+TEST(Limits, ServerBitrateLimitRefusesFastRequestsAndThrottlesUnlimitedTcp) {
+  int port = free_port();
+  Process server({NPERF_BINARY, "-s", "-p", port_text(port), "--server-bitrate-limit", "500M"});
+  ASSERT_TRUE(wait_for_listener(port, 5s));
+  ProcessResult refused = run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port), "-t", "1", "-b", "1G"}, 15s);
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("larger than server limit"), std::string::npos) << refused.err;
+  for (const char* mode : {"", "-R"}) {
+    std::vector<std::string> argv = {NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port), "-t", "2", "-P", "2", "-J"};
+    if (*mode) argv.push_back(mode);
+    ProcessResult r = run_process(argv, 15s);
+    ASSERT_EQ(r.exit_code, 0) << mode << r.err;
+    double bps = json::parse(r.out)["end"]["sum_received"]["bits_per_second"].get<double>();
+    EXPECT_LT(bps, 0.6e9) << mode << ": not throttled";
+    EXPECT_GT(bps, 0.4e9) << mode << ": throttled too hard";
+  }
+  server.signal(SIGTERM);
+  server.wait(5s);
+}
+
+TEST(Limits, OneOffServerLeavesAfterIdleTimeout) {
+  int port = free_port();
+  auto started = std::chrono::steady_clock::now();
+  ProcessResult r = run_process({NPERF_BINARY, "-s", "-1", "-p", port_text(port), "--idle-timeout", "1"}, 10s);
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
+}
+
+TEST(Limits, ReceivingClientGivesUpAfterRcvTimeout) {
+  int port = free_port();
+  Process server({NPERF_BINARY, "-s", "-1", "-p", port_text(port)});
+  ASSERT_TRUE(wait_for_listener(port, 5s));
+  // One 128 KiB block at 8 kbit/s: the next one would come after ~2 minutes.
+  auto started = std::chrono::steady_clock::now();
+  ProcessResult r = run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port), "-t", "30", "-R", "-b", "8K",
+                                 "--rcv-timeout", "700"},
+                                20s);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("--rcv-timeout"), std::string::npos) << r.err;
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
+  // The server's sender is in a long pacing pause: it must still stop at once.
+  ProcessResult srv = server.wait(5s);
+  EXPECT_FALSE(srv.timed_out) << "server did not finish the abandoned test";
+}
+
 TEST(TextOutput, ClientAgainstIperf3PrintsTheIperf3Layout) {
   std::string iperf3 = find_program("iperf3");
   if (iperf3.empty()) {

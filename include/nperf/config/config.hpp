@@ -23,8 +23,18 @@ struct Config {
   bool verbose = false;            // -V
   bool json = false;               // -J
   AffinitySpec affinity;           // -A
+  // Deadlines and keepalive (docs/robustness.md).
+  int rcv_timeout_ms = 120'000;    // --rcv-timeout: receiving side, no data for this long ends the test
+  int snd_timeout_ms = 0;          // --snd-timeout: TCP_USER_TIMEOUT on control and data sockets (0 = OS)
+  struct Keepalive {
+    bool enabled = false;
+    int idle_s = 0, interval_s = 0, count = 0;  // 0 = the OS default
+  } control_keepalive;             // --cntl-ka[=idle/intv/cnt]
   // Server.
   bool one_off = false;            // -1
+  int idle_timeout_s = 0;          // --idle-timeout: with -1, exit after this long without a client
+  int server_max_duration_s = 0;   // --server-max-duration: reject longer tests (0 = no limit)
+  uint64_t server_bitrate_limit = 0;  // --server-bitrate-limit bit/s over all streams (0 = none)
   // Client.
   std::string host;                // -c
   uint16_t cport = 0;              // --cport: stream i binds cport + i

@@ -17,7 +17,7 @@ struct StreamPlan {
   int fd = -1;              // owned by the engine once started; closed by it
   bool sender = false;
   uint32_t block_len = 128 * 1024;
-  uint64_t rate_bps = 0;     // 0 = unlimited
+  uint64_t rate_bps = 0;     // 0 = unlimited; a TCP receiver reads no faster than this
   uint64_t byte_quota = 0;   // stop after this many bytes (0 = no quota)
   uint64_t block_quota = 0;  // stop after this many blocks (0 = no quota)
   int cpu = -1;              // pin the worker to this core (-1: leave it)

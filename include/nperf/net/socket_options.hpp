@@ -26,6 +26,10 @@ BufferSizes read_buffer_sizes(int fd);
 std::string read_congestion(int fd);  // "" when unknown
 int read_mss(int fd);                 // TCP_MAXSEG, 0 when unknown
 TcpInfoSample read_tcp_info(int fd);
+// --snd-timeout: TCP_USER_TIMEOUT (ms); 0 leaves the OS default.
+void set_user_timeout(int fd, int milliseconds);
+// --cntl-ka: SO_KEEPALIVE plus the optional idle/interval/count (0 = OS default).
+void set_keepalive(int fd, int idle_s, int interval_s, int count);
 // Timeouts that let a blocked send/recv wake up to check the stop flag.
 void set_io_timeouts(int fd, int milliseconds);
 

@@ -24,11 +24,31 @@ struct DataStream {
 
 double monotonic_now();
 
+// --rcv-timeout: tells when a byte counter has not moved for too long.
+class RateWatch {
+ public:
+  RateWatch(int timeout_ms, double now) : timeout_s_(timeout_ms / 1000.0), last_change_(now) {}
+  bool expired(double now, uint64_t counter) {
+    if (counter != last_) {
+      last_ = counter;
+      last_change_ = now;
+    }
+    return timeout_s_ > 0 && now - last_change_ > timeout_s_;
+  }
+
+ private:
+  double timeout_s_;
+  double last_change_;
+  uint64_t last_ = 0;
+};
+
 class TestRun {
  public:
   // `quota_owner`: this side ends the test by bytes/blocks (the client), so
   // its senders get an equal share of -n / -k each.
-  TestRun(const TestSpec& spec, std::vector<DataStream> streams, bool quota_owner);
+  // stream_rate_cap (bit/s, 0 = none): the server's --server-bitrate-limit
+  // share per stream; senders send and TCP receivers read no faster.
+  TestRun(const TestSpec& spec, std::vector<DataStream> streams, bool quota_owner, uint64_t stream_rate_cap = 0);
   // quota_owner is true exactly on the client.
   ~TestRun();
 
