@@ -43,7 +43,9 @@ FrameDecoder::Result FrameDecoder::feed(std::span<const uint8_t> bytes) {
       status_ = Status::kError;
       return {status_, used};
     }
-    body_.reserve(length_);
+    // Grow with the data actually received: four bytes from a peer must not
+    // buy a 4 MiB allocation.
+    body_.reserve(std::min<uint32_t>(length_, 64 * 1024));
   }
   size_t take = std::min(bytes.size() - used, static_cast<size_t>(length_) - body_.size());
   body_.append(reinterpret_cast<const char*>(bytes.data() + used), take);

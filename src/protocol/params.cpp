@@ -78,7 +78,12 @@ DecodedParams decode_params(std::string_view text) {
       if (*v < 0 || *v > 100000) throw JsonFieldError("omit out of range");
       s.omit_s = static_cast<int>(*v);
     }
-    if (auto v = get_number(*j, "time")) s.duration_s = *v;
+    if (auto v = get_number(*j, "time")) {
+      // Found by fuzzing: a huge "time" overflowed when re-encoded. Ranges
+      // are validate()'s job, but a value must at least be a sane number.
+      if (!(*v >= 0 && *v <= 1e9)) throw JsonFieldError("time out of range");
+      s.duration_s = *v;
+    }
     if (auto v = get_int(*j, "num")) s.bytes = non_negative("num", *v);
     if (auto v = get_int(*j, "blockcount")) s.blocks = non_negative("blockcount", *v);
     if (auto v = get_int(*j, "MSS")) s.mss = static_cast<int>(std::clamp<int64_t>(*v, -1, 1 << 30));

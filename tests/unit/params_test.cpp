@@ -529,3 +529,18 @@ TEST(ParamsGsro, GsoZeroMeansOffUnlikePresenceFlags) {
 
 }  // namespace
 }  // namespace nperf::protocol
+
+namespace nperf::protocol {
+namespace {
+
+// Found by the params fuzz target (tests/fuzz/findings/params-encode-time-overflow.json).
+TEST(ParamsDecode, Issue5_HugeTimeIsRejectedNotOverflowed) {
+  EXPECT_FALSE(decode_params(R"({"time":1e19})").spec);
+  EXPECT_FALSE(decode_params(R"({"time":-1})").spec);
+  auto ok = decode_params(R"({"time":86400})");
+  ASSERT_TRUE(ok.spec) << ok.error;
+  EXPECT_EQ(ok.spec->duration_s, 86400);
+}
+
+}  // namespace
+}  // namespace nperf::protocol
