@@ -1,5 +1,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -89,6 +91,11 @@ std::string read_congestion(int fd) {
 }
 
 int read_mss(int fd) { return get_int(fd, IPPROTO_TCP, TCP_MAXSEG); }
+
+int unacknowledged_bytes(int fd) {
+  int queued = 0;
+  return ::ioctl(fd, SIOCOUTQ, &queued) == 0 ? queued : 0;
+}
 
 void set_user_timeout(int fd, int milliseconds) {
   if (milliseconds > 0) set_int(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, milliseconds, "TCP_USER_TIMEOUT (--snd-timeout)");

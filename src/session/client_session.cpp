@@ -322,6 +322,7 @@ asio::awaitable<void> ClientSession::keep_time() {
   const double poll = (spec.bytes || spec.blocks) ? 0.002 : 0.1;
   asio::steady_timer timer(io_);
   RateWatch idle(config_.rcv_timeout_ms, start);
+  double drain_deadline = 0;
   while (phase_ == Phase::kRunning) {
     double now = monotonic_now();
     double wake = std::min({next_tick, end_time, now + poll, omit_end > now ? omit_end : infinity});
@@ -348,6 +349,13 @@ asio::awaitable<void> ClientSession::keep_time() {
       continue;
     }
     if (end_condition_met(now, end_time)) {
+      // -n/-k: the last bytes are still in flight when the senders stop; the
+      // server stops counting at TEST_END, so let them land first (≤ 1 s).
+      bool quota_end = now < end_time && run_->senders_finished();
+      if (quota_end && !run_->send_queues_drained()) {
+        if (drain_deadline == 0) drain_deadline = now + 1.0;
+        if (now < drain_deadline) continue;
+      }
       co_await end_test(now);
       co_return;
     }

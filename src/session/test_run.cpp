@@ -150,6 +150,13 @@ void TestRun::join() {
   engine_.close_sockets();
 }
 
+bool TestRun::send_queues_drained() const {
+  if (spec_.protocol != Protocol::kTcp) return true;
+  for (size_t i = 0; i < engine_.size(); ++i)
+    if (engine_.plan(i).sender && net::unacknowledged_bytes(engine_.plan(i).fd) > 0) return false;
+  return true;
+}
+
 uint64_t TestRun::bytes_received() const {
   uint64_t total = 0;
   for (size_t i = 0; i < engine_.size(); ++i)

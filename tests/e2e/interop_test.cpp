@@ -22,14 +22,14 @@ struct Scenario {
 };
 
 const Scenario kScenarios[] = {
-    {"OneStream", {"-t", "2"}},
-    {"Parallel4", {"-t", "2", "-P", "4"}},
-    {"Reverse", {"-t", "2", "-R"}},
-    {"ReverseParallel3", {"-t", "2", "-R", "-P", "3"}},
-    {"Bidir", {"-t", "2", "--bidir"}},
+    {"OneStream", {"-t", "3"}},
+    {"Parallel4", {"-t", "3", "-P", "4"}},
+    {"Reverse", {"-t", "3", "-R"}},
+    {"ReverseParallel3", {"-t", "3", "-R", "-P", "3"}},
+    {"Bidir", {"-t", "3", "--bidir"}},
     {"Bytes200M", {"-n", "200M"}},
-    {"Window256KLength64K", {"-t", "2", "-w", "256K", "-l", "64K"}},
-    {"Omit1", {"-t", "2", "-O", "1"}},
+    {"Window256KLength64K", {"-t", "3", "-w", "256K", "-l", "64K"}},
+    {"Omit1", {"-t", "3", "-O", "1"}},
 };
 
 void PrintTo(const Scenario& s, std::ostream* os) { *os << s.name; }
@@ -132,11 +132,11 @@ TEST_P(Interop, BothEndsAgree) {
 }
 
 const Scenario kUdpScenarios[] = {
-    {"Udp500M", {"-u", "-b", "500M", "-l", "1400", "-t", "2"}},
-    {"UdpParallel2", {"-u", "-b", "300M", "-l", "1400", "-t", "2", "-P", "2"}},
-    {"UdpReverse", {"-u", "-b", "500M", "-l", "1400", "-t", "2", "-R"}},
-    {"UdpBidir", {"-u", "-b", "200M", "-l", "1400", "-t", "2", "--bidir"}},
-    {"UdpCounters64bit", {"-u", "-b", "500M", "-l", "1400", "-t", "2", "--udp-counters-64bit"}},
+    {"Udp500M", {"-u", "-b", "500M", "-l", "1400", "-t", "3"}},
+    {"UdpParallel2", {"-u", "-b", "300M", "-l", "1400", "-t", "3", "-P", "2"}},
+    {"UdpReverse", {"-u", "-b", "500M", "-l", "1400", "-t", "3", "-R"}},
+    {"UdpBidir", {"-u", "-b", "200M", "-l", "1400", "-t", "3", "--bidir"}},
+    {"UdpCounters64bit", {"-u", "-b", "500M", "-l", "1400", "-t", "3", "--udp-counters-64bit"}},
 };
 
 class UdpInterop : public ::testing::TestWithParam<std::tuple<Pairing, Scenario>> {};

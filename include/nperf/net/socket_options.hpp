@@ -26,6 +26,8 @@ BufferSizes read_buffer_sizes(int fd);
 std::string read_congestion(int fd);  // "" when unknown
 int read_mss(int fd);                 // TCP_MAXSEG, 0 when unknown
 TcpInfoSample read_tcp_info(int fd);
+// Bytes written to a TCP socket that the peer has not acknowledged yet (SIOCOUTQ).
+int unacknowledged_bytes(int fd);
 // --snd-timeout: TCP_USER_TIMEOUT (ms); 0 leaves the OS default.
 void set_user_timeout(int fd, int milliseconds);
 // --cntl-ka: SO_KEEPALIVE plus the optional idle/interval/count (0 = OS default).

@@ -63,6 +63,8 @@ class TestRun {
   void join();
 
   bool senders_finished() const { return engine_.all_senders_finished(); }
+  // TCP: every byte our senders wrote has been acknowledged by the peer.
+  bool send_queues_drained() const;
   // Bytes/blocks moved so far in either direction (for -n/-k on the receiving client).
   uint64_t bytes_received() const;
   uint64_t blocks_received() const;
