@@ -64,11 +64,11 @@ std::string run_udp_sender(const StreamPlan& plan, StreamCounters& c, const std:
   for (unsigned b = 1; b < max_units; ++b) std::memcpy(&data[b * len], data.data(), len);
   std::vector<iovec> iov(kBatch);
   std::vector<mmsghdr> msgs(kBatch);
-  // Allow catching up ~10 ms of schedule: a late wake-up or a busy CPU must
+  // Allow catching up ~50 ms of schedule: a late wake-up or a busy CPU must
   // not cost rate, while a long stall still never turns into a burst.
   double unit_s = plan.rate_bps ? static_cast<double>(len) * 8.0 / static_cast<double>(plan.rate_bps) : 1;
   Pacer pacer(plan.rate_bps, plan.block_len, seconds(monotonic()),
-              std::max<uint64_t>(64, static_cast<uint64_t>(0.010 / unit_s)));
+              std::max<uint64_t>(64, static_cast<uint64_t>(0.050 / unit_s)));
   uint64_t sent = 0, bytes = 0;
   while (!stop.load(std::memory_order_relaxed)) {
     uint64_t want = max_units;
