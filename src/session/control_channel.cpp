@@ -18,9 +18,11 @@ using asio::use_awaitable;
 
 asio::awaitable<void> ControlChannel::write_bytes(std::span<const uint8_t> bytes) {
   asio::steady_timer timer(socket_.get_executor(), kControlWriteTimeout);
-  auto result = co_await (asio::async_write(socket_, asio::buffer(bytes.data(), bytes.size()), use_awaitable) ||
+  std::error_code ec;
+  auto result = co_await (asio::async_write(socket_, asio::buffer(bytes.data(), bytes.size()), asio::redirect_error(use_awaitable, ec)) ||
                           timer.async_wait(use_awaitable));
   if (result.index() == 1) throw TimeoutError("timed out writing to the control connection");
+  if (ec) throw SessionError(fmt::format("control connection failed: {}", ec.message()), kIeCtrlClose);
 }
 
 asio::awaitable<void> ControlChannel::write_state(protocol::State state) {
@@ -43,28 +45,37 @@ asio::awaitable<void> ControlChannel::write_server_error(int32_t code, int32_t s
   co_await write_bytes(bytes);
 }
 
+// Note on `||` below: asio's awaitable_operators wait for the first operation
+// that *succeeds*, so an operation that throws would leave us waiting for the
+// timer. Both sides therefore report errors as values, and we throw afterwards.
 asio::awaitable<size_t> ControlChannel::read_exact(std::span<uint8_t> out, Duration timeout, bool allow_eof) {
-  auto read = [&]() -> asio::awaitable<size_t> {
+  auto read = [&]() -> asio::awaitable<std::pair<size_t, std::error_code>> {
     size_t have = 0;
     while (have < out.size()) {
       std::error_code ec;
       size_t n = co_await socket_.async_read_some(asio::buffer(out.data() + have, out.size() - have),
                                                   asio::redirect_error(use_awaitable, ec));
       have += n;
-      if (ec == asio::error::eof) {
-        if (allow_eof) co_return have;
-        throw SessionError("control socket has closed unexpectedly", kIeCtrlClose);
-      }
-      if (ec) throw SessionError(fmt::format("control connection failed: {}", ec.message()), kIeCtrlClose);
+      if (ec) co_return std::pair{have, ec};
     }
-    co_return have;
+    co_return std::pair{have, std::error_code()};
   };
-  if (timeout.count() == 0) co_return co_await read();
-  asio::steady_timer timer(socket_.get_executor(), timeout);
-  auto result = co_await (read() || timer.async_wait(use_awaitable));
-  if (result.index() == 1)
-    throw TimeoutError(fmt::format("the peer sent nothing for {} ms on the control connection", timeout.count()));
-  co_return std::get<0>(result);
+  std::pair<size_t, std::error_code> got;
+  if (timeout.count() == 0) {
+    got = co_await read();
+  } else {
+    asio::steady_timer timer(socket_.get_executor(), timeout);
+    auto result = co_await (read() || timer.async_wait(use_awaitable));
+    if (result.index() == 1)
+      throw TimeoutError(fmt::format("the peer sent nothing for {} ms on the control connection", timeout.count()));
+    got = std::get<0>(result);
+  }
+  if (got.second == asio::error::eof) {
+    if (allow_eof) co_return got.first;
+    throw SessionError("control socket has closed unexpectedly", kIeCtrlClose);
+  }
+  if (got.second) throw SessionError(fmt::format("control connection failed: {}", got.second.message()), kIeCtrlClose);
+  co_return got.first;
 }
 
 asio::awaitable<uint8_t> ControlChannel::read_byte(Duration timeout) {

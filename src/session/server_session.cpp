@@ -292,8 +292,16 @@ asio::awaitable<void> ServerSession::run_test(std::shared_ptr<ServerTest> test, 
     test->phase = ServerTest::Phase::kCreatingStreams;
     test->streams_ready.expires_after(kStreamsTimeout);
     co_await control.write_state(State::kCreateStreams);
-    std::error_code wait_ec;
-    co_await test->streams_ready.async_wait(asio::redirect_error(use_awaitable, wait_ec));
+    // Wait for the data connections, but notice at once a client that goes
+    // away (or talks out of turn) meanwhile instead of waiting out the deadline.
+    using namespace asio::experimental::awaitable_operators;
+    std::error_code wait_ec, control_ec;
+    auto woke = co_await (test->streams_ready.async_wait(asio::redirect_error(use_awaitable, wait_ec)) ||
+                          control.socket().async_wait(asio::ip::tcp::socket::wait_read,
+                                                      asio::redirect_error(use_awaitable, control_ec)));
+    if (woke.index() == 1 && static_cast<int>(test->streams.size()) < spec.total_streams())
+      throw SessionError("the client closed the control connection while the data streams were being set up",
+                         kIeCtrlClose);
   }
   if (static_cast<int>(test->streams.size()) < spec.total_streams()) {
     co_await control.write_server_error(kIeAccept, 0);
