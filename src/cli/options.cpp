@@ -89,6 +89,8 @@ void add_client_options(CLI::App& app, Config& c, RawOptions& raw) {
   app.add_flag("--get-server-output", s.get_server_output, "client: get results from the server");
   app.add_flag("-u,--udp", raw.udp, "client: use UDP rather than TCP");
   app.add_flag("--udp-counters-64bit", s.udp_counters_64bit, "client: use 64-bit counters in UDP test packets");
+  app.add_flag("--repeating-payload", s.repeating_payload, "client: payload '0123456789...' instead of random bytes");
+  app.add_flag("--dont-fragment", s.dont_fragment, "client: set IPv4 Don't Fragment on UDP datagrams");
   app.add_flag("--gsro", raw.gsro, "client: UDP GSO when sending and GRO when receiving, on both ends (as iperf3 >= 3.21)");
 }
 
@@ -124,6 +126,7 @@ std::string finish(const RawOptions& raw, Config& c) {
   };
   if (raw.udp) s.protocol = Protocol::kUdp;
   if (raw.gsro && !raw.udp) return "--gsro needs -u";
+  if (s.dont_fragment && !raw.udp) return "--dont-fragment needs -u";
   s.gso = s.gro = raw.gsro;
   c.block_len_given = !raw.length.empty();
   uint64_t length = raw.udp ? 1460 : s.block_len;  // UDP: replaced by the control MSS after connecting

@@ -1,5 +1,7 @@
 #include "nperf/engine/tcp_stream.hpp"
 
+#include "nperf/engine/payload.hpp"
+
 #include <sys/socket.h>
 #include <time.h>
 
@@ -20,12 +22,6 @@ double monotonic_seconds() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
-std::vector<char> random_block(uint32_t len) {
-  std::vector<char> block(len);
-  std::mt19937_64 rng(std::random_device{}());
-  for (auto& c : block) c = static_cast<char>(rng());
-  return block;
-}
 
 // iperf3's rate control: after each block, if the average rate since the
 // start is ahead of the target, sleep until it is not.
@@ -46,7 +42,8 @@ bool transient(int err) { return err == EAGAIN || err == EWOULDBLOCK || err == E
 }  // namespace
 
 std::string run_tcp_sender(const StreamPlan& plan, StreamCounters& c, const std::atomic<bool>& stop) {
-  std::vector<char> block = random_block(plan.block_len);
+  std::vector<char> block(plan.block_len);
+  fill_payload(std::span<uint8_t>(reinterpret_cast<uint8_t*>(block.data()), block.size()), plan.repeating_payload);
   uint64_t sent = 0, blocks = 0;
   size_t offset = 0;  // a partial send is completed by the next call, as iperf3 does
   const double start = monotonic_seconds();

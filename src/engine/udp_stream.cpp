@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "nperf/engine/pacer.hpp"
+#include "nperf/engine/payload.hpp"
 #include "nperf/protocol/udp_header.hpp"
 #include "nperf/stats/udp_receive_stats.hpp"
 
@@ -59,8 +60,7 @@ std::string run_udp_sender(const StreamPlan& plan, StreamCounters& c, const std:
   const unsigned per_message = segments_per_message(plan);
   const unsigned max_units = kBatch * per_message;
   std::vector<uint8_t> data(len * max_units);
-  std::mt19937_64 rng(std::random_device{}());
-  for (size_t i = 0; i < len; ++i) data[i] = static_cast<uint8_t>(rng());
+  fill_payload(std::span<uint8_t>(data.data(), len), plan.repeating_payload);
   for (unsigned b = 1; b < max_units; ++b) std::memcpy(&data[b * len], data.data(), len);
   std::vector<iovec> iov(kBatch);
   std::vector<mmsghdr> msgs(kBatch);

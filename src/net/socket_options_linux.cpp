@@ -61,6 +61,11 @@ void apply_tcp_options(int fd, const TestSpec& spec, bool congestion_is_fatal, s
 }
 
 void apply_udp_options(int fd, const TestSpec& spec, std::vector<std::string>* warnings) {
+  if (spec.dont_fragment) {
+    int mode = IP_PMTUDISC_DO;
+    // IPv4 only, as iperf3; an IPv6 socket refuses, and IPv6 never fragments in flight anyway.
+    ::setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &mode, sizeof mode);
+  }
   if (spec.window > 0) {
     int window = static_cast<int>(spec.window);
     set_int(fd, SOL_SOCKET, SO_SNDBUF, window, "SO_SNDBUF (-w)");

@@ -44,6 +44,8 @@ std::string encode_params(const TestSpec& s) {
   }
   if (s.get_server_output) j["get_server_output"] = 1;
   if (s.udp_counters_64bit) j["udp_counters_64bit"] = 1;
+  if (s.repeating_payload) j["repeating_payload"] = 1;
+  if (s.dont_fragment) j["dont_fragment"] = 1;
   j["client_version"] = kNperfVersion;
   if (!s.server_stream_cpus.empty()) j["nperf"]["server_stream_cpus"] = format_cpu_list(s.server_stream_cpus);
   return j.dump();
@@ -103,6 +105,8 @@ DecodedParams decode_params(std::string_view text) {
     if (auto v = get_string(*j, "title")) s.title = *v;
     s.get_server_output = get_presence_flag(*j, "get_server_output");
     s.udp_counters_64bit = get_presence_flag(*j, "udp_counters_64bit");
+    s.repeating_payload = get_presence_flag(*j, "repeating_payload");
+    s.dont_fragment = get_int(*j, "dont_fragment").value_or(0) != 0;  // by value, as iperf3
     // Unlike the presence flags, iperf3 reads these two by value (0 = off).
     s.gso = get_int(*j, "gso").value_or(0) != 0;
     s.gro = get_int(*j, "gro").value_or(0) != 0;

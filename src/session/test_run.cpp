@@ -38,6 +38,7 @@ std::vector<engine::StreamPlan> make_plans(const TestSpec& spec, const std::vect
     p.udp = spec.protocol == Protocol::kUdp;
     p.udp_counters_64bit = spec.udp_counters_64bit;
     p.gso = spec.gso;
+    p.repeating_payload = spec.repeating_payload;
     p.gro = spec.gro;
     if (quota_owner && p.sender && senders > 0) {
       // Split -n/-k evenly; the first streams take the remainder. Each stream

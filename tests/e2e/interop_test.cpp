@@ -137,6 +137,8 @@ const Scenario kUdpScenarios[] = {
     {"UdpReverse", {"-u", "-b", "500M", "-l", "1400", "-t", "3", "-R"}},
     {"UdpBidir", {"-u", "-b", "200M", "-l", "1400", "-t", "3", "--bidir"}},
     {"UdpCounters64bit", {"-u", "-b", "500M", "-l", "1400", "-t", "3", "--udp-counters-64bit"}},
+    {"UdpRepeatingPayloadDontFragment",
+     {"-u", "-b", "200M", "-l", "1400", "-t", "3", "--repeating-payload", "--dont-fragment"}},
 };
 
 class UdpInterop : public ::testing::TestWithParam<std::tuple<Pairing, Scenario>> {};

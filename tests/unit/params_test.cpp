@@ -544,3 +544,33 @@ TEST(ParamsDecode, Issue5_HugeTimeIsRejectedNotOverflowed) {
 
 }  // namespace
 }  // namespace nperf::protocol
+
+#include "nperf/engine/payload.hpp"
+
+namespace nperf::protocol {
+namespace {
+
+TEST(ParamsPayload, RepeatingPayloadAndDontFragmentTravelAsIperf3Sends) {
+  TestSpec spec;
+  spec.protocol = Protocol::kUdp;
+  spec.block_len = 100;
+  spec.repeating_payload = spec.dont_fragment = true;
+  auto j = nlohmann::json::parse(encode_params(spec));
+  EXPECT_EQ(j["repeating_payload"], 1);
+  EXPECT_EQ(j["dont_fragment"], 1);
+  auto back = decode_params(j.dump());
+  ASSERT_TRUE(back.spec) << back.error;
+  EXPECT_TRUE(back.spec->repeating_payload);
+  EXPECT_TRUE(back.spec->dont_fragment);
+  EXPECT_FALSE(decode_params(R"({"udp":true,"dont_fragment":0})").spec->dont_fragment) << "by value";
+  EXPECT_TRUE(decode_params(R"({"udp":true,"repeating_payload":0})").spec->repeating_payload) << "presence";
+}
+
+TEST(Payload, RepeatingPatternIsIperf3s) {
+  std::vector<uint8_t> buf(23);
+  engine::fill_payload(buf, true);
+  EXPECT_EQ(std::string(buf.begin(), buf.end()), "01234567890123456789012");
+}
+
+}  // namespace
+}  // namespace nperf::protocol

@@ -32,6 +32,8 @@ struct TestSpec {
   std::string title;            // -T
   bool get_server_output = false;
   bool udp_counters_64bit = false;  // --udp-counters-64bit
+  bool repeating_payload = false;   // --repeating-payload
+  bool dont_fragment = false;       // --dont-fragment: IPv4 UDP with DF set
   bool gso = false;                 // UDP sender uses GSO (iperf3 >= 3.21 "gso", --gsro)
   bool gro = false;                 // UDP receiver uses GRO (iperf3 >= 3.21 "gro", --gsro)
   int server_affinity = -1;     // iperf3 "server_affinity": one core for the whole server test

@@ -23,6 +23,7 @@ struct StreamPlan {
   int cpu = -1;              // pin the worker to this core (-1: leave it)
   bool udp = false;
   bool udp_counters_64bit = false;
+  bool repeating_payload = false;  // "0123456789..." instead of random bytes
   bool gso = false;  // UDP sender: hand the kernel up to 64 datagrams per buffer (UDP_SEGMENT)
   bool gro = false;  // UDP receiver: accept coalesced datagrams (UDP_GRO)
 };
