@@ -131,7 +131,7 @@ void TestRun::end_omit(double now) {
   cpu_usage_.start();
   for (size_t i = 0; i < trackers_.size(); ++i) {
     // iperf3 restarts the jitter estimate after the omit period.
-    if (!infos_[i].sender) const_cast<engine::StreamCounters&>(engine_.counters(i)).reset_jitter.store(true);
+    if (!infos_[i].sender) engine_.request_jitter_reset(i);
     trackers_[i].start(now, engine_.counters(i).bytes.load(std::memory_order_relaxed), tcp_sample(i), udp_sample(i));
   }
 }
@@ -231,9 +231,7 @@ protocol::TestResults TestRun::local_results() const {
   return r;
 }
 
-void TestRun::fill_udp(const StreamTracker& t, const protocol::StreamResult* remote,
-                       const protocol::TestResults* peer, EndStream* e) const {
-  (void)peer;
+void TestRun::fill_udp(const StreamTracker& t, const protocol::StreamResult* remote, EndStream* e) const {
   e->udp = true;
   const UdpCounters& start = t.udp_at_start();
   const UdpCounters& end = t.udp_at_end();
@@ -307,7 +305,7 @@ EndReport TestRun::end_report(const protocol::TestResults* peer) const {
         e.retransmits = e.has_retransmits ? remote->retransmits : 0;
       }
     }
-    if (t.udp()) fill_udp(t, remote, peer, &e);
+    if (t.udp()) fill_udp(t, remote, &e);
     end.streams.push_back(e);
   }
   // iperf3 uses the first stream's durations for every stream of a direction.

@@ -57,6 +57,8 @@ class StreamEngine {
   void start();
   // Raises the stop flag without waiting; workers finish their current call.
   void request_stop() { stop_.store(true, std::memory_order_relaxed); }
+  // End of the omit period: UDP receiver i restarts its jitter estimate.
+  void request_jitter_reset(size_t i) { counters_[i].reset_jitter.store(true, std::memory_order_relaxed); }
   // Asks every worker to stop and joins them. A worker blocked in send/recv
   // notices within kWakeupMs. Idempotent.
   void stop();

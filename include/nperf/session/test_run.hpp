@@ -87,8 +87,7 @@ class TestRun {
   void note_cpus();
   TcpInfoSample tcp_sample(size_t i) const;
   UdpCounters udp_sample(size_t i) const;
-  void fill_udp(const StreamTracker& t, const protocol::StreamResult* remote, const protocol::TestResults* peer,
-                EndStream* e) const;
+  void fill_udp(const StreamTracker& t, const protocol::StreamResult* remote, EndStream* e) const;
 
   TestSpec spec_;
   bool quota_owner_;
