@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "nperf/cli/options.hpp"
+#include "nperf/hostcheck/host_check.hpp"
 #include "nperf/net/affinity.hpp"
 #include "nperf/report/json_reporter.hpp"
 #include "nperf/report/text_reporter.hpp"
@@ -25,6 +26,7 @@ int main(int argc, char** argv) {
     std::fwrite(text.data(), 1, text.size(), stderr);
     std::fflush(stderr);
   };
+  if (outcome.host_check) return nperf::hostcheck::run_host_check(config, out, err);
   bool is_server = config.role == nperf::Role::kServer;
   std::unique_ptr<nperf::report::Reporter> reporter;
   if (config.json)

@@ -30,6 +30,8 @@ struct RawOptions {
   bool gsro = false;
   std::string server_limit;
   std::optional<std::string> keepalive;
+  std::optional<std::string> check;  // --check[=HOST]; "" without HOST
+  std::string check_host;            // HOST as a positional: `nperf --check -J HOST`
 };
 
 void add_common_options(CLI::App& app, Config& c, RawOptions& raw) {
@@ -67,6 +69,15 @@ void add_deadline_options(CLI::App& app, Config& c, RawOptions& raw) {
       ->expected(0, 1)->default_str("");
 }
 
+void add_check_option(CLI::App& app, RawOptions& raw) {
+  app.add_option("--check", raw.check,
+                 "report what on this host bounds throughput (buffers, qdisc, conntrack, the interface of the route "
+                 "to HOST or of the default route, CPUs, cgroup quota) and exit; -J for JSON; HOST may also come from -c")
+      ->expected(0, 1)->default_str("")->option_text("[HOST]");
+  // `--check -J HOST` leaves HOST positional; only --check accepts one (finish()).
+  app.add_option("check-host", raw.check_host)->group("");
+}
+
 void add_client_options(CLI::App& app, Config& c, RawOptions& raw) {
   TestSpec& s = c.spec;
   app.add_option("-t,--time", raw.time, "client: time in seconds to transmit for (default 10)");
@@ -97,6 +108,7 @@ void add_client_options(CLI::App& app, Config& c, RawOptions& raw) {
 // Returns an error message, or "" when the options make sense together.
 std::string finish(const RawOptions& raw, Config& c) {
   TestSpec& s = c.spec;
+  if (!raw.check_host.empty()) return fmt::format("The following argument was not expected: {}", raw.check_host);
   if (raw.server == !raw.client_host.empty()) return "exactly one of -s (server) and -c HOST (client) is required";
   c.role = raw.server ? Role::kServer : Role::kClient;
   c.host = raw.client_host;
@@ -190,6 +202,21 @@ std::string finish(const RawOptions& raw, Config& c) {
   return "";
 }
 
+// --check runs no test: only the route's HOST, -4/-6 and -J mean something.
+std::string finish_check(const RawOptions& raw, Config& c) {
+  if (raw.server) return "--check inspects this host and runs no test; it cannot be combined with -s";
+  std::string host;
+  for (const std::string& given : {*raw.check, raw.check_host, raw.client_host}) {
+    if (given.empty()) continue;
+    if (!host.empty() && given != host) return fmt::format("--check: {} and {} name different hosts", host, given);
+    host = given;
+  }
+  if (raw.ipv4 && raw.ipv6) return "-4 and -6 cannot be used together";
+  c.family = raw.ipv4 ? AddressFamily::kIpv4 : raw.ipv6 ? AddressFamily::kIpv6 : AddressFamily::kAny;
+  c.host = host;
+  return "";
+}
+
 }  // namespace
 
 ParseOutcome parse_command_line(int argc, char** argv, Config* config) {
@@ -201,6 +228,7 @@ ParseOutcome parse_command_line(int argc, char** argv, Config* config) {
   add_server_options(app, c, raw);
   add_deadline_options(app, c, raw);
   add_client_options(app, c, raw);
+  add_check_option(app, raw);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -214,12 +242,12 @@ ParseOutcome parse_command_line(int argc, char** argv, Config* config) {
     std::cout << "nperf 0.1.0 (speaks the iperf 3.12 protocol)\n";
     return {false, 0};
   }
-  if (std::string error = finish(raw, c); !error.empty()) {
+  if (std::string error = raw.check ? finish_check(raw, c) : finish(raw, c); !error.empty()) {
     std::cerr << "nperf: parameter error - " << error << "\nUsage: nperf [-s|-c host] [options]; nperf --help for more\n";
     return {false, 2};
   }
   *config = c;
-  return {true, 0};
+  return {true, 0, raw.check.has_value()};
 }
 
 }  // namespace nperf::cli
