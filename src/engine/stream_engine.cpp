@@ -1,5 +1,6 @@
 #include "nperf/engine/stream_engine.hpp"
 
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -51,6 +52,15 @@ void StreamEngine::run_worker(size_t i) {
     errors_[i] = plan.sender ? run_udp_sender(plan, c, stop_) : run_udp_receiver(plan, c, stop_);
   else
     errors_[i] = plan.sender ? run_tcp_sender(plan, c, stop_) : run_tcp_receiver(plan, c, stop_);
+  rusage usage{};
+  if (::getrusage(RUSAGE_THREAD, &usage) == 0) {
+    auto seconds = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) * 1e-6; };
+    c.exit_user_s.store(seconds(usage.ru_utime), std::memory_order_relaxed);
+    c.exit_system_s.store(seconds(usage.ru_stime), std::memory_order_relaxed);
+    c.exit_cpu.store(net::current_cpu(), std::memory_order_relaxed);
+    ThreadCpuSample self = net::read_thread_cpu(net::current_tid());
+    c.exit_wait_s.store(self.wait_s, std::memory_order_relaxed);
+  }
   c.finished.store(true, std::memory_order_release);
 }
 

@@ -3,9 +3,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -51,19 +53,68 @@ int current_cpu() { return ::sched_getcpu(); }
 
 pid_t current_tid() { return static_cast<pid_t>(::syscall(SYS_gettid)); }
 
-int last_cpu_of_thread(pid_t tid) {
+namespace {
+
+// The fields of /proc/self/task/TID/stat after "comm" (field 2, which may
+// hold spaces and parentheses): element 0 is field 3.
+std::vector<std::string> thread_stat_fields(pid_t tid) {
   std::ifstream in(fmt::format("/proc/self/task/{}/stat", tid));
   std::string line;
-  if (!std::getline(in, line)) return -1;
-  // Field 2 (comm) may contain spaces; count fields after its closing ')'.
+  if (!std::getline(in, line)) return {};
   size_t close = line.rfind(')');
-  if (close == std::string::npos) return -1;
+  if (close == std::string::npos || close + 2 > line.size()) return {};
   std::istringstream rest(line.substr(close + 2));
-  std::string field;
-  // After comm, the state is field 3; "processor" is field 39.
-  for (int i = 3; i <= 39 && rest >> field; ++i)
-    if (i == 39) return std::stoi(field);
-  return -1;
+  std::vector<std::string> fields;
+  for (std::string f; rest >> f;) fields.push_back(f);
+  return fields;
+}
+
+constexpr size_t kField(int n) { return static_cast<size_t>(n - 3); }
+
+}  // namespace
+
+int last_cpu_of_thread(pid_t tid) {
+  std::vector<std::string> f = thread_stat_fields(tid);
+  if (f.size() <= kField(39)) return -1;
+  return std::atoi(f[kField(39)].c_str());
+}
+
+ThreadCpuSample read_thread_cpu(pid_t tid) {
+  ThreadCpuSample s;
+  std::vector<std::string> f = thread_stat_fields(tid);
+  if (f.size() <= kField(39)) return s;
+  static const double ticks = static_cast<double>(::sysconf(_SC_CLK_TCK));
+  s.user_s = static_cast<double>(std::strtoull(f[kField(14)].c_str(), nullptr, 10)) / ticks;
+  s.system_s = static_cast<double>(std::strtoull(f[kField(15)].c_str(), nullptr, 10)) / ticks;
+  s.cpu = std::atoi(f[kField(39)].c_str());
+  s.valid = true;
+  // "run_ns wait_ns timeslices": wait is time runnable on a run queue.
+  std::ifstream sched(fmt::format("/proc/self/task/{}/schedstat", tid));
+  uint64_t run_ns = 0, wait_ns = 0;
+  if (sched >> run_ns >> wait_ns) s.wait_s = static_cast<double>(wait_ns) * 1e-9;
+  return s;
+}
+
+CoreTimes read_core_times() {
+  std::ifstream in("/proc/stat");
+  CoreTimes cores;
+  std::string line;
+  while (std::getline(in, line)) {
+    // "cpuN user nice system idle iowait irq softirq steal ..."; the first
+    // line ("cpu ") is the total and is skipped.
+    if (line.size() < 4 || line.compare(0, 3, "cpu") != 0 || line[3] == ' ') continue;
+    std::istringstream fields(line.substr(3));
+    size_t index = 0;
+    fields >> index;
+    uint64_t v[8] = {};
+    for (uint64_t& x : v) fields >> x;
+    CoreTime t;
+    for (int i = 0; i < 8; ++i) t.total += v[i];
+    t.busy = t.total - v[3] - v[4];  // idle and iowait are not busy
+    if (index >= cores.size()) cores.resize(index + 1);
+    cores[index] = t;
+  }
+  return cores;
 }
 
 }  // namespace nperf::net

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <system_error>
 
+#include <fstream>
+
 #include <fmt/format.h>
 
 #include "nperf/net/socket_options.hpp"
@@ -43,11 +45,11 @@ void apply_tcp_options(int fd, const TestSpec& spec, bool congestion_is_fatal, s
     if (got.rcvbuf < window)
       warnings->push_back(fmt::format(
           "requested window {} but the receive buffer is {}: raise net.core.rmem_max to at least {}",
-          window, got.rcvbuf, 2 * static_cast<int64_t>(window)));
+          window, got.rcvbuf, window));
     if (got.sndbuf < window)
       warnings->push_back(fmt::format(
           "requested window {} but the send buffer is {}: raise net.core.wmem_max to at least {}",
-          window, got.sndbuf, 2 * static_cast<int64_t>(window)));
+          window, got.sndbuf, window));
   }
   if (!spec.congestion.empty()) {
     if (::setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, spec.congestion.data(),
@@ -72,7 +74,7 @@ void apply_udp_options(int fd, const TestSpec& spec, std::vector<std::string>* w
     set_int(fd, SOL_SOCKET, SO_RCVBUF, window, "SO_RCVBUF (-w)");
     if (read_buffer_sizes(fd).rcvbuf < window)
       warnings->push_back(fmt::format("requested window {} but the receive buffer is {}: raise net.core.rmem_max to at least {}",
-                                      window, read_buffer_sizes(fd).rcvbuf, 2 * static_cast<int64_t>(window)));
+                                      window, read_buffer_sizes(fd).rcvbuf, window));
     return;
   }
   constexpr int kReceiveBuffer = 4 << 20;
@@ -117,6 +119,23 @@ void set_io_timeouts(int fd, int milliseconds) {
   timeval tv{milliseconds / 1000, (milliseconds % 1000) * 1000};
   ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+}
+
+SocketBuffers describe_buffers(int fd, int64_t requested) {
+  auto read_max = [](const char* path) -> int64_t {
+    std::ifstream in(path);
+    int64_t v = 0;
+    return in >> v ? v : 0;
+  };
+  BufferSizes got = read_buffer_sizes(fd);
+  SocketBuffers b;
+  b.known = true;
+  b.requested = requested;
+  b.sndbuf = got.sndbuf;
+  b.rcvbuf = got.rcvbuf;
+  b.wmem_max = read_max("/proc/sys/net/core/wmem_max");
+  b.rmem_max = read_max("/proc/sys/net/core/rmem_max");
+  return b;
 }
 
 }  // namespace nperf::net

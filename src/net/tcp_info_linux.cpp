@@ -23,6 +23,16 @@ TcpInfoSample read_tcp_info(int fd) {
   s.reorder = info.tcpi_reordering;
   // A kernel older than the header fills less; the zero-initialised rest reads as 0.
   s.snd_wnd_bytes = info.tcpi_snd_wnd;
+  s.min_rtt_us = info.tcpi_min_rtt;
+  s.delivery_rate = info.tcpi_delivery_rate;
+  s.pacing_rate = info.tcpi_pacing_rate;
+  s.notsent_bytes = info.tcpi_notsent_bytes;
+  s.busy_us = info.tcpi_busy_time;
+  s.rwnd_limited_us = info.tcpi_rwnd_limited;
+  s.sndbuf_limited_us = info.tcpi_sndbuf_limited;
+  s.bytes_sent = info.tcpi_bytes_sent;
+  s.bytes_retrans = info.tcpi_bytes_retrans;
+  s.rcv_space = info.tcpi_rcv_space;
   return s;
 }
 

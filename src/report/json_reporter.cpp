@@ -5,6 +5,8 @@
 #include <utility>
 #include <vector>
 
+#include "nperf/stats/evidence_json.hpp"
+
 // iperf3 3.12's -J document (iperf3-protocol.md §7). Key order follows iperf3;
 // nperf-only data lives under "nperf" keys. Numbers: a double that is a whole
 // number is written as an integer, as cJSON does; signed values stay signed.
@@ -76,6 +78,8 @@ Json interval_stream(const IntervalStream& s, bool udp) {
   }
   j["omitted"] = s.omitted;
   j["sender"] = s.sender;
+  // nperf: this end's evidence for the interval (iperf3 readers skip the key).
+  if (s.evidence.known) j["nperf"] = evidence_to_json(s.evidence);
   return j;
 }
 
@@ -504,9 +508,20 @@ void JsonReporter::on_end(const EndReport& end) {
     x["id"] = s.info.id;
     x["pinned_cpu"] = s.pinned_cpu;
     x["cpus_seen"] = s.cpus_seen;
+    if (s.udp && s.host_dropped >= 0) x["host_dropped"] = s.host_dropped;
+    Json evidence = Json::object();
+    if (s.local_evidence.known) evidence["local"] = evidence_to_json(s.local_evidence);
+    if (s.remote_evidence.known) evidence["remote"] = evidence_to_json(s.remote_evidence);
+    x["evidence"] = std::move(evidence);
+    if (s.verdict) x["verdict"] = verdict_to_json(*s.verdict);
     ext_streams.push_back(std::move(x));
   }
   ext["streams"] = std::move(ext_streams);
+  Json buffers = Json::object();
+  if (end.local_buffers.known) buffers["local"] = buffers_to_json(end.local_buffers);
+  if (end.remote_buffers.known) buffers["remote"] = buffers_to_json(end.remote_buffers);
+  ext["buffers"] = std::move(buffers);
+  if (end.verdict) ext["verdict"] = verdict_to_json(*end.verdict);
   ext["version"] = version_;
   e["nperf"] = std::move(ext);
 

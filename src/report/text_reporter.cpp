@@ -273,15 +273,42 @@ void TextReporter::on_end(const EndReport& end) {
   }
   if (options_.verbose) print_placement(end);
   print_loss_attribution(end);
+  print_verdict(end);
 }
 
-// nperf, beyond iperf3: UDP loss split into this host's drops and loss on the way.
+// nperf, beyond iperf3: why the test was not faster, in one line (per
+// stream too with -V when streams disagree). docs/diagnosis.md.
+void TextReporter::print_verdict(const EndReport& end) {
+  // The peer's buffers, when -w asked for more than its sysctls allow (the
+  // local ones were warned about when the sockets were made).
+  const SocketBuffers& peer = end.remote_buffers;
+  if (peer.known && (peer.rcvbuf_clamped() || peer.sndbuf_clamped()))
+    line(fmt::format("The {}'s buffers were clamped: asked {}, got send {} receive {}; raise net.core.{}mem_max there to at least {}",
+                     options_.is_server ? "client" : "server", peer.requested, peer.sndbuf, peer.rcvbuf,
+                     peer.rcvbuf_clamped() ? "r" : "w", peer.requested));
+  if (!end.verdict) return;
+  auto text = [](const Verdict& v) {
+    std::string s = fmt::format("{}: {}", bottleneck_name(v.cause), v.reason);
+    if (!v.advice.empty()) s += fmt::format("; next: {}", v.advice);
+    return s;
+  };
+  const Verdict& v = *end.verdict;
+  std::string share = v.of_streams > 1 ? fmt::format(" ({} of {} streams)", v.streams, v.of_streams) : "";
+  line(fmt::format("Verdict{}: {}", share, text(v)));
+  if (!options_.verbose || v.streams == v.of_streams) return;
+  for (const EndStream& s : end.streams)
+    if (s.verdict) line(fmt::format("{} verdict: {}", stream_tag(s.info.socket), text(*s.verdict)));
+}
+
+// nperf, beyond iperf3: UDP loss split into the receiving host's drops and
+// loss on the way (a remote receiver's count comes from an nperf peer).
 void TextReporter::print_loss_attribution(const EndReport& end) {
   for (const EndStream& s : end.streams) {
-    if (!s.udp || s.info.sender || s.host_dropped < 0 || s.lost_packets <= 0) continue;
+    if (!s.udp || s.host_dropped < 0 || s.lost_packets <= 0) continue;
     int64_t on_host = std::min(s.host_dropped, s.lost_packets);
-    line(fmt::format("{} {} of {} lost datagrams were dropped by this host (socket receive buffer full), {} lost on the way",
-                     stream_tag(s.info.socket), on_host, s.lost_packets, s.lost_packets - on_host));
+    line(fmt::format("{} {} of {} lost datagrams were dropped by {} (socket receive buffer full), {} lost on the way",
+                     stream_tag(s.info.socket), on_host, s.lost_packets,
+                     s.info.sender ? "the receiving host" : "this host", s.lost_packets - on_host));
   }
 }
 
@@ -290,7 +317,14 @@ void TextReporter::print_placement(const EndReport& end) {
   for (const EndStream& s : end.streams) {
     if (s.cpus_seen.empty()) continue;
     std::string pinned = s.pinned_cpu >= 0 ? fmt::format(" (pinned to CPU {})", s.pinned_cpu) : "";
-    line(fmt::format("{} worker thread ran on CPU {}{}", stream_tag(s.info.socket), fmt::join(s.cpus_seen, ","), pinned));
+    std::string used;
+    const StreamEvidence& e = s.local_evidence;
+    if (e.known && e.thread_cpu >= 0) {
+      used = fmt::format(": {:.2f} s CPU ({:.2f} user, {:.2f} system), {:.0f}% of the test", e.cpu_user_s + e.cpu_system_s,
+                         e.cpu_user_s, e.cpu_system_s, e.thread_cpu * 100);
+      if (e.thread_wait >= 0) used += fmt::format(", waited for a core {:.0f}%", e.thread_wait * 100);
+    }
+    line(fmt::format("{} worker thread ran on CPU {}{}{}", stream_tag(s.info.socket), fmt::join(s.cpus_seen, ","), pinned, used));
   }
 }
 

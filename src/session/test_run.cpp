@@ -2,11 +2,16 @@
 
 #include <time.h>
 
+#include <map>
+
 #include <fmt/format.h>
 
 #include "nperf/net/affinity.hpp"
 #include "nperf/net/socket_options.hpp"
+#include "nperf/protocol/json_access.hpp"
 #include "nperf/session/errors.hpp"
+#include "nperf/stats/evidence_json.hpp"
+#include "nperf/stats/verdict.hpp"
 
 namespace nperf::session {
 
@@ -63,12 +68,18 @@ TestRun::TestRun(const TestSpec& spec, std::vector<DataStream> streams, bool quo
       quota_owner_(quota_owner),
       engine_(make_plans(spec, streams, quota_owner, stream_rate_cap)),
       cpus_seen_(streams.size()) {
+  const bool tcp = spec.protocol == Protocol::kTcp;
+  const bool udp = spec.protocol == Protocol::kUdp;
   for (const auto& s : streams) {
     infos_.push_back(s.info);
     pinned_.push_back(s.cpu);
-    trackers_.emplace_back(s.info, spec.protocol == Protocol::kTcp && s.info.sender, spec.protocol == Protocol::kUdp);
+    trackers_.emplace_back(s.info, tcp && s.info.sender, udp);
+    evidence_.emplace_back(s.info.sender, tcp, udp, s.cpu >= 0);
   }
-  if (!streams.empty()) congestion_ = net::read_congestion(streams.front().fd);
+  if (!streams.empty()) {
+    congestion_ = net::read_congestion(streams.front().fd);
+    buffers_ = net::describe_buffers(streams.front().fd, static_cast<int64_t>(spec.window));
+  }
 }
 
 TestRun::~TestRun() { join(); }
@@ -84,35 +95,66 @@ UdpCounters TestRun::udp_sample(size_t i) const {
   return u;
 }
 
-TcpInfoSample TestRun::tcp_sample(size_t i) const {
-  if (!trackers_[i].has_tcp_info()) return {};
-  return net::read_tcp_info(engine_.plan(i).fd);
+TcpInfoSample TestRun::iperf_tcp(size_t i, const TcpInfoSample& raw) const {
+  return trackers_[i].has_tcp_info() ? raw : TcpInfoSample{};
+}
+
+ThreadCpuSample TestRun::thread_cpu(size_t i, bool at_start) const {
+  // Before the workers start, each has used no CPU yet.
+  if (at_start) return ThreadCpuSample{true, 0, 0, -1, 0};
+  const engine::StreamCounters& c = engine_.counters(i);
+  pid_t tid = c.tid.load(std::memory_order_relaxed);
+  ThreadCpuSample t = tid ? net::read_thread_cpu(tid) : ThreadCpuSample{};
+  if (!t.valid && c.finished.load(std::memory_order_acquire) && c.exit_user_s.load(std::memory_order_relaxed) >= 0) {
+    // The worker is gone from /proc; it left its totals behind.
+    t = ThreadCpuSample{true, c.exit_user_s.load(std::memory_order_relaxed),
+                        c.exit_system_s.load(std::memory_order_relaxed), c.exit_cpu.load(std::memory_order_relaxed),
+                        c.exit_wait_s.load(std::memory_order_relaxed)};
+  }
+  return t;
+}
+
+TestRun::Readings TestRun::read_all(double now, bool at_start) {
+  Readings r;
+  CoreTimes cores = net::read_core_times();
+  for (size_t i = 0; i < trackers_.size(); ++i) {
+    const engine::StreamCounters& c = engine_.counters(i);
+    r.bytes.push_back(c.bytes.load(std::memory_order_relaxed));
+    r.tcp.push_back(spec_.protocol == Protocol::kTcp ? net::read_tcp_info(engine_.plan(i).fd) : TcpInfoSample{});
+    r.udp.push_back(udp_sample(i));
+    EvidenceReading e;
+    e.now = now;
+    e.tcp = r.tcp.back();
+    e.thread = thread_cpu(i, at_start);
+    if (e.thread.cpu < 0 && !at_start) e.thread.cpu = c.first_cpu.load(std::memory_order_relaxed);
+    if (e.thread.cpu >= 0) cpus_seen_[i].insert(e.thread.cpu);
+    e.cores = cores;
+    e.host_drops = r.udp.back().host_drops;
+    r.evidence.push_back(std::move(e));
+  }
+  return r;
 }
 
 void TestRun::start(double now) {
   omitting_ = spec_.omit_s > 0;
   cpu_usage_.start();
-  for (size_t i = 0; i < trackers_.size(); ++i) trackers_[i].start(now, 0, tcp_sample(i));
-  engine_.start();
-}
-
-void TestRun::note_cpus() {
+  Readings r = read_all(now, true);
   for (size_t i = 0; i < trackers_.size(); ++i) {
-    pid_t tid = engine_.counters(i).tid.load(std::memory_order_relaxed);
-    int cpu = tid ? net::last_cpu_of_thread(tid) : -1;
-    if (cpu < 0) cpu = engine_.counters(i).first_cpu.load(std::memory_order_relaxed);
-    if (cpu >= 0) cpus_seen_[i].insert(cpu);
+    trackers_[i].start(now, 0, iperf_tcp(i, r.tcp[i]));
+    evidence_[i].start(std::move(r.evidence[i]));
   }
+  engine_.start();
 }
 
 IntervalReport TestRun::sample(double now) {
   IntervalReport report;
-  note_cpus();
+  Readings r = read_all(now);
   std::vector<bool> forward, reverse;
   for (size_t i = 0; i < trackers_.size(); ++i) {
-    uint64_t bytes = engine_.counters(i).bytes.load(std::memory_order_relaxed);
-    IntervalStream s = trackers_[i].sample(now, bytes, tcp_sample(i), omitting_, udp_sample(i));
+    IntervalStream s = trackers_[i].sample(now, r.bytes[i], iperf_tcp(i, r.tcp[i]), omitting_, r.udp[i]);
     s.cpu = cpus_seen_[i].empty() ? -1 : *cpus_seen_[i].rbegin();
+    if (r.evidence[i].thread.cpu >= 0) s.cpu = r.evidence[i].thread.cpu;
+    s.evidence = evidence_[i].interval(std::move(r.evidence[i]));
     report.streams.push_back(s);
     forward.push_back(infos_[i].forward);
     reverse.push_back(!infos_[i].forward);
@@ -129,19 +171,23 @@ IntervalReport TestRun::sample(double now) {
 void TestRun::end_omit(double now) {
   omitting_ = false;
   cpu_usage_.start();
+  Readings r = read_all(now);
   for (size_t i = 0; i < trackers_.size(); ++i) {
     // iperf3 restarts the jitter estimate after the omit period.
     if (!infos_[i].sender) engine_.request_jitter_reset(i);
-    trackers_[i].start(now, engine_.counters(i).bytes.load(std::memory_order_relaxed), tcp_sample(i), udp_sample(i));
+    trackers_[i].start(now, r.bytes[i], iperf_tcp(i, r.tcp[i]), r.udp[i]);
+    evidence_[i].start(std::move(r.evidence[i]));
   }
 }
 
 void TestRun::stop(double now) {
   if (stopped_) return;
   stopped_ = true;
-  note_cpus();
-  for (size_t i = 0; i < trackers_.size(); ++i)
-    trackers_[i].finish(now, engine_.counters(i).bytes.load(std::memory_order_relaxed), tcp_sample(i), udp_sample(i));
+  Readings r = read_all(now);
+  for (size_t i = 0; i < trackers_.size(); ++i) {
+    trackers_[i].finish(now, r.bytes[i], iperf_tcp(i, r.tcp[i]), r.udp[i]);
+    evidence_[i].finish(std::move(r.evidence[i]));
+  }
   cpu_usage_.finish(&cpu_);
   engine_.request_stop();
 }
@@ -225,6 +271,14 @@ protocol::TestResults TestRun::local_results() const {
     }
     r.streams.push_back(s);
   }
+  // nperf's extension: this end's evidence, so the peer can draw a verdict
+  // from both halves (iperf3 ignores the key).
+  nlohmann::ordered_json ext = nlohmann::ordered_json::object();
+  ext["buffers"] = buffers_to_json(buffers_);
+  ext["streams"] = nlohmann::ordered_json::array();
+  for (size_t i = 0; i < evidence_.size(); ++i)
+    ext["streams"].push_back({{"id", infos_[i].id}, {"evidence", evidence_to_json(evidence_[i].total())}});
+  r.nperf = std::move(ext);
   r.sender_has_retransmits = !any_sender ? -1 : (tcp_info ? 1 : 0);
   if (spec_.protocol == Protocol::kUdp && any_sender) r.sender_has_retransmits = 0;
   if (spec_.protocol == Protocol::kTcp && !congestion_.empty()) r.congestion_used = congestion_;
@@ -333,7 +387,54 @@ EndReport TestRun::end_report(const protocol::TestResults* peer) const {
     end.sender_congestion = local_is_client ? congestion_ : remote_cc;
     end.receiver_congestion = local_is_client ? remote_cc : congestion_;
   }
+  attach_evidence(&end, peer);
   return end;
+}
+
+void TestRun::attach_evidence(EndReport* end, const protocol::TestResults* peer) const {
+  end->local_buffers = buffers_;
+  std::map<int, StreamEvidence> remote;
+  if (peer && peer->nperf.is_object()) {
+    // The peer's half (nperf peers only); anything malformed is simply unknown.
+    if (const auto* b = protocol::find_key(peer->nperf, "buffers")) end->remote_buffers = buffers_from_json(*b);
+    const auto* list = protocol::find_key(peer->nperf, "streams");
+    if (list && list->is_array()) {
+      for (const auto& x : *list) {
+        const auto* id = x.is_object() ? protocol::find_key(x, "id") : nullptr;
+        const auto* ev = x.is_object() ? protocol::find_key(x, "evidence") : nullptr;
+        if (id && id->is_number_integer() && ev) remote[id->get<int>()] = evidence_from_json(*ev);
+      }
+    }
+  }
+  std::vector<Verdict> verdicts;
+  for (size_t i = 0; i < end->streams.size() && i < evidence_.size(); ++i) {
+    EndStream& e = end->streams[i];
+    e.local_evidence = evidence_[i].total();
+    if (auto it = remote.find(e.info.id); it != remote.end()) e.remote_evidence = it->second;
+    const bool local_sends = e.info.sender;
+    if (e.udp && local_sends && e.remote_evidence.known) e.host_dropped = e.remote_evidence.host_drops;
+    StreamFacts f;
+    f.udp = e.udp;
+    f.seconds = e.receiver_known && e.receiver_seconds > 0 ? e.receiver_seconds : e.sender_seconds;
+    f.sent_known = e.sender_known;
+    f.sent_bytes = e.sent_bytes;
+    f.received_known = e.receiver_known;
+    f.received_bytes = e.received_bytes;
+    f.target_bps = spec_.rate_bps;
+    f.sender = local_sends ? e.local_evidence : e.remote_evidence;
+    f.receiver = local_sends ? e.remote_evidence : e.local_evidence;
+    f.sender_buffers = local_sends ? end->local_buffers : end->remote_buffers;
+    f.receiver_buffers = local_sends ? end->remote_buffers : end->local_buffers;
+    if (e.udp) {
+      f.packets = static_cast<int64_t>(e.receiver_packets ? e.receiver_packets : e.sender_packets);
+      f.lost = e.lost_packets;
+      f.host_drops = e.host_dropped;
+    }
+    if (f.seconds <= 0 || (f.sent_bytes == 0 && f.received_bytes == 0)) continue;
+    e.verdict = diagnose_stream(f);
+    verdicts.push_back(*e.verdict);
+  }
+  if (!verdicts.empty()) end->verdict = diagnose_test(verdicts);
 }
 
 }  // namespace nperf::session

@@ -661,6 +661,15 @@ TEST(JsonReporterValues, ExtensionOnlyUnderNperf) {
   JsonReporter r(opts(false, "t"), [&](std::string_view t) { out.emplace_back(t); });
   TestRun run = make_run(shape(false, Direction::kBidir));
   run.end.server_output_text = "text";
+  Verdict verdict;
+  verdict.cause = Bottleneck::kReceiverWindow;
+  verdict.reason = "the sender waited";
+  verdict.advice = "raise -w";
+  verdict.figures = {{"rwnd_limited", 0.8}};
+  run.end.verdict = verdict;
+  run.end.streams[0].verdict = verdict;
+  run.end.streams[0].local_evidence.known = true;
+  run.end.streams[0].local_evidence.thread_cpu = 0.25;
   play(r, run, false);
   r.on_warning("could not pin stream 3 to core 7");
   r.on_error("boom");
@@ -675,7 +684,15 @@ TEST(JsonReporterValues, ExtensionOnlyUnderNperf) {
   const Json& ext = doc["end"]["nperf"];
   EXPECT_EQ(ext["version"], "nperf 0.1 (iperf 3.12 protocol)");
   ASSERT_EQ(ext["streams"].size(), 4u);
-  EXPECT_EQ(keys_of(ext["streams"][0]), (std::vector<std::string>{"socket", "id", "pinned_cpu", "cpus_seen"}));
+  EXPECT_EQ(keys_of(ext["streams"][0]),
+            (std::vector<std::string>{"socket", "id", "pinned_cpu", "cpus_seen", "evidence", "verdict"}));
+  EXPECT_EQ(ext["streams"][0]["evidence"]["local"]["thread_cpu"], 0.25);
+  EXPECT_FALSE(ext["streams"][0]["evidence"].contains("remote"));
+  EXPECT_EQ(ext["verdict"]["verdict"], "receiver-window-limited");
+  EXPECT_EQ(ext["verdict"]["reason"], "the sender waited");
+  EXPECT_EQ(ext["verdict"]["advice"], "raise -w");
+  EXPECT_EQ(ext["verdict"]["evidence"]["rwnd_limited"], 0.8);
+  EXPECT_FALSE(ext["streams"][1].contains("verdict"));
   EXPECT_EQ(ext["streams"][0]["cpus_seen"], Json::array({2, 3}));
   EXPECT_EQ(ext["streams"][1]["id"], 3);
   EXPECT_EQ(keys_of(doc).back(), "nperf");

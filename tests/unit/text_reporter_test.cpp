@@ -788,7 +788,7 @@ TEST(TextReporter, UdpLossUnknownAndOutOfOrder) {
 // ------------------------------------------------------------- other rules
 
 // Runs a small forward test with `parallel` streams and returns the output.
-std::string run_forward(TextOptions options, int parallel) {
+std::string run_forward(TextOptions options, int parallel, const std::vector<Verdict>& verdicts = {}) {
   Harness h(std::move(options));
   TestStartInfo start = start_info(false, "10.0.0.1", 5201, Direction::kForward, parallel, 2);
   std::vector<StreamInfo> infos;
@@ -805,6 +805,8 @@ std::string run_forward(TextOptions options, int parallel) {
   EndReport end;
   for (const auto& s : infos) end.streams.push_back(end_stream(s, 2 * kMiB, 2.0, 2 * kMiB, 2.0));
   end.sum = sum_streams(end.streams, true);
+  for (size_t i = 0; i < verdicts.size() && i < end.streams.size(); ++i) end.streams[i].verdict = verdicts[i];
+  if (!verdicts.empty()) end.verdict = diagnose_test(verdicts);
   h.r().on_end(end);
   h.r().on_finish();
   return h.out();
@@ -834,6 +836,38 @@ TEST(TextReporter, SumLinesAndSeparatorsWithSeveralStreams) {
   EXPECT_NE(out.find("[SUM]   0.00-2.00   sec  6.00 MBytes  25.2 Mbits/sec                  receiver\n"),
             std::string::npos)
       << out;
+}
+
+Verdict verdict_of(Bottleneck cause, std::string reason, std::string advice) {
+  Verdict v;
+  v.cause = cause;
+  v.reason = std::move(reason);
+  v.advice = std::move(advice);
+  return v;
+}
+
+TEST(TextReporter, VerdictLineUnderTheSummary) {
+  const std::string out =
+      run_forward(client_opts(), 1, {verdict_of(Bottleneck::kSenderCpu, "the sending worker ran 99% of the time", "add streams (-P)")});
+  EXPECT_NE(out.find("receiver\nVerdict: sender-CPU-bound: the sending worker ran 99% of the time; next: add streams (-P)\n"),
+            std::string::npos)
+      << out;
+}
+
+TEST(TextReporter, VerdictSharedBySomeStreamsSaysHowManyAndListsThemWithVerbose) {
+  std::vector<Verdict> v = {verdict_of(Bottleneck::kReceiverWindow, "w", ""), verdict_of(Bottleneck::kReceiverWindow, "w", ""),
+                            verdict_of(Bottleneck::kSenderCpu, "c", "")};
+  std::string out = run_forward(client_opts(), 3, v);
+  EXPECT_NE(out.find("Verdict (2 of 3 streams): receiver-window-limited: w\n"), std::string::npos) << out;
+  EXPECT_EQ(out.find("verdict: sender-CPU-bound"), std::string::npos) << out;
+  TextOptions verbose = client_opts();
+  verbose.verbose = true;
+  out = run_forward(verbose, 3, v);
+  EXPECT_NE(out.find("[  9] verdict: sender-CPU-bound: c\n"), std::string::npos) << out;
+}
+
+TEST(TextReporter, NoVerdictNoLine) {
+  EXPECT_EQ(run_forward(client_opts(), 1).find("Verdict"), std::string::npos);
 }
 
 TEST(TextReporter, TitlePrefixesEveryClientLine) {

@@ -45,6 +45,12 @@ struct alignas(64) StreamCounters {
   std::atomic<bool> reset_jitter{false};
   std::atomic<int> first_cpu{-1};
   std::atomic<pid_t> tid{0};
+  // The worker's own CPU time, stored as it exits (a finished thread is gone
+  // from /proc, and a -n sender finishes before the test ends); -1 before.
+  std::atomic<double> exit_user_s{-1};
+  std::atomic<double> exit_system_s{-1};
+  std::atomic<int> exit_cpu{-1};
+  std::atomic<double> exit_wait_s{-1};
 };
 
 class StreamEngine {

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "nperf/stats/evidence.hpp"
+
 namespace nperf::net {
 
 // Pins the calling thread to one core; returns false and sets *error on failure.
@@ -16,5 +18,9 @@ int current_cpu();
 pid_t current_tid();
 // The core a thread of this process last ran on (from /proc), or -1.
 int last_cpu_of_thread(pid_t tid);
+// A thread's user and system CPU time and last core (/proc/self/task/TID/stat).
+ThreadCpuSample read_thread_cpu(pid_t tid);
+// Busy and total ticks of every core (/proc/stat); empty when unreadable.
+CoreTimes read_core_times();
 
 }  // namespace nperf::net

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "nperf/config/test_spec.hpp"
+#include "nperf/stats/evidence.hpp"
 #include "nperf/stats/tcp_info.hpp"
 
 namespace nperf::net {
@@ -23,6 +24,8 @@ void apply_tcp_options(int fd, const TestSpec& spec, bool congestion_is_fatal, s
 // at least a few datagrams.
 void apply_udp_options(int fd, const TestSpec& spec, std::vector<std::string>* warnings);
 BufferSizes read_buffer_sizes(int fd);
+// Requested (-w, 0 = none) and granted buffer sizes with the sysctl caps.
+SocketBuffers describe_buffers(int fd, int64_t requested);
 std::string read_congestion(int fd);  // "" when unknown
 int read_mss(int fd);                 // TCP_MAXSEG, 0 when unknown
 TcpInfoSample read_tcp_info(int fd);

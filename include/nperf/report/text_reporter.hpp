@@ -40,6 +40,7 @@ class TextReporter : public Reporter {
   void print_interval_group(const IntervalReport& interval, bool forward, bool multi);
   void print_placement(const EndReport& end);
   void print_loss_attribution(const EndReport& end);
+  void print_verdict(const EndReport& end);
   void print_end_group(const EndReport& end, bool forward, bool multi);
   bool local_sends(bool forward) const { return options_.is_server ? !forward : forward; }
   std::string role(bool local_sender) const;

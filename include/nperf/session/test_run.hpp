@@ -12,6 +12,7 @@
 #include "nperf/engine/stream_engine.hpp"
 #include "nperf/protocol/results.hpp"
 #include "nperf/stats/cpu_usage.hpp"
+#include "nperf/stats/evidence.hpp"
 #include "nperf/stats/stream_tracker.hpp"
 
 namespace nperf::session {
@@ -84,8 +85,19 @@ class TestRun {
   std::string congestion_used() const;
 
  private:
-  void note_cpus();
-  TcpInfoSample tcp_sample(size_t i) const;
+  // One reading of every stream: counters, TCP_INFO, worker CPU; notes the
+  // cores the workers ran on.
+  struct Readings {
+    std::vector<uint64_t> bytes;
+    std::vector<TcpInfoSample> tcp;  // every TCP stream (receivers too: evidence)
+    std::vector<UdpCounters> udp;
+    std::vector<EvidenceReading> evidence;
+  };
+  Readings read_all(double now, bool at_start = false);
+  // TCP_INFO of a TCP sender for iperf3's figures; empty for everything else.
+  TcpInfoSample iperf_tcp(size_t i, const TcpInfoSample& raw) const;
+  ThreadCpuSample thread_cpu(size_t i, bool at_start) const;
+  void attach_evidence(EndReport* end, const protocol::TestResults* peer) const;
   UdpCounters udp_sample(size_t i) const;
   void fill_udp(const StreamTracker& t, const protocol::StreamResult* remote, EndStream* e) const;
 
@@ -95,6 +107,8 @@ class TestRun {
   std::vector<int> pinned_;
   engine::StreamEngine engine_;
   std::vector<StreamTracker> trackers_;
+  std::vector<EvidenceTracker> evidence_;
+  SocketBuffers buffers_;
   std::vector<std::set<int>> cpus_seen_;
   CpuUsage cpu_usage_;
   CpuUtilization cpu_;

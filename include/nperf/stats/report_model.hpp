@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "nperf/config/test_spec.hpp"
+#include "nperf/stats/evidence.hpp"
+#include "nperf/stats/verdict.hpp"
 
 namespace nperf {
 
@@ -62,6 +64,8 @@ struct IntervalStream {
   int64_t lost_packets = 0;
   double jitter_ms = 0;
   double lost_percent = 0;
+  // nperf: this end's evidence for the interval (TCP_INFO limits, thread CPU).
+  StreamEvidence evidence;
 };
 
 struct IntervalSum {
@@ -117,6 +121,11 @@ struct EndStream {
   // nperf extension: where the local worker thread ran.
   std::vector<int> cpus_seen;
   int pinned_cpu = -1;
+  // nperf: the evidence of both ends over the measured period (remote: from
+  // the peer's results; unknown with an iperf3 peer or before the exchange)
+  // and the verdict drawn from it.
+  StreamEvidence local_evidence, remote_evidence;
+  std::optional<Verdict> verdict;
 };
 
 struct EndSum {
@@ -147,6 +156,10 @@ struct EndReport {
   // TCP congestion control of the client->server direction's ends: the
   // client's algorithm and the server's ("" when unknown).
   std::string sender_congestion, receiver_congestion;
+  // nperf: socket buffers of both ends, and the test's verdict (absent when
+  // no stream carried data).
+  SocketBuffers local_buffers, remote_buffers;
+  std::optional<Verdict> verdict;
   std::string server_output_text;                      // client with --get-server-output
   std::optional<std::string> server_output_json;       // serialized JSON
 };

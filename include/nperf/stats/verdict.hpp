@@ -1,0 +1,67 @@
+#pragma once
+// Why a stream was not faster: rules over both ends' evidence. Pure and
+// deterministic, unit-tested on synthetic series (tests/unit/verdict_test.cpp);
+// docs/diagnosis.md explains each verdict and its thresholds.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "nperf/stats/evidence.hpp"
+
+namespace nperf {
+
+enum class Bottleneck {
+  kUndetermined,
+  kRateLimited,       // the test's own -b
+  kReceiverWindow,    // TCP: the receiver's advertised window
+  kSendBuffer,        // TCP: the sender's socket buffer
+  kSenderCpu,         // the sending worker's core was saturated
+  kReceiverCpu,       // the receiving worker's core was saturated
+  kNetwork,           // loss on the way: retransmissions (TCP) or lost datagrams (UDP)
+  kReceiverBuffer,    // UDP: the receiving host's socket buffer overflowed
+};
+
+// "receiver-window-limited", "sender-CPU-bound", ... (stable: scripts match on it).
+std::string_view bottleneck_name(Bottleneck b);
+
+// Thresholds (fractions); see docs/diagnosis.md.
+inline constexpr double kRateReached = 0.90;      // achieved / -b
+inline constexpr double kCpuSaturated = 0.90;     // thread CPU, or busy pinned core
+inline constexpr double kWindowLimited = 0.30;    // rwnd_limited / wall time
+inline constexpr double kSendBufferLimited = 0.30;
+inline constexpr double kRetransmitNotable = 0.001;  // retransmitted / sent bytes
+inline constexpr double kUdpLossNotable = 0.01;      // lost / datagrams
+inline constexpr double kHostDropShare = 0.50;       // host drops / lost
+
+// One stream after the test, both ends.
+struct StreamFacts {
+  bool udp = false;
+  double seconds = 0;
+  bool sent_known = false, received_known = false;
+  uint64_t sent_bytes = 0, received_bytes = 0;
+  uint64_t target_bps = 0;  // -b for this stream, 0 = unlimited
+  StreamEvidence sender, receiver;  // known == false: that end sent none (an iperf3 peer)
+  SocketBuffers sender_buffers, receiver_buffers;
+  int64_t packets = 0, lost = 0;  // UDP; lost -1 when unknown
+  int64_t host_drops = -1;        // UDP receiver's socket-buffer drops, -1 unknown
+};
+
+struct Figure {
+  std::string name;
+  double value = 0;
+};
+
+struct Verdict {
+  Bottleneck cause = Bottleneck::kUndetermined;
+  std::string reason;  // the evidence, in one sentence
+  std::string advice;  // what to change ("" when nothing to do)
+  std::vector<Figure> figures;
+  int streams = 1, of_streams = 1;  // test verdict: streams that share the cause
+};
+
+Verdict diagnose_stream(const StreamFacts& facts);
+// The test's verdict: the cause most streams share (ties: the earlier stream's).
+Verdict diagnose_test(const std::vector<Verdict>& streams);
+
+}  // namespace nperf

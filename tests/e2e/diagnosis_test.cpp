@@ -1,0 +1,164 @@
+// Bottleneck verdicts end to end: each test builds a pair of network
+// namespaces joined by a veth pair (198.19.10.0/30, inside the benchmarking
+// range 198.18.0.0/15), induces one cause, runs nperf at both ends and checks
+// the client's verdict. Needs root (namespaces, sysctls, nft); without it, or
+// without a kernel feature, a test skips and says why.
+#include <unistd.h>
+
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "e2e/process.hpp"
+
+namespace nperf::test {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+constexpr const char* kServerAddress = "198.19.10.1";
+constexpr const char* kClientAddress = "198.19.10.2";
+
+ProcessResult sh(const std::string& command) { return run_process({"/bin/sh", "-c", command}, 20s); }
+
+class VethPair : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root to create network namespaces";
+    std::string tag = std::to_string(::getpid());
+    server_ns_ = "nperf-diag-s-" + tag;
+    client_ns_ = "nperf-diag-c-" + tag;
+    ProcessResult r = sh(ns("ip netns add {S} && ip netns add {C} && "
+                             "ip link add nd-s-" + tag + " netns {S} type veth peer name nd-c-" + tag + " netns {C} && "
+                             "ip -n {S} addr add 198.19.10.1/30 dev nd-s-" + tag + " && "
+                             "ip -n {C} addr add 198.19.10.2/30 dev nd-c-" + tag + " && "
+                             "ip -n {S} link set nd-s-" + tag + " up && ip -n {C} link set nd-c-" + tag + " up && "
+                             "ip -n {S} link set lo up && ip -n {C} link set lo up"));
+    created_ = true;
+    if (r.exit_code != 0) GTEST_SKIP() << "cannot build the namespaces and veth pair (kernel without netns/veth?): " << r.err;
+  }
+
+  void TearDown() override {
+    if (server_) server_.reset();
+    if (created_) sh(ns("ip netns del {S}; ip netns del {C}"));
+  }
+
+  // Replaces {S} and {C} with the namespace names.
+  std::string ns(std::string s) const {
+    for (auto [key, value] : {std::pair<std::string, std::string>{"{S}", server_ns_}, {"{C}", client_ns_}})
+      for (size_t at; (at = s.find(key)) != std::string::npos;) s.replace(at, key.size(), value);
+    return s;
+  }
+
+  // A one-test nperf server in the server namespace; waits until it listens.
+  void start_server(std::vector<std::string> extra = {}) {
+    std::vector<std::string> argv = {"ip", "netns", "exec", server_ns_, NPERF_BINARY, "-s", "-1", "-J", "-p", "5201"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    server_ = std::make_unique<Process>(argv);
+    for (int i = 0; i < 100; ++i) {
+      // The host's /proc/net/tcp shows another namespace; ask inside it (0A = LISTEN, 1451 = 5201).
+      ProcessResult r = sh(ns("ip netns exec {S} cat /proc/net/tcp /proc/net/tcp6 2>/dev/null"));
+      if (r.out.find(":1451 00000000:0000 0A") != std::string::npos ||
+          r.out.find(":1451 00000000000000000000000000000000:0000 0A") != std::string::npos)
+        return;
+      std::this_thread::sleep_for(50ms);
+    }
+    FAIL() << "the server did not listen within 5 s";
+  }
+
+  // Runs the client in its namespace; returns its -J document.
+  json run_client(std::vector<std::string> extra) {
+    std::vector<std::string> argv = {"ip", "netns", "exec", client_ns_, NPERF_BINARY, "-c", kServerAddress, "-p", "5201", "-J"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    ProcessResult client = run_process(argv, 40s);
+    ProcessResult server = server_->wait(10s);
+    EXPECT_EQ(client.exit_code, 0) << client.err << client.out;
+    EXPECT_EQ(server.exit_code, 0) << server.err;
+    json doc = json::parse(client.out, nullptr, false);
+    EXPECT_FALSE(doc.is_discarded()) << client.out;
+    return doc;
+  }
+
+  static std::string verdict(const json& doc) {
+    const json* v = &doc;
+    for (const char* key : {"end", "nperf", "verdict", "verdict"}) {
+      if (!v->is_object() || !v->contains(key)) return "(none)";
+      v = &(*v)[key];
+    }
+    return v->get<std::string>();
+  }
+
+  static std::string explain(const json& doc) {
+    if (!doc.is_object() || !doc.contains("end") || !doc["end"].contains("nperf")) return doc.dump();
+    return doc["end"]["nperf"].dump(1);
+  }
+
+  std::string server_ns_, client_ns_;
+  bool created_ = false;
+  std::unique_ptr<Process> server_;
+};
+
+TEST_F(VethPair, SmallReceiveWindowIsReceiverWindowLimited) {
+  // The receiver's autotuning capped at 16 KiB, as a clamped rmem would: the
+  // client (sender) keeps its own buffers.
+  ASSERT_EQ(sh(ns("ip netns exec {S} sysctl -qw net.ipv4.tcp_rmem='4096 16384 16384'")).exit_code, 0);
+  start_server();
+  json doc = run_client({"-t", "3"});
+  EXPECT_EQ(verdict(doc), "receiver-window-limited") << explain(doc);
+  // The evidence behind it: the sender's own TCP_INFO and the receiver's half.
+  const json& ev = doc["end"]["nperf"]["streams"][0]["evidence"];
+  EXPECT_GE(ev["local"]["rwnd_limited"].get<double>(), 0.3) << ev.dump();
+  EXPECT_TRUE(ev.contains("remote")) << ev.dump();
+}
+
+TEST_F(VethPair, BothEndsOnOneCoreAreCpuBound) {
+  start_server();
+  json doc = run_client({"-t", "3", "-A", "0,0"});
+  std::string v = verdict(doc);
+  EXPECT_TRUE(v == "sender-CPU-bound" || v == "receiver-CPU-bound") << v << "\n" << explain(doc);
+  EXPECT_EQ(doc["end"]["nperf"]["streams"][0]["cpus_seen"], json::array({0}));
+}
+
+TEST_F(VethPair, RateBelowCapacityIsRateLimited) {
+  start_server();
+  json doc = run_client({"-t", "3", "-b", "200M"});
+  EXPECT_EQ(verdict(doc), "rate-limited") << explain(doc);
+}
+
+TEST_F(VethPair, InducedLossIsNetworkLimited) {
+  // 2% of the full-sized data segments arriving at the receiver are dropped
+  // (nft numgen); the control messages are small and pass.
+  ProcessResult nft = sh(ns("ip netns exec {S} nft add table inet nperf_loss && "
+                             "ip netns exec {S} nft add chain inet nperf_loss in '{ type filter hook input priority 0; }' && "
+                             "ip netns exec {S} nft add rule inet nperf_loss in meta length gt 1000 numgen random mod 100 lt 2 drop"));
+  if (nft.exit_code != 0) GTEST_SKIP() << "nft cannot install a drop rule (nftables missing or kernel without nf_tables): " << nft.err;
+  start_server();
+  json doc = run_client({"-t", "3"});
+  EXPECT_EQ(verdict(doc), "network-limited") << explain(doc);
+  EXPECT_GT(doc["end"]["sum_sent"]["retransmits"].get<int64_t>(), 0);
+}
+
+TEST_F(VethPair, UdpHostDropsAreReportedApartFromNetworkLoss) {
+  // Two kinds of loss at once: 3% of the datagrams dropped on the way in
+  // (nft), and a receiver whose 8 KiB socket buffer overflows.
+  ProcessResult nft = sh(ns("ip netns exec {S} nft add table inet nperf_loss && "
+                             "ip netns exec {S} nft add chain inet nperf_loss in '{ type filter hook input priority 0; }' && "
+                             "ip netns exec {S} nft add rule inet nperf_loss in udp dport 5201 numgen random mod 100 lt 3 drop"));
+  if (nft.exit_code != 0) GTEST_SKIP() << "nft cannot install a drop rule (nftables missing or kernel without nf_tables): " << nft.err;
+  start_server();
+  json doc = run_client({"-u", "-b", "2G", "-l", "1400", "-w", "8K", "-t", "3"});
+  const json& stream = doc["end"]["nperf"]["streams"][0];
+  ASSERT_TRUE(stream.contains("host_dropped")) << explain(doc);
+  int64_t host = stream["host_dropped"].get<int64_t>();
+  int64_t lost = doc["end"]["sum"]["lost_packets"].get<int64_t>();
+  EXPECT_GT(host, 0) << explain(doc);
+  EXPECT_GT(lost - host, 0) << "the 3% lost on the way must not be counted as host drops\n" << explain(doc);
+  std::string v = verdict(doc);
+  EXPECT_TRUE(v == "receiver-buffer-overflow" || v == "receiver-CPU-bound") << v << "\n" << explain(doc);
+}
+
+}  // namespace
+}  // namespace nperf::test

@@ -1,0 +1,319 @@
+// Verdict rules on synthetic series: cumulative TCP_INFO and thread readings
+// as the control thread would take them once a second, turned into evidence
+// by the EvidenceTracker, then judged by diagnose_stream.
+#include <gtest/gtest.h>
+
+#include "nperf/stats/evidence.hpp"
+#include "nperf/stats/evidence_json.hpp"
+#include "nperf/stats/verdict.hpp"
+
+namespace nperf {
+namespace {
+
+// Per-second behaviour of one end, accumulated into readings.
+struct Behaviour {
+  double busy = 1.0;            // fraction of each second with data in flight
+  double rwnd_limited = 0;      // fractions of each second
+  double sndbuf_limited = 0;
+  uint64_t bytes_per_s = 0;     // sent (TCP sender)
+  uint64_t retrans_per_s = 0;   // bytes retransmitted per second
+  uint32_t retrans_segments_per_s = 0;
+  double cpu = 0.3;             // thread CPU, fraction of a core
+  double wait = 0;              // runnable but waiting
+  double core_busy = 0.3;       // the core it ran on
+  int core = 0;
+  uint64_t snd_wnd = 64 * 1024;
+  int64_t rtt_us = 100;
+  uint64_t host_drops_per_s = 0;
+};
+
+// Runs `seconds` of readings through a tracker; returns the whole-test evidence.
+StreamEvidence series(const Behaviour& b, bool sender, bool tcp, bool udp, bool pinned, int seconds = 5) {
+  EvidenceTracker tracker(sender, tcp, udp, pinned);
+  EvidenceReading r;
+  r.tcp.valid = tcp;
+  r.thread = {true, 0, 0, b.core, 0};
+  r.cores.assign(2, CoreTime{});
+  tracker.start(r);
+  for (int s = 1; s <= seconds; ++s) {
+    r.now = s;
+    r.tcp.busy_us += static_cast<uint64_t>(b.busy * 1e6);
+    r.tcp.rwnd_limited_us += static_cast<uint64_t>(b.rwnd_limited * 1e6);
+    r.tcp.sndbuf_limited_us += static_cast<uint64_t>(b.sndbuf_limited * 1e6);
+    r.tcp.bytes_sent += b.bytes_per_s + b.retrans_per_s;
+    r.tcp.bytes_retrans += b.retrans_per_s;
+    r.tcp.total_retransmits += b.retrans_segments_per_s;
+    r.tcp.snd_wnd_bytes = b.snd_wnd;
+    r.tcp.rtt_us = b.rtt_us;
+    r.tcp.snd_cwnd_bytes = 10 * 1448;
+    r.thread.user_s += b.cpu * 0.1;
+    r.thread.system_s += b.cpu * 0.9;
+    r.thread.wait_s += b.wait;
+    r.cores[static_cast<size_t>(b.core)].busy += static_cast<uint64_t>(b.core_busy * 100);
+    for (auto& c : r.cores) c.total += 100;
+    r.host_drops += b.host_drops_per_s;
+    StreamEvidence interval = tracker.interval(r);
+    EXPECT_NEAR(interval.seconds, 1.0, 1e-9);
+  }
+  return tracker.finish(r);
+}
+
+StreamFacts tcp_facts(const StreamEvidence& sender, const StreamEvidence& receiver, double gbits = 10) {
+  StreamFacts f;
+  f.seconds = 5;
+  f.sent_known = f.received_known = true;
+  f.sent_bytes = f.received_bytes = static_cast<uint64_t>(gbits * 1e9 / 8 * 5);
+  f.sender = sender;
+  f.receiver = receiver;
+  return f;
+}
+
+const Behaviour kIdle{};
+
+TEST(Evidence, FractionsComeFromCounterDeltasOverThePeriod) {
+  Behaviour b;
+  b.busy = 0.9;
+  b.rwnd_limited = 0.6;
+  b.sndbuf_limited = 0.1;
+  b.bytes_per_s = 1'000'000;
+  b.retrans_per_s = 1'000;
+  b.retrans_segments_per_s = 2;
+  b.cpu = 0.5;
+  b.wait = 0.25;
+  b.core_busy = 0.8;
+  StreamEvidence e = series(b, true, true, false, true);
+  EXPECT_TRUE(e.known);
+  EXPECT_TRUE(e.tcp_info);
+  EXPECT_NEAR(e.seconds, 5, 1e-9);
+  EXPECT_NEAR(e.busy, 0.9, 1e-6);
+  EXPECT_NEAR(e.rwnd_limited, 0.6, 1e-6);
+  EXPECT_NEAR(e.sndbuf_limited, 0.1, 1e-6);
+  EXPECT_EQ(e.retransmits, 10);
+  EXPECT_NEAR(e.retransmit_ratio, 1000.0 / 1'001'000, 1e-9);
+  EXPECT_NEAR(e.thread_cpu, 0.5, 1e-9);
+  EXPECT_NEAR(e.thread_wait, 0.25, 1e-9);
+  EXPECT_NEAR(e.cpu_user_s, 0.25, 1e-9);
+  EXPECT_NEAR(e.cpu_system_s, 2.25, 1e-9);
+  EXPECT_NEAR(e.core_busy, 0.8, 1e-9);
+  EXPECT_EQ(e.cpu, 0);
+}
+
+TEST(Evidence, CountersGoingBackwardsReadAsNoChange) {
+  EvidenceReading a, b;
+  a.tcp.valid = b.tcp.valid = true;
+  a.tcp.busy_us = 5'000'000;
+  b.tcp.busy_us = 1'000;  // a kernel that stopped filling the field
+  b.now = 1;
+  StreamEvidence e = evidence_between(a, b, true, true, false, false);
+  EXPECT_EQ(e.busy, 0);
+  EXPECT_EQ(e.thread_cpu, -1);  // no thread readings: unknown, not zero
+}
+
+TEST(Evidence, UdpReceiverCountsHostDrops) {
+  Behaviour b;
+  b.host_drops_per_s = 40;
+  StreamEvidence e = series(b, false, false, true, false);
+  EXPECT_EQ(e.host_drops, 200);
+  EXPECT_FALSE(e.tcp_info);
+}
+
+TEST(Verdict, SmallReceiveWindowIsReceiverWindowLimited) {
+  Behaviour s;
+  s.rwnd_limited = 0.85;
+  s.snd_wnd = 16 * 1024;
+  s.rtt_us = 50;
+  StreamEvidence sender = series(s, true, true, false, false);
+  StreamEvidence receiver = series(kIdle, false, true, false, false);
+  StreamFacts f = tcp_facts(sender, receiver, 2.5);
+  f.receiver_buffers = {true, 0, 16384, 32768, 212992, 212992};
+  Verdict v = diagnose_stream(f);
+  EXPECT_EQ(v.cause, Bottleneck::kReceiverWindow);
+  EXPECT_EQ(bottleneck_name(v.cause), "receiver-window-limited");
+  EXPECT_NE(v.reason.find("85%"), std::string::npos) << v.reason;
+  EXPECT_NE(v.advice.find("tcp_rmem"), std::string::npos) << v.advice;
+}
+
+TEST(Verdict, ClampedWindowNamesTheSysctlAndTheValueToSet) {
+  Behaviour s;
+  s.rwnd_limited = 0.7;
+  StreamFacts f = tcp_facts(series(s, true, true, false, false), series(kIdle, false, true, false, false));
+  f.receiver_buffers = {true, 4 << 20, 425984, 425984, 212992, 212992};
+  Verdict v = diagnose_stream(f);
+  ASSERT_EQ(v.cause, Bottleneck::kReceiverWindow);
+  EXPECT_NE(v.advice.find("net.core.rmem_max=4194304"), std::string::npos) << v.advice;
+}
+
+TEST(Verdict, SendBufferLimited) {
+  Behaviour s;
+  s.sndbuf_limited = 0.5;
+  StreamFacts f = tcp_facts(series(s, true, true, false, false), series(kIdle, false, true, false, false));
+  f.sender_buffers = {true, 8192, 16384, 16384, 212992, 212992};
+  Verdict v = diagnose_stream(f);
+  EXPECT_EQ(v.cause, Bottleneck::kSendBuffer);
+  EXPECT_NE(v.advice.find("raise -w"), std::string::npos) << v.advice;
+}
+
+TEST(Verdict, SaturatedSenderThreadIsSenderCpuBound) {
+  Behaviour s;
+  s.cpu = 0.99;
+  StreamFacts f = tcp_facts(series(s, true, true, false, false), series(kIdle, false, true, false, false));
+  EXPECT_EQ(diagnose_stream(f).cause, Bottleneck::kSenderCpu);
+}
+
+TEST(Verdict, ReceiverCpuWinsOverTheWindowItCloses) {
+  // A receiver that cannot keep up closes its window: the window time is the
+  // symptom, the receiver's core the cause.
+  Behaviour s, r;
+  s.rwnd_limited = 0.9;
+  r.cpu = 0.97;
+  StreamFacts f = tcp_facts(series(s, true, true, false, false), series(r, false, true, false, false));
+  EXPECT_EQ(diagnose_stream(f).cause, Bottleneck::kReceiverCpu);
+}
+
+TEST(Verdict, WaitingForACoreCountsAsCpuDemand) {
+  // Both ends share one core: each runs half the time and waits the rest.
+  Behaviour s, r;
+  s.cpu = 0.45;
+  s.wait = 0.5;
+  r.cpu = 0.5;
+  r.wait = 0.45;
+  StreamFacts f = tcp_facts(series(s, true, true, false, false), series(r, false, true, false, false));
+  Verdict v = diagnose_stream(f);
+  EXPECT_TRUE(v.cause == Bottleneck::kSenderCpu || v.cause == Bottleneck::kReceiverCpu) << v.reason;
+  EXPECT_NE(v.reason.find("waited for a core"), std::string::npos) << v.reason;
+}
+
+TEST(Verdict, PinnedToABusyCoreIsCpuBound) {
+  Behaviour s;
+  s.cpu = 0.5;
+  s.core_busy = 1.0;
+  StreamFacts f = tcp_facts(series(s, true, true, false, true), series(kIdle, false, true, false, false));
+  Verdict v = diagnose_stream(f);
+  EXPECT_EQ(v.cause, Bottleneck::kSenderCpu);
+  EXPECT_NE(v.reason.find("pinned to core 0, 100% busy"), std::string::npos) << v.reason;
+}
+
+TEST(Verdict, RetransmissionsMakeItNetworkLimited) {
+  Behaviour s;
+  s.bytes_per_s = 100'000'000;
+  s.retrans_per_s = 1'000'000;  // 1% of the bytes sent again
+  s.retrans_segments_per_s = 700;
+  StreamFacts f = tcp_facts(series(s, true, true, false, false), series(kIdle, false, true, false, false), 0.8);
+  Verdict v = diagnose_stream(f);
+  EXPECT_EQ(v.cause, Bottleneck::kNetwork);
+  EXPECT_NE(v.reason.find("3500 retransmissions"), std::string::npos) << v.reason;
+}
+
+TEST(Verdict, ABitOfRetransmissionIsNotNetworkLimited) {
+  Behaviour s;
+  s.bytes_per_s = 1'000'000'000;
+  s.retrans_per_s = 10'000;  // 0.001%
+  StreamFacts f = tcp_facts(series(s, true, true, false, false), series(kIdle, false, true, false, false));
+  EXPECT_EQ(diagnose_stream(f).cause, Bottleneck::kUndetermined);
+}
+
+TEST(Verdict, ReachingTheRequestedRateIsRateLimitedWhateverElse) {
+  Behaviour s;
+  s.rwnd_limited = 0.5;
+  StreamFacts f = tcp_facts(series(s, true, true, false, false), series(kIdle, false, true, false, false), 0.099);
+  f.target_bps = 100'000'000;
+  EXPECT_EQ(diagnose_stream(f).cause, Bottleneck::kRateLimited);
+  f.received_bytes /= 2;  // 50% of -b: something else held it back
+  EXPECT_EQ(diagnose_stream(f).cause, Bottleneck::kReceiverWindow);
+}
+
+TEST(Verdict, WithoutThePeersHalfOnlyLocalRulesApply) {
+  // An iperf3 server sends no evidence: a receiver-only client cannot see the
+  // sender's TCP_INFO, and says so.
+  StreamFacts f = tcp_facts(StreamEvidence{}, series(kIdle, false, true, false, false));
+  Verdict v = diagnose_stream(f);
+  EXPECT_EQ(v.cause, Bottleneck::kUndetermined);
+  EXPECT_NE(v.reason.find("no evidence from the sender"), std::string::npos) << v.reason;
+}
+
+StreamFacts udp_facts(int64_t packets, int64_t lost, int64_t host_drops, double receiver_cpu = 0.3) {
+  Behaviour r;
+  r.cpu = receiver_cpu;
+  StreamFacts f;
+  f.udp = true;
+  f.seconds = 5;
+  f.sent_known = f.received_known = true;
+  f.sent_bytes = static_cast<uint64_t>(packets) * 1400;
+  f.received_bytes = static_cast<uint64_t>(packets - lost) * 1400;
+  f.packets = packets;
+  f.lost = lost;
+  f.host_drops = host_drops;
+  f.target_bps = 2'000'000'000;
+  f.sender = series(kIdle, true, false, true, false);
+  f.receiver = series(r, false, false, true, false);
+  return f;
+}
+
+TEST(Verdict, UdpLossDroppedByTheReceivingHostIsItsBuffer) {
+  Verdict v = diagnose_stream(udp_facts(1'000'000, 100'000, 95'000));
+  EXPECT_EQ(v.cause, Bottleneck::kReceiverBuffer);
+  EXPECT_NE(v.reason.find("95000 of 100000"), std::string::npos) << v.reason;
+}
+
+TEST(Verdict, UdpHostDropsWithASaturatedReceiverAreItsCpu) {
+  EXPECT_EQ(diagnose_stream(udp_facts(1'000'000, 100'000, 95'000, 0.99)).cause, Bottleneck::kReceiverCpu);
+}
+
+TEST(Verdict, UdpLossOnTheWayIsNetworkLimited) {
+  Verdict v = diagnose_stream(udp_facts(1'000'000, 50'000, 0));
+  EXPECT_EQ(v.cause, Bottleneck::kNetwork);
+  EXPECT_NE(v.reason.find("50000 of 1000000"), std::string::npos) << v.reason;
+}
+
+TEST(Verdict, UdpAtItsRateWithoutLossIsRateLimited) {
+  StreamFacts f = udp_facts(1'000'000, 10, 0);
+  f.target_bps = 2'000'000'000;
+  f.sent_bytes = static_cast<uint64_t>(2e9 / 8 * 5);
+  EXPECT_EQ(diagnose_stream(f).cause, Bottleneck::kRateLimited);
+}
+
+TEST(Verdict, TestVerdictIsTheCauseMostStreamsShare) {
+  Verdict a, b, c;
+  a.cause = Bottleneck::kSenderCpu;
+  b.cause = Bottleneck::kReceiverWindow;
+  c.cause = Bottleneck::kReceiverWindow;
+  Verdict t = diagnose_test({a, b, c});
+  EXPECT_EQ(t.cause, Bottleneck::kReceiverWindow);
+  EXPECT_EQ(t.streams, 2);
+  EXPECT_EQ(t.of_streams, 3);
+}
+
+TEST(EvidenceJson, RoundTripsThroughTheResultsExtension) {
+  Behaviour s;
+  s.rwnd_limited = 0.5;
+  s.bytes_per_s = 1000;
+  s.retrans_per_s = 10;
+  StreamEvidence e = series(s, true, true, false, true);
+  StreamEvidence back = evidence_from_json(evidence_to_json(e));
+  EXPECT_TRUE(back.known);
+  EXPECT_TRUE(back.tcp_info);
+  EXPECT_TRUE(back.sender);
+  EXPECT_TRUE(back.pinned);
+  EXPECT_NEAR(back.rwnd_limited, e.rwnd_limited, 1e-4);
+  EXPECT_NEAR(back.retransmit_ratio, e.retransmit_ratio, 1e-6);
+  EXPECT_NEAR(back.thread_cpu, e.thread_cpu, 1e-4);
+  EXPECT_EQ(back.snd_wnd, e.snd_wnd);
+}
+
+TEST(EvidenceJson, HostileValuesAreDroppedNotTrusted) {
+  nlohmann::ordered_json j = {{"seconds", 5}, {"busy", 7.5}, {"rwnd_limited", -3}, {"thread_cpu", "lots"}, {"cpu", int64_t{1} << 40}};
+  StreamEvidence e = evidence_from_json(j);
+  // A wrong type makes the whole object unknown; out-of-range numbers fall back.
+  EXPECT_FALSE(e.known);
+  j.erase("thread_cpu");
+  e = evidence_from_json(j);
+  EXPECT_TRUE(e.known);
+  EXPECT_EQ(e.busy, 0);
+  EXPECT_EQ(e.rwnd_limited, 0);
+  EXPECT_EQ(e.cpu, -1);
+  EXPECT_FALSE(evidence_from_json(nlohmann::ordered_json::array()).known);
+  EXPECT_FALSE(buffers_from_json(nlohmann::ordered_json("x")).known);
+}
+
+}  // namespace
+}  // namespace nperf
