@@ -18,7 +18,7 @@ SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$SCRIPT_DIR/.." && pwd)"
 ORIG_ARGS=("$@")
 
-ALL_SCENARIOS="tcp-P1,tcp-P2,tcp-P8,tcp-R,tcp-Z,udp-P1,udp-P2,udp-2G"
+ALL_SCENARIOS="tcp-P1,tcp-P2,tcp-P8,tcp-R,tcp-Z,udp-P1,udp-P2,udp-2G,udp-gsro"
 REPS=3
 TIME=5
 LINKS="lo,veth1500,veth9000"
@@ -260,6 +260,8 @@ tool_args() {
         udp-P1) echo "-u -b 0 -l 1400 -P 1" ;;
         udp-P2) echo "-u -b 0 -l 1400 -P 2" ;;
         udp-2G) echo "-u -b 2G -l 1400 -P 1" ;;
+        # UDP GSO/GRO (iperf3 >= 3.19's --gsro; Debian's 3.12 lacks it: compare with its udp-P1).
+        udp-gsro) [[ "$tool" == nperf ]] && echo "-u -b 0 -l 1400 -P 1 --gsro" || return 1 ;;
       esac ;;
     iperf2)
       # iperf 2.1 has no zero-copy mode (its -Z is the congestion control) and rejects -b 0 for
@@ -273,6 +275,7 @@ tool_args() {
         udp-P1) echo "-u -b 100g -l 1400 -P 1" ;;
         udp-P2) echo "-u -b 100g -l 1400 -P 2" ;;
         udp-2G) echo "-u -b 2g -l 1400 -P 1" ;;
+        udp-gsro) return 1 ;;
       esac ;;
   esac
 }

@@ -93,7 +93,10 @@ void add_client_options(CLI::App& app, Config& c, RawOptions& raw) {
   app.add_option("-C,--congestion", s.congestion, "client: set TCP congestion control algorithm");
   app.add_option("-T,--title", s.title, "client: prefix every output line with this string");
   app.add_option("-O,--omit", s.omit_s, "client: perform pre-test for N seconds and omit the pre-test statistics");
-  app.add_option("-b,--bitrate", raw.bitrate, "client: target bitrate in bits/sec per stream (0 for unlimited), K/M/G/T = 10^3..10^12");
+  app.add_option("-b,--bitrate", raw.bitrate,
+                 "client: target bitrate in bits/sec per stream (0 for unlimited), K/M/G/T = 10^3..10^12 "
+                 "(optional slash and packet count for burst mode: blocks sent back-to-back, 1..1000)")
+      ->option_text("#[KMGT][/#]");
   app.add_option("--cport", c.cport, "client: bind data streams to this client port (stream i uses cport+i)")->check(CLI::Range(1, 65535));
   app.add_option("--connect-timeout", c.connect_timeout_ms, "client: timeout for the control and data connections (ms, default 10000)")
       ->check(CLI::Range(1, 3'600'000));
@@ -102,6 +105,8 @@ void add_client_options(CLI::App& app, Config& c, RawOptions& raw) {
   app.add_flag("--udp-counters-64bit", s.udp_counters_64bit, "client: use 64-bit counters in UDP test packets");
   app.add_flag("--repeating-payload", s.repeating_payload, "client: payload '0123456789...' instead of random bytes");
   app.add_flag("--dont-fragment", s.dont_fragment, "client: set IPv4 Don't Fragment on UDP datagrams");
+  app.add_flag("-Z,--zerocopy", s.zerocopy, "client: use a 'zero copy' method of sending data (TCP: sendfile)");
+  app.add_flag("--skip-rx-copy", s.skip_rx_copy, "client: ignore received messages using MSG_TRUNC option (TCP)");
   app.add_flag("--gsro", raw.gsro, "client: UDP GSO when sending and GRO when receiving, on both ends (as iperf3 >= 3.21)");
 }
 
@@ -153,6 +158,15 @@ std::string finish(const RawOptions& raw, Config& c) {
     auto rate = parse_rate(raw.bitrate.substr(0, raw.bitrate.find('/')));
     if (!rate) return fmt::format("bad value '{}' for -b: expected a rate with optional K/M/G/T", raw.bitrate);
     s.rate_bps = *rate;
+    if (size_t slash = raw.bitrate.find('/'); slash != std::string::npos) {
+      // Burst mode, as iperf3: 1..1000 blocks per rate check (validate() checks the upper limit).
+      std::string_view text = std::string_view(raw.bitrate).substr(slash + 1);
+      int burst = 0;
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), burst);
+      if (text.empty() || ec != std::errc() || end != text.data() + text.size() || burst < 1)
+        return fmt::format("invalid burst count in -b '{}' (must be 1..{} after the '/')", raw.bitrate, Limits::kMaxBurst);
+      s.burst = burst;
+    }
   } else if (raw.udp) {
     s.rate_bps = kDefaultUdpRate;
   }

@@ -26,6 +26,9 @@ std::vector<std::string> validate(const TestSpec& s) {
     fail("window size must be at most {} bytes (got {})", Limits::kMaxWindow, s.window);
   if (s.mss < 0 || s.mss > Limits::kMaxMss)
     fail("MSS must be 0..{} (got {})", Limits::kMaxMss, s.mss);
+  // 0 means no burst was asked for (the key is absent); 1..1000 as iperf3.
+  if (s.burst < 0 || s.burst > Limits::kMaxBurst)
+    fail("invalid burst count (must be 1..{}, got {})", Limits::kMaxBurst, s.burst);
   if (s.server_affinity < -1 || s.server_affinity > Limits::kMaxCpu)
     fail("server CPU must be 0..{} (got {})", Limits::kMaxCpu, s.server_affinity);
   for (int cpu : s.server_stream_cpus)

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include "nperf/engine/payload.hpp"
 #include "nperf/engine/tcp_stream.hpp"
 #include "nperf/engine/udp_stream.hpp"
 #include "nperf/net/affinity.hpp"
@@ -17,7 +18,18 @@ namespace nperf::engine {
 StreamEngine::StreamEngine(std::vector<StreamPlan> plans)
     : plans_(std::move(plans)),
       counters_(std::make_unique<StreamCounters[]>(plans_.size())),
-      errors_(plans_.size()) {}
+      errors_(plans_.size()) {
+  std::shared_ptr<const std::vector<char>> shared;
+  for (StreamPlan& p : plans_) {
+    if (p.udp || !p.sender || p.tcp_payload) continue;
+    if (!shared || shared->size() != p.block_len) {
+      auto block = std::make_shared<std::vector<char>>(p.block_len);
+      fill_payload(std::span<uint8_t>(reinterpret_cast<uint8_t*>(block->data()), block->size()), p.repeating_payload);
+      shared = std::move(block);
+    }
+    p.tcp_payload = shared;
+  }
+}
 
 StreamEngine::~StreamEngine() {
   stop();

@@ -2,12 +2,19 @@
 
 #include "nperf/engine/payload.hpp"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <memory>
+#include <optional>
 #include <vector>
 
 #include <fmt/format.h>
@@ -38,13 +45,58 @@ void pace(uint64_t rate_bps, uint64_t bytes_sent, double start, const std::atomi
 
 bool transient(int err) { return err == EAGAIN || err == EWOULDBLOCK || err == EINTR; }
 
+// -Z: a file holding one payload block, for sendfile() (iperf3 uses a temp
+// file the same way). A memfd, else an unlinked file in /tmp; -1 when neither
+// can be made, and the sender then falls back to send().
+class PayloadFile {
+ public:
+  explicit PayloadFile(const std::vector<char>& block) {
+    fd_ = ::memfd_create("nperf-payload", MFD_CLOEXEC);
+    if (fd_ < 0) {
+      char path[] = "/tmp/nperf-payload-XXXXXX";
+      fd_ = ::mkostemp(path, O_CLOEXEC);
+      if (fd_ >= 0) ::unlink(path);
+    }
+    for (size_t done = 0; fd_ >= 0 && done < block.size();) {
+      ssize_t n = ::pwrite(fd_, block.data() + done, block.size() - done, static_cast<off_t>(done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        ::close(fd_);
+        fd_ = -1;
+        break;
+      }
+      done += static_cast<size_t>(n);
+    }
+  }
+  ~PayloadFile() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  PayloadFile(const PayloadFile&) = delete;
+  PayloadFile& operator=(const PayloadFile&) = delete;
+  int fd() const { return fd_; }
+
+ private:
+  int fd_ = -1;
+};
+
 }  // namespace
 
 std::string run_tcp_sender(const StreamPlan& plan, StreamCounters& c, const std::atomic<bool>& stop) {
-  std::vector<char> block(plan.block_len);
-  fill_payload(std::span<uint8_t>(reinterpret_cast<uint8_t*>(block.data()), block.size()), plan.repeating_payload);
+  // The engine's shared block; a plan made without one (tests) gets its own.
+  std::shared_ptr<const std::vector<char>> own;
+  if (!plan.tcp_payload || plan.tcp_payload->size() != plan.block_len) {
+    auto made = std::make_shared<std::vector<char>>(plan.block_len);
+    fill_payload(std::span<uint8_t>(reinterpret_cast<uint8_t*>(made->data()), made->size()), plan.repeating_payload);
+    own = std::move(made);
+  }
+  const std::vector<char>& block = own ? *own : *plan.tcp_payload;
   uint64_t sent = 0, blocks = 0;
   size_t offset = 0;  // a partial send is completed by the next call, as iperf3 does
+  std::optional<PayloadFile> file;
+  if (plan.zerocopy) file.emplace(block);
+  const int file_fd = file ? file->fd() : -1;
+  // -b RATE/BURST: the rate is checked after each `burst` whole blocks instead of after every send.
+  const uint64_t burst = static_cast<uint64_t>(std::max(plan.burst, 1));
   const double start = monotonic_seconds();
   while (!stop.load(std::memory_order_relaxed)) {
     size_t want = plan.block_len - offset;
@@ -53,7 +105,13 @@ std::string run_tcp_sender(const StreamPlan& plan, StreamCounters& c, const std:
       want = std::min<uint64_t>(want, plan.byte_quota - sent);
     }
     if (plan.block_quota && blocks >= plan.block_quota) break;
-    ssize_t n = ::send(plan.fd, block.data() + offset, want, MSG_NOSIGNAL);
+    ssize_t n;
+    if (file_fd >= 0) {
+      off_t from = static_cast<off_t>(offset);  // the file is one block: the offset in it is the offset in the block
+      n = ::sendfile(plan.fd, file_fd, &from, want);
+    } else {
+      n = ::send(plan.fd, block.data() + offset, want, MSG_NOSIGNAL);
+    }
     if (n < 0) {
       if (transient(errno)) continue;  // SO_SNDTIMEO woke us up to look at the stop flag
       if (stop.load(std::memory_order_relaxed)) break;
@@ -67,7 +125,8 @@ std::string run_tcp_sender(const StreamPlan& plan, StreamCounters& c, const std:
     }
     c.bytes.store(sent, std::memory_order_relaxed);
     c.blocks.store(blocks, std::memory_order_relaxed);
-    if (plan.rate_bps) pace(plan.rate_bps, sent, start, stop);
+    if (plan.rate_bps && (burst == 1 || (offset == 0 && blocks % burst == 0)))
+      pace(plan.rate_bps, sent, start, stop);
   }
   return "";
 }
@@ -75,9 +134,12 @@ std::string run_tcp_sender(const StreamPlan& plan, StreamCounters& c, const std:
 std::string run_tcp_receiver(const StreamPlan& plan, StreamCounters& c, const std::atomic<bool>& stop) {
   std::vector<char> buffer(plan.block_len);
   uint64_t received = 0, reads = 0;
+  // --skip-rx-copy: MSG_TRUNC on TCP makes the kernel drop the bytes without
+  // copying them out; the return value still counts them.
+  const int flags = plan.skip_rx_copy ? MSG_TRUNC : 0;
   const double start = monotonic_seconds();
   while (!stop.load(std::memory_order_relaxed)) {
-    ssize_t n = ::recv(plan.fd, buffer.data(), buffer.size(), 0);
+    ssize_t n = ::recv(plan.fd, buffer.data(), buffer.size(), flags);
     if (n > 0) {
       received += static_cast<uint64_t>(n);
       ++reads;

@@ -67,8 +67,11 @@ std::string run_udp_sender(const StreamPlan& plan, StreamCounters& c, const std:
   // Allow catching up ~50 ms of schedule: a late wake-up or a busy CPU must
   // not cost rate, while a long stall still never turns into a burst.
   double unit_s = plan.rate_bps ? static_cast<double>(len) * 8.0 / static_cast<double>(plan.rate_bps) : 1;
+  // -b RATE/BURST: groups of `burst` datagrams leave back-to-back at each due
+  // time (split over several sendmmsg calls when larger than a batch).
   Pacer pacer(plan.rate_bps, plan.block_len, seconds(monotonic()),
-              std::max<uint64_t>(64, static_cast<uint64_t>(0.050 / unit_s)));
+              std::max<uint64_t>(64, static_cast<uint64_t>(0.050 / unit_s)),
+              static_cast<uint64_t>(std::max(plan.burst, 1)));
   uint64_t sent = 0, bytes = 0;
   while (!stop.load(std::memory_order_relaxed)) {
     uint64_t want = max_units;

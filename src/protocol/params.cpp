@@ -31,6 +31,7 @@ std::string encode_params(const TestSpec& s) {
   j["len"] = s.block_len;
   if (s.rate_bps > 0 || s.protocol == Protocol::kUdp) j["bandwidth"] = s.rate_bps;
   j["pacing_timer"] = 1000;
+  if (s.burst > 0) j["burst"] = s.burst;  // only when -b RATE/BURST was given, as iperf3
   if (!s.title.empty()) j["title"] = s.title;
   if (!s.congestion.empty()) j["congestion"] = s.congestion;
   if (s.protocol == Protocol::kUdp && (s.gso || s.gro)) {
@@ -45,7 +46,9 @@ std::string encode_params(const TestSpec& s) {
   if (s.get_server_output) j["get_server_output"] = 1;
   if (s.udp_counters_64bit) j["udp_counters_64bit"] = 1;
   if (s.repeating_payload) j["repeating_payload"] = 1;
+  if (s.zerocopy) j["zerocopy"] = 1;
   if (s.dont_fragment) j["dont_fragment"] = 1;
+  if (s.skip_rx_copy) j["skip_rx_copy"] = 1;  // iperf3 >= 3.19's key; older servers ignore it
   j["client_version"] = kNperfVersion;
   if (!s.server_stream_cpus.empty()) j["nperf"]["server_stream_cpus"] = format_cpu_list(s.server_stream_cpus);
   return j.dump();
@@ -99,6 +102,7 @@ DecodedParams decode_params(std::string_view text) {
       s.block_len = static_cast<uint32_t>(*v);
     }
     if (auto v = get_int(*j, "bandwidth")) s.rate_bps = non_negative("bandwidth", *v);
+    if (auto v = get_int(*j, "burst")) s.burst = static_cast<int>(std::clamp<int64_t>(*v, -1, 1 << 20));
     if (auto v = get_int(*j, "server_affinity"))
       s.server_affinity = static_cast<int>(std::clamp<int64_t>(*v, -2, 1 << 20));
     if (auto v = get_string(*j, "congestion")) s.congestion = *v;
@@ -107,6 +111,8 @@ DecodedParams decode_params(std::string_view text) {
     s.udp_counters_64bit = get_presence_flag(*j, "udp_counters_64bit");
     s.repeating_payload = get_presence_flag(*j, "repeating_payload");
     s.dont_fragment = get_int(*j, "dont_fragment").value_or(0) != 0;  // by value, as iperf3
+    s.zerocopy = get_int(*j, "zerocopy").value_or(0) != 0;          // by value, as iperf3
+    s.skip_rx_copy = get_int(*j, "skip_rx_copy").value_or(0) != 0;  // by value, as iperf3 >= 3.19
     // Unlike the presence flags, iperf3 reads these two by value (0 = off).
     s.gso = get_int(*j, "gso").value_or(0) != 0;
     s.gro = get_int(*j, "gro").value_or(0) != 0;

@@ -45,7 +45,14 @@ std::vector<engine::StreamPlan> make_plans(const TestSpec& spec, const std::vect
     p.gso = spec.gso;
     p.repeating_payload = spec.repeating_payload;
     p.gro = spec.gro;
-    if (quota_owner && p.sender && senders > 0) {
+    p.burst = spec.burst;
+    p.zerocopy = spec.zerocopy;          // used by TCP senders only
+    p.skip_rx_copy = spec.skip_rx_copy;  // used by TCP receivers only
+    // -n/-k bound the senders: the client's, and the server's in a reverse
+    // test (as iperf3's server stops sending at -n). With --bidir only the
+    // client's senders count, as the client ends the test on its own bytes.
+    const bool bounded = quota_owner || spec.direction == Direction::kReverse;
+    if (bounded && p.sender && senders > 0) {
       // Split -n/-k evenly; the first streams take the remainder. Each stream
       // stops by itself, so the total is exact without a shared counter.
       auto share = [&](uint64_t total) {

@@ -156,8 +156,13 @@ TEST_F(VethPair, UdpHostDropsAreReportedApartFromNetworkLoss) {
   int64_t lost = doc["end"]["sum"]["lost_packets"].get<int64_t>();
   EXPECT_GT(host, 0) << explain(doc);
   EXPECT_GT(lost - host, 0) << "the 3% lost on the way must not be counted as host drops\n" << explain(doc);
+  // The verdict follows the split: mostly the host's drops -> its buffer (or
+  // its CPU, when that was saturated); mostly lost on the way -> the network.
   std::string v = verdict(doc);
-  EXPECT_TRUE(v == "receiver-buffer-overflow" || v == "receiver-CPU-bound") << v << "\n" << explain(doc);
+  if (2 * host >= lost)
+    EXPECT_TRUE(v == "receiver-buffer-overflow" || v == "receiver-CPU-bound") << v << "\n" << explain(doc);
+  else
+    EXPECT_EQ(v, "network-limited") << explain(doc);
 }
 
 }  // namespace

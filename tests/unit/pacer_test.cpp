@@ -257,4 +257,143 @@ TEST(Pacer, FourIndependentPacersEachAchieveTheirRate) {
   }
 }
 
+// ---- burst mode (-b RATE/BURST) -------------------------------------------
+
+TEST(PacerBurst, BurstOneIsExactlyThePlainSchedule) {
+  // Same calls, same answers: the default (no burst) path must not change.
+  Pacer plain(kGbit, kUnit, 3.0);
+  Pacer one(kGbit, kUnit, 3.0, 64, 1);
+  Pacer zero(kGbit, kUnit, 3.0, 64, 0);  // 0 is taken as 1
+  EXPECT_EQ(one.burst(), 1u);
+  EXPECT_EQ(zero.burst(), 1u);
+  for (uint64_t i = 0; i < 200000; ++i) {
+    // Irregular steps, with a stall now and then, so the backlog path is covered too.
+    const double now = 3.0 + static_cast<double>(i) * 37e-6 + (i > 100000 ? 0.5 : 0.0);
+    const uint64_t want = 1 + i % 40;
+    const uint64_t n = plain.allowance(now, want);
+    ASSERT_EQ(one.allowance(now, want), n) << "step " << i;
+    ASSERT_EQ(zero.allowance(now, want), n) << "step " << i;
+    if (n) {
+      plain.sent(now, n);
+      one.sent(now, n);
+      zero.sent(now, n);
+    }
+    ASSERT_EQ(one.next_due(), plain.next_due()) << "step " << i;
+    ASSERT_EQ(zero.next_due(), plain.next_due()) << "step " << i;
+  }
+}
+
+TEST(PacerBurst, GroupsOfNAreDueAtIntervalsOfNUnits) {
+  // One unit per second, bursts of 5: 5 units at 10 s, nothing until 15 s, 5 then.
+  Pacer p(kSlowRate, kSlowUnit, 10.0, 64, 5);
+  EXPECT_EQ(p.burst(), 5u);
+  EXPECT_EQ(p.interval(), 1.0);
+  EXPECT_EQ(p.burst_interval(), 5.0);
+  EXPECT_EQ(p.allowance(9.999, 32), 0u);
+  EXPECT_EQ(p.allowance(10.0, 32), 5u);
+  p.sent(10.0, 5);
+  EXPECT_EQ(p.next_due(), 15.0);
+  EXPECT_EQ(p.allowance(10.0, 32), 0u);
+  EXPECT_EQ(p.allowance(14.999, 32), 0u);
+  EXPECT_EQ(p.allowance(15.0, 32), 5u);
+  EXPECT_EQ(p.allowance(19.999, 32), 5u);
+  EXPECT_EQ(p.allowance(20.0, 32), 10u) << "two groups due";
+}
+
+TEST(PacerBurst, AGroupCutIntoSeveralSendsKeepsItsDueTime) {
+  // A burst larger than one batch (or a short sendmmsg) goes out in pieces.
+  Pacer p(kSlowRate, kSlowUnit, 0.0, 64, 100);
+  uint64_t sent = 0;
+  std::vector<uint64_t> pieces;
+  for (uint64_t n; (n = p.allowance(0.0, 32)) != 0;) {
+    pieces.push_back(n);
+    p.sent(0.0, n);
+    sent += n;
+    if (sent < 100) {
+      EXPECT_EQ(p.next_due(), 0.0) << "the group is not finished";
+    }
+  }
+  EXPECT_EQ(pieces, (std::vector<uint64_t>{32, 32, 32, 4}));
+  EXPECT_EQ(p.next_due(), 100.0);
+  // Partial: 3 of a group of 5, then the other 2.
+  Pacer q(kSlowRate, kSlowUnit, 0.0, 64, 5);
+  q.sent(0.0, 3);
+  EXPECT_EQ(q.allowance(0.0, 32), 2u);
+  EXPECT_EQ(q.next_due(), 0.0);
+  q.sent(0.0, 2);
+  EXPECT_EQ(q.next_due(), 5.0);
+  EXPECT_EQ(q.allowance(0.0, 32), 0u);
+}
+
+TEST(PacerBurst, BurstIsNotCutByASmallerMaxBacklog) {
+  Pacer p(kSlowRate, kSlowUnit, 0.0, 8, 100);
+  EXPECT_EQ(p.allowance(0.0, 1000), 100u);
+}
+
+TEST(PacerBurst, TenSecondAverageIsExact) {
+  // 8 Mibit/s with 1024-byte units: one unit per 1/1024 s, bursts of 8 every
+  // 1/128 s. All of it is exact in binary floating point, so the count is too.
+  constexpr uint64_t kRate = 8192ull * 1024;
+  constexpr uint32_t kUnitBytes = 1024;
+  const double start = 1000.0;
+  Pacer p(kRate, kUnitBytes, start, 64, 8);
+  EXPECT_EQ(p.burst_interval(), 1.0 / 128);
+  uint64_t total = 0;
+  std::vector<double> group_times;
+  const double dt = 1.0 / 4096;
+  for (uint64_t i = 0; i < 40960; ++i) {  // [start, start + 10 s)
+    const double now = start + static_cast<double>(i) * dt;
+    const uint64_t n = p.allowance(now, 32);
+    if (n == 0) continue;
+    EXPECT_EQ(n, 8u) << "a whole burst at once, at t=" << now - start;
+    p.sent(now, n);
+    total += n;
+    group_times.push_back(now);
+  }
+  EXPECT_EQ(total, 10240u) << "10 s x 1024 units/s";
+  ASSERT_EQ(group_times.size(), 1280u);
+  for (size_t k = 1; k < group_times.size(); ++k)
+    ASSERT_EQ(group_times[k] - group_times[k - 1], 1.0 / 128) << "group " << k;
+}
+
+TEST(PacerBurst, HundredMbitBurstTenKeepsTheRate) {
+  // The e2e case (-u -b 100M/10 -l 1400): groups of 10 every 1.12 ms.
+  constexpr uint64_t kRate = 100'000'000;
+  Pacer p(kRate, kUnit, 50.0, 446, 10);
+  EXPECT_DOUBLE_EQ(p.burst_interval(), 10 * 1400 * 8 / 1e8);
+  uint64_t total = 0, max_step = 0;
+  const double dt = 20e-6;
+  for (uint64_t i = 0; i < 500000; ++i) {  // 10 s
+    const double now = 50.0 + static_cast<double>(i) * dt;
+    const uint64_t n = p.allowance(now, 32);
+    if (n == 0) continue;
+    p.sent(now, n);
+    total += n;
+    max_step = std::max(max_step, n);
+  }
+  const double target_units = 1e8 / 8.0 * 10.0 / kUnit;  // 89285.7
+  EXPECT_NEAR(static_cast<double>(total), target_units, target_units * 0.001);
+  EXPECT_EQ(max_step, 10u) << "no step sends more than one burst";
+}
+
+TEST(PacerBurst, StallIsFollowedByAtMostBacklogPlusOneGroup) {
+  Pacer p(kSlowRate, kSlowUnit, 0.0, 4, 5);  // backlog is raised to one burst (5)
+  p.sent(0.0, 5);
+  uint64_t burst = 0;
+  for (int guard = 0; guard < 1000; ++guard) {
+    const uint64_t n = p.allowance(100.0, 1000);  // 95 s late
+    if (n == 0) break;
+    p.sent(100.0, n);
+    burst += n;
+  }
+  EXPECT_LE(burst, 10u);
+  EXPECT_GE(burst, 5u);
+  // Then groups of 5 every 5 s again.
+  const double next = p.next_due();
+  EXPECT_GT(next, 100.0);
+  EXPECT_EQ(p.allowance(next, 1000), 5u);
+  p.sent(next, 5);
+  EXPECT_EQ(p.next_due(), next + 5.0);
+}
+
 }  // namespace nperf::engine

@@ -572,5 +572,103 @@ TEST(Payload, RepeatingPatternIsIperf3s) {
   EXPECT_EQ(std::string(buf.begin(), buf.end()), "01234567890123456789012");
 }
 
+
+// ---- -Z, --skip-rx-copy, -b RATE/BURST ---------------------------------------
+
+// Captured from iperf3 3.12: `iperf3 -c HOST -Z -b 1M/5 -t 2` and the same with
+// `-u --repeating-payload --dont-fragment`.
+constexpr std::string_view kTcpZerocopyBurst312 =
+    R"({"tcp":true,"omit":0,"time":2,"num":0,"blockcount":0,"parallel":1,"len":131072,"bandwidth":1000000,"pacing_timer":1000,"burst":5,"zerocopy":1,"client_version":"3.12"})";
+constexpr std::string_view kUdpZerocopyBurst312 =
+    R"({"udp":true,"omit":0,"time":2,"num":0,"blockcount":0,"parallel":1,"len":32768,"bandwidth":1000000,"pacing_timer":1000,"burst":5,"repeating_payload":1,"zerocopy":1,"dont_fragment":1,"client_version":"3.12"})";
+
+TEST(ParamsZerocopyBurst, TcpZerocopyBurstMatchesIperf312ByteForByte) {
+  TestSpec s;
+  s.duration_s = 2;
+  s.rate_bps = 1'000'000;
+  s.burst = 5;
+  s.zerocopy = true;
+  EXPECT_EQ(encode_params(s), with_nperf_version(kTcpZerocopyBurst312, "3.12"));
+}
+
+TEST(ParamsZerocopyBurst, UdpSendsZerocopyToo_AsIperf312Does) {
+  TestSpec s;
+  s.protocol = Protocol::kUdp;
+  s.duration_s = 2;
+  s.block_len = 32768;
+  s.rate_bps = 1'000'000;
+  s.burst = 5;
+  s.zerocopy = s.repeating_payload = s.dont_fragment = true;
+  EXPECT_EQ(encode_params(s), with_nperf_version(kUdpZerocopyBurst312, "3.12"));
+}
+
+TEST(ParamsZerocopyBurst, AbsentByDefault) {
+  auto j = ordered_json::parse(encode_params(TestSpec{}));
+  EXPECT_FALSE(j.contains("zerocopy"));
+  EXPECT_FALSE(j.contains("skip_rx_copy"));
+  EXPECT_FALSE(j.contains("burst"));
+}
+
+TEST(ParamsZerocopyBurst, SkipRxCopyIsTheNumberOneJustBeforeClientVersion) {
+  TestSpec s;
+  s.skip_rx_copy = true;
+  s.dont_fragment = true;  // nonsense for TCP, but shows the order: dont_fragment, skip_rx_copy, client_version
+  auto keys = keys_of(encode_params(s));
+  ASSERT_GE(keys.size(), 3u);
+  EXPECT_EQ(keys[keys.size() - 3], "dont_fragment");
+  EXPECT_EQ(keys[keys.size() - 2], "skip_rx_copy");
+  EXPECT_EQ(ordered_json::parse(encode_params(s))["skip_rx_copy"], 1);
+}
+
+TEST(ParamsZerocopyBurst, DecodesIperf312ZerocopyBurst) {
+  TestSpec s = decode_ok(kTcpZerocopyBurst312);
+  EXPECT_TRUE(s.zerocopy);
+  EXPECT_EQ(s.burst, 5);
+  EXPECT_FALSE(s.skip_rx_copy);
+  EXPECT_TRUE(validate(s).empty());
+  TestSpec u = decode_ok(kUdpZerocopyBurst312);
+  EXPECT_TRUE(u.zerocopy);
+  EXPECT_EQ(u.burst, 5);
+}
+
+TEST(ParamsZerocopyBurst, ZerocopyAndSkipRxCopyAreReadByValue) {
+  EXPECT_TRUE(decode_ok(R"({"tcp":true,"zerocopy":1})").zerocopy);
+  EXPECT_TRUE(decode_ok(R"({"tcp":true,"zerocopy":7})").zerocopy);
+  EXPECT_FALSE(decode_ok(R"({"tcp":true,"zerocopy":0})").zerocopy) << "0 = off, as iperf3";
+  EXPECT_FALSE(decode_ok(R"({"tcp":true})").zerocopy);
+  EXPECT_TRUE(decode_ok(R"({"tcp":true,"skip_rx_copy":1})").skip_rx_copy);
+  EXPECT_FALSE(decode_ok(R"({"tcp":true,"skip_rx_copy":0})").skip_rx_copy) << "0 = off, as iperf3";
+  EXPECT_FALSE(decode_ok(R"({"tcp":true})").skip_rx_copy);
+  EXPECT_TRUE(decode_ok(R"({"tcp":true,"ZeroCopy":1,"SKIP_RX_COPY":1})").zerocopy) << "case-insensitive keys";
+}
+
+TEST(ParamsZerocopyBurst, BurstIsCheckedByValidate) {
+  EXPECT_EQ(decode_ok(R"({"udp":true,"len":1400,"burst":1000})").burst, 1000);
+  EXPECT_TRUE(validate(decode_ok(R"({"udp":true,"len":1400,"burst":1000})")).empty());
+  EXPECT_TRUE(validate(decode_ok(R"({"tcp":true,"burst":0})")).empty()) << "0 = no burst";
+  for (std::string_view text : {R"({"tcp":true,"burst":1001})", R"({"tcp":true,"burst":5000})",
+                                R"({"tcp":true,"burst":-1})", R"({"tcp":true,"burst":1e12})"}) {
+    DecodedParams d = decode_params(text);
+    ASSERT_TRUE(d.spec.has_value()) << text << ": " << d.error;
+    auto errors = validate(*d.spec);
+    ASSERT_EQ(errors.size(), 1u) << text;
+    EXPECT_NE(errors[0].find("burst"), std::string::npos) << errors[0];
+  }
+  expect_rejected(R"({"tcp":true,"burst":"5"})");
+  expect_rejected(R"({"tcp":true,"zerocopy":true})");
+}
+
+TEST(ParamsZerocopyBurst, RoundTrip) {
+  TestSpec s;
+  s.rate_bps = 5'000'000;
+  s.burst = 32;
+  s.zerocopy = s.skip_rx_copy = true;
+  TestSpec back = decode_ok(encode_params(s));
+  expect_same_spec(back, s);
+  EXPECT_EQ(back.burst, 32);
+  EXPECT_TRUE(back.zerocopy);
+  EXPECT_TRUE(back.skip_rx_copy);
+}
+
 }  // namespace
 }  // namespace nperf::protocol

@@ -187,6 +187,21 @@ TEST(TestSpec, TotalStreamsDoublesForBidir) {
   EXPECT_EQ(s.total_streams(), 6);
 }
 
+TEST(Validate, BurstRange) {
+  TestSpec s;
+  EXPECT_TRUE(valid(s)) << "0 = no burst";
+  s.burst = 1;
+  EXPECT_TRUE(valid(s));
+  s.burst = 1000;
+  EXPECT_TRUE(valid(s));
+  s.burst = 1001;
+  EXPECT_TRUE(invalid(s, "1001"));
+  s.burst = 5000;
+  EXPECT_TRUE(invalid(s, "burst"));
+  s.burst = -1;
+  EXPECT_TRUE(invalid(s, "-1"));
+}
+
 TEST(TestSpec, DefaultsMatchIperf3ServerDefaults) {
   TestSpec s;
   EXPECT_EQ(s.protocol, Protocol::kTcp);

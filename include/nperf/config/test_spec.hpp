@@ -25,6 +25,7 @@ struct TestSpec {
   int omit_s = 0;               // -O
   uint32_t block_len = kDefaultTcpBlockLen;  // -l
   uint64_t rate_bps = 0;        // -b per stream; 0 = unlimited
+  int burst = 0;                // -b RATE/BURST: blocks sent back-to-back per rate check; 0 = not given
   uint64_t window = 0;          // -w: SO_SNDBUF/SO_RCVBUF; 0 = autotune
   int mss = 0;                  // -M: TCP_MAXSEG; 0 = OS default
   bool nodelay = false;         // -N
@@ -36,6 +37,8 @@ struct TestSpec {
   bool dont_fragment = false;       // --dont-fragment: IPv4 UDP with DF set
   bool gso = false;                 // UDP sender uses GSO (iperf3 >= 3.21 "gso", --gsro)
   bool gro = false;                 // UDP receiver uses GRO (iperf3 >= 3.21 "gro", --gsro)
+  bool zerocopy = false;            // -Z: a TCP sender uses sendfile() (iperf3 "zerocopy"; UDP ignores it)
+  bool skip_rx_copy = false;        // --skip-rx-copy: a TCP receiver discards with MSG_TRUNC (iperf3 >= 3.19)
   int server_affinity = -1;     // iperf3 "server_affinity": one core for the whole server test
   std::vector<int> server_stream_cpus;  // nperf extension: per-stream cores on the server
   std::string client_version;   // informational

@@ -26,6 +26,14 @@ struct StreamPlan {
   bool repeating_payload = false;  // "0123456789..." instead of random bytes
   bool gso = false;  // UDP sender: hand the kernel up to 64 datagrams per buffer (UDP_SEGMENT)
   bool gro = false;  // UDP receiver: accept coalesced datagrams (UDP_GRO)
+  // Blocks (UDP: datagrams) sent back-to-back per rate check; 0 or 1 = none (-b RATE/BURST).
+  int burst = 0;
+  bool zerocopy = false;      // TCP sender: sendfile() from a memfd holding the payload block (-Z)
+  bool skip_rx_copy = false;  // TCP receiver: recv(MSG_TRUNC), the kernel discards the bytes
+  // TCP sender: the block it sends. One read-only block serves every TCP
+  // sender of a test (set by the engine): with -P 8 that is 7 blocks less
+  // memory than a block per stream, and reading shared bytes costs nothing.
+  std::shared_ptr<const std::vector<char>> tcp_payload;
 };
 
 // Written by one worker, read by the control thread.
