@@ -221,7 +221,8 @@ asio::awaitable<void> ServerSession::run_test(std::shared_ptr<ServerTest> test, 
   }
   TestSpec& spec = test->spec = *decoded.spec;
   if (auto errors = validate(spec); !errors.empty()) {
-    co_await control.write_server_error(spec.parallel > kMaxStreams ? kIeNumStreams : 1, 0);
+    int code = spec.parallel > kMaxStreams ? kIeNumStreams : spec.burst > Limits::kMaxBurst ? kIeBurst : 1;
+    co_await control.write_server_error(code, 0);
     throw SessionError(fmt::format("rejected parameters from client: {}", errors.front()));
   }
   if (config_.server_max_duration_s > 0 &&

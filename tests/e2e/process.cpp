@@ -13,9 +13,21 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 
 namespace nperf::test {
 namespace {
+
+// Under scripts/sanitize.sh the nperf children are sanitized too and inherit
+// the *_OPTIONS from the environment. Their reports go to stderr; a test that
+// does not look at a child's exit code (a server stopped with SIGTERM, say)
+// must still fail when one shows up.
+const char* sanitizer_report(const std::string& err) {
+  for (const char* marker : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "WARNING: ThreadSanitizer",
+                             "ThreadSanitizer: reported", "runtime error: "})
+    if (err.find(marker) != std::string::npos) return marker;
+  return nullptr;
+}
 
 std::string slurp(const std::string& path) {
   std::ifstream in(path);
@@ -92,6 +104,8 @@ ProcessResult Process::wait(std::chrono::milliseconds timeout) {
   r.exit_code = (!r.timed_out && WIFEXITED(status)) ? WEXITSTATUS(status) : -1;
   r.out = slurp(out_path_);
   r.err = slurp(err_path_);
+  if (const char* marker = sanitizer_report(r.err))
+    ADD_FAILURE() << "sanitizer report (" << marker << ") from child " << pid_ << ":\n" << r.err;
   result_ = r;
   return r;
 }

@@ -17,6 +17,7 @@ enum IperfError : int {
   kIeNone = 0,
   kIeNumStreams = 6,
   kIeBlockSize = 7,
+  kIeBurst = 15,
   kIeServerTerm = 11,
   kIeUnimplemented = 13,
   kIeTotalRate = 27,
