@@ -40,7 +40,8 @@ inline constexpr Duration kStreamsTimeout{30'000};
 inline constexpr double kSafetyMarginS = 40;  // as iperf3: 4 s "max RTT" x 10 state changes
 
 struct ServerTest {
-  enum class Phase { kHandshake, kCreatingStreams, kRunning, kEnding, kDone };
+  // kFinishing: results delivered, only the client's IPERF_DONE is still due.
+  enum class Phase { kHandshake, kCreatingStreams, kRunning, kEnding, kFinishing, kDone };
   explicit ServerTest(asio::io_context& io) : streams_ready(io) {}
 
   Phase phase = Phase::kHandshake;
@@ -143,6 +144,16 @@ asio::awaitable<void> ServerSession::accept_loop() {
     asio::ip::tcp::socket socket = co_await acceptor_.async_accept(asio::redirect_error(use_awaitable, ec));
     if (ec == asio::error::operation_aborted) co_return;
     if (ec) continue;  // e.g. the peer reset before we accepted; keep serving
+    if (test_ && test_->phase == ServerTest::Phase::kFinishing && !config_.one_off) {
+      // A client started right after the previous one finished can arrive
+      // before that test's IPERF_DONE (already sent) has been read: wait for it
+      // (at most 1 s) instead of answering "busy" (the soak test saw this).
+      asio::steady_timer pause(io_);
+      for (int i = 0; i < 200 && test_ && test_->phase == ServerTest::Phase::kFinishing; ++i) {
+        pause.expires_after(std::chrono::milliseconds(5));
+        co_await pause.async_wait(asio::redirect_error(use_awaitable, ec));
+      }
+    }
     if (!test_) {
       ++tests_started_;
       test_ = std::make_shared<ServerTest>(io_);
@@ -362,6 +373,7 @@ asio::awaitable<void> ServerSession::finish_test(ServerTest& test) {
   else if (test.capture) mine.server_output_text = test.captured_text;
   co_await control.write_json(protocol::encode_results(mine));
   co_await control.write_state(State::kDisplayResults);
+  test.phase = ServerTest::Phase::kFinishing;
   // IPERF_DONE ends the session; a client that just closes is fine too.
   try {
     co_await control.read_byte(kControlReadTimeout);

@@ -1,0 +1,341 @@
+// Soak: one long-running `nperf -s` serves several hundred short tests in a
+// row (TCP, UDP, -R, --bidir, -P 4), some of whose clients are SIGKILLed at a
+// random moment. Every test that is not killed must succeed with valid JSON,
+// the server must serve the test after each kill, and its file descriptors,
+// threads and memory must stay flat.
+//
+//   NPERF_SOAK_TESTS=N   number of tests (default kDefaultTests)
+//   NPERF_SOAK_SEED=S    random seed (default fixed; printed, so a failure reproduces)
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "e2e/process.hpp"
+
+namespace nperf::test {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+constexpr int kDefaultTests = 250;
+constexpr int kWarmUpTests = 20;
+constexpr uint64_t kDefaultSeed = 20240605;
+// One in kKillOneIn tests has its client SIGKILLed mid-test.
+constexpr int kKillOneIn = 10;
+// Allowed VmRSS growth between the end of the warm-up and the end of the
+// soak. After the warm-up glibc has created its per-thread arenas (workers
+// of every kind of test have run) and the server's steady state allocates
+// nothing per test that outlives it; what can still move is allocator
+// fragmentation and the pages the kernel counts for the asio reactor's
+// buffers. 2 MiB is a few dozen 64 KiB blocks: far below what a leak of one
+// block buffer per test (>= 128 KiB x tests) or of one stream's state would
+// add over hundreds of tests, and above the noise measured (see
+// docs/robustness.md, "Soak").
+constexpr long kRssGrowthBoundKiB = 2048;
+
+// Short tests of every kind: -n/-k end by quota (client-driven), -t 0.2 by time.
+const std::vector<std::vector<std::string>> kKinds = {
+    {"-n", "2M"},
+    {"-n", "2M", "-R"},
+    {"-n", "2M", "--bidir"},
+    {"-n", "4M", "-P", "4"},
+    {"-k", "32", "-P", "4", "-R"},
+    {"-t", "0.2", "-P", "2", "--bidir"},
+    {"-u", "-b", "100M", "-t", "0.2"},
+    {"-u", "-b", "100M", "-t", "0.2", "-R"},
+    {"-u", "-b", "100M", "-t", "0.2", "-P", "4", "--bidir"},
+};
+
+long env_number(const char* name, long fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::strtol(v, nullptr, 10) : fallback;
+}
+
+struct ServerFigures {
+  size_t fds = 0;
+  long threads = 0;
+  long rss_kib = 0;
+};
+
+ServerFigures figures_of(pid_t pid) {
+  ServerFigures f;
+  std::string proc = "/proc/" + std::to_string(pid);
+  std::error_code ec;
+  for (auto it = std::filesystem::directory_iterator(proc + "/fd", ec); !ec && it != std::filesystem::directory_iterator();
+       it.increment(ec))
+    ++f.fds;
+  std::ifstream status(proc + "/status");
+  std::string key;
+  while (status >> key) {
+    if (key == "VmRSS:") status >> f.rss_kib;
+    else if (key == "Threads:") status >> f.threads;
+    status.ignore(1 << 20, '\n');
+  }
+  return f;
+}
+
+// Waits until the server is idle again: its fds and threads are back to the
+// reference values and stay there for two polls in a row (a dead client's
+// connection still being accepted would show up in between).
+bool wait_until_idle(pid_t pid, const ServerFigures& idle, std::chrono::milliseconds timeout, ServerFigures* seen) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  int calm = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    *seen = figures_of(pid);
+    calm = (seen->fds == idle.fds && seen->threads == idle.threads) ? calm + 1 : 0;
+    if (calm >= 2) return true;
+    std::this_thread::sleep_for(30ms);
+  }
+  return false;
+}
+
+std::string joined(const std::vector<std::string>& args) {
+  std::string s;
+  for (const auto& a : args) s += (s.empty() ? "" : " ") + a;
+  return s;
+}
+
+TEST(Soak, HundredsOfTestsWithKilledClientsLeaveTheServerFlat) {
+  const long count = std::max<long>(env_number("NPERF_SOAK_TESTS", kDefaultTests), kWarmUpTests + 1);
+  const auto seed = static_cast<uint64_t>(env_number("NPERF_SOAK_SEED", static_cast<long>(kDefaultSeed)));
+  std::cout << "soak: " << count << " tests, seed " << seed << " (NPERF_SOAK_SEED=" << seed
+            << " NPERF_SOAK_TESTS=" << count << " reproduces this run)" << std::endl;
+  RecordProperty("seed", std::to_string(seed));
+  std::mt19937_64 rng(seed);
+
+  int port = free_port();
+  Process server({NPERF_BINARY, "-s", "-p", std::to_string(port)});
+  ASSERT_TRUE(wait_for_listener(port, 10s));
+  const pid_t pid = server.pid();
+  std::this_thread::sleep_for(200ms);
+  ServerFigures idle = figures_of(pid), warm, seen;
+  std::cout << "soak: server started: fds " << idle.fds << ", threads " << idle.threads << ", VmRSS " << idle.rss_kib
+            << " KiB" << std::endl;
+
+  auto started = std::chrono::steady_clock::now();
+  int kills = 0, failures = 0;
+  for (long i = 0; i < count && failures < 5; ++i) {
+    if (i > 0 && i % 100 == 0)
+      std::cout << "soak: " << i << " tests (" << kills << " killed): VmRSS " << figures_of(pid).rss_kib << " KiB"
+                << std::endl;
+    const auto& kind = kKinds[rng() % kKinds.size()];
+    // The first test and those right after the warm-up measurement are never killed.
+    const bool killed = i > 0 && i != kWarmUpTests && rng() % kKillOneIn == 0;
+    std::vector<std::string> argv = {NPERF_BINARY, "-c", "127.0.0.1", "-p", std::to_string(port), "-J"};
+    if (killed) {
+      // Long enough that the kill lands before the end: a 2 s test of the same kind.
+      for (size_t a = 0; a < kind.size(); ++a) {
+        if (kind[a] == "-n" || kind[a] == "-k" || kind[a] == "-t") {
+          ++a;
+          continue;
+        }
+        argv.push_back(kind[a]);
+      }
+      argv.insert(argv.end(), {"-t", "2"});
+      const auto delay = std::chrono::milliseconds(20 + rng() % 400);
+      Process victim(argv);
+      std::this_thread::sleep_for(delay);
+      victim.signal(SIGKILL);
+      ProcessResult r = victim.wait(5s);
+      ++kills;
+      // It must have been killed, not have ended by itself (0 is tolerated: a test that finished in time).
+      EXPECT_TRUE(r.exit_code == -1 || r.exit_code == 0)
+          << "test " << i << " (" << joined(argv) << ", killed after " << delay.count() << " ms): exit "
+          << r.exit_code << "\n" << r.err;
+      // The server must notice the dead client, drop the test and be idle again.
+      if (!wait_until_idle(pid, idle, 10s, &seen)) {
+        ADD_FAILURE() << "test " << i << ": the server is not idle 10 s after its client was killed after "
+                      << delay.count() << " ms (" << joined(argv) << "): fds " << seen.fds << " (idle " << idle.fds
+                      << "), threads " << seen.threads << " (idle " << idle.threads << ")";
+        ++failures;
+      }
+      continue;
+    }
+    argv.insert(argv.end(), kind.begin(), kind.end());
+    ProcessResult r = run_process(argv, 20s);
+    json doc = json::parse(r.out, nullptr, false);
+    bool ok = r.exit_code == 0 && !doc.is_discarded() && doc.is_object() && !doc.contains("error") &&
+              doc.contains("end") && doc["end"].is_object() && !doc["end"].empty();
+    if (!ok) {
+      ADD_FAILURE() << "test " << i << " (" << joined(argv) << "): exit " << r.exit_code
+                    << (r.timed_out ? " (timed out)" : "") << "\nstderr: " << r.err << "\nstdout: " << r.out.substr(0, 2000);
+      ++failures;
+    }
+    if (i == 0) {
+      // The reference for "idle": after one whole test the reactor's lazily created fds exist.
+      std::this_thread::sleep_for(300ms);
+      idle = figures_of(pid);
+    }
+    if (i + 1 == kWarmUpTests) {
+      ASSERT_TRUE(wait_until_idle(pid, idle, 5s, &warm)) << "server not idle after the warm-up";
+      std::this_thread::sleep_for(200ms);
+      warm = figures_of(pid);
+      std::cout << "soak: after " << kWarmUpTests << " warm-up tests: fds " << warm.fds << ", threads " << warm.threads
+                << ", VmRSS " << warm.rss_kib << " KiB" << std::endl;
+    }
+  }
+  ASSERT_EQ(failures, 0);
+
+  ServerFigures end;
+  bool settled = wait_until_idle(pid, warm, 5s, &end);
+  std::this_thread::sleep_for(200ms);
+  end = figures_of(pid);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::cout << "soak: " << count << " tests (" << kills << " clients killed) in " << seconds << " s; server fds "
+            << warm.fds << " -> " << end.fds << ", threads " << warm.threads << " -> " << end.threads << ", VmRSS "
+            << warm.rss_kib << " -> " << end.rss_kib << " KiB (" << end.rss_kib - warm.rss_kib << " KiB)" << std::endl;
+  RecordProperty("soak_tests", std::to_string(count));
+  RecordProperty("kills", std::to_string(kills));
+  RecordProperty("rss_growth_kib", std::to_string(end.rss_kib - warm.rss_kib));
+  EXPECT_TRUE(settled);
+  EXPECT_EQ(end.fds, warm.fds) << "file descriptors leaked";
+  EXPECT_EQ(end.threads, warm.threads) << "threads leaked";
+  EXPECT_EQ(end.threads, idle.threads);
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  // ASan's quarantine (256 MiB by default) and TSan's shadow memory make RSS
+  // meaningless; leaks are LeakSanitizer's job there (it runs at the server's exit).
+  std::cout << "soak: sanitized build, RSS bound not checked" << std::endl;
+#else
+  EXPECT_LE(end.rss_kib - warm.rss_kib, kRssGrowthBoundKiB) << "server memory grew";
+#endif
+
+  server.signal(SIGTERM);
+  ProcessResult srv = server.wait(20s);
+  EXPECT_FALSE(srv.timed_out) << "server ignored SIGTERM";
+  EXPECT_EQ(srv.exit_code, 0) << srv.err.substr(0, 4000);
+}
+
+// A raw client (plain blocking sockets, 5 s receive timeouts) that plays
+// iperf3 3.12's side of a one-stream TCP test up to DISPLAY_RESULTS and keeps
+// its IPERF_DONE back until send_done().
+class HeldClient {
+ public:
+  explicit HeldClient(int port) : port_(port) {}
+  // Plays the test up to DISPLAY_RESULTS.
+  void play() {
+    const std::string cookie = "soaksoaksoaksoaksoaksoaksoaksoaksoak" + std::string(1, '\0');
+    control_ = connect_loopback();
+    ASSERT_GE(control_, 0);
+    ASSERT_TRUE(send_all(control_, cookie));
+    ASSERT_TRUE(expect_state(9, "PARAM_EXCHANGE"));
+    const std::string params = R"({"tcp":true,"omit":0,"time":10,"num":0,"blockcount":0,"parallel":1,)"
+                               R"("len":131072,"client_version":"3.12"})";
+    ASSERT_TRUE(send_all(control_, frame(params)));
+    ASSERT_TRUE(expect_state(10, "CREATE_STREAMS"));
+    data_ = connect_loopback();
+    ASSERT_GE(data_, 0);
+    ASSERT_TRUE(send_all(data_, cookie));
+    ASSERT_TRUE(expect_state(1, "TEST_START"));
+    ASSERT_TRUE(expect_state(2, "TEST_RUNNING"));
+    ASSERT_TRUE(send_all(control_, std::string(1, '\x04')));  // TEST_END
+    ASSERT_TRUE(expect_state(13, "EXCHANGE_RESULTS"));
+    const std::string results = R"({"cpu_util_total":1,"cpu_util_user":0.5,"cpu_util_system":0.5,)"
+                                R"("sender_has_retransmits":0,"streams":[{"id":1,"bytes":0,"retransmits":0,)"
+                                R"("jitter":0,"errors":0,"packets":0,"start_time":0,"end_time":0.1}]})";
+    ASSERT_TRUE(send_all(control_, frame(results)));
+    std::string length = recv_exact(control_, 4);  // the server's results
+    ASSERT_EQ(length.size(), 4u) << "no results from the server";
+    uint32_t n = (uint32_t{static_cast<uint8_t>(length[0])} << 24) | (uint32_t{static_cast<uint8_t>(length[1])} << 16) |
+                 (uint32_t{static_cast<uint8_t>(length[2])} << 8) | uint32_t{static_cast<uint8_t>(length[3])};
+    ASSERT_EQ(recv_exact(control_, n).size(), n) << "short results from the server";
+    ASSERT_TRUE(expect_state(14, "DISPLAY_RESULTS"));
+    ready_ = true;
+  }
+  ~HeldClient() {
+    if (data_ >= 0) ::close(data_);
+    if (control_ >= 0) ::close(control_);
+  }
+  bool ready() const { return ready_; }
+  void send_done() { send_all(control_, std::string(1, '\x10')); }  // IPERF_DONE
+
+ private:
+  static std::string frame(const std::string& body) {
+    uint32_t n = htonl(static_cast<uint32_t>(body.size()));
+    return std::string(reinterpret_cast<const char*>(&n), 4) + body;
+  }
+  int connect_loopback() const {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    timeval tv{5, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port_));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+      ::close(fd);
+      return -1;
+    }
+    return fd;
+  }
+  static bool send_all(int fd, const std::string& bytes) {
+    return ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size());
+  }
+  static std::string recv_exact(int fd, size_t n) {
+    std::string out;
+    char buf[4096];
+    while (out.size() < n) {
+      ssize_t got = ::recv(fd, buf, std::min(sizeof buf, n - out.size()), 0);
+      if (got <= 0) break;
+      out.append(buf, static_cast<size_t>(got));
+    }
+    return out;
+  }
+  bool expect_state(int state, const char* name) {
+    std::string byte = recv_exact(control_, 1);
+    EXPECT_EQ(byte.size(), 1u) << "no " << name;
+    EXPECT_TRUE(byte.size() == 1 && static_cast<uint8_t>(byte[0]) == state) << "expected " << name;
+    return byte.size() == 1 && static_cast<uint8_t>(byte[0]) == state;
+  }
+
+  int port_;
+  int control_ = -1, data_ = -1;
+  bool ready_ = false;
+};
+
+// A client that starts the moment the previous one has exited can reach the
+// server before it has read that test's last message (IPERF_DONE, already
+// sent); the server must serve it once IPERF_DONE is read (it waits up to 1 s),
+// not answer "busy". The soak met this race 3 times in 2000 tests on a loaded
+// machine; a shell loop of `-n 1M -R` clients, 39 times in 1500 (iperf3 3.12:
+// 2 in 500). Here it is made deterministic by holding IPERF_DONE back.
+TEST(Soak, ClientArrivingBeforeTheLastIperfDoneIsServed) {
+  int port = free_port();
+  Process server({NPERF_BINARY, "-s", "-p", std::to_string(port)});
+  ASSERT_TRUE(wait_for_listener(port, 10s));
+  {
+    HeldClient held(port);
+    held.play();
+    ASSERT_TRUE(held.ready());
+    Process next({NPERF_BINARY, "-c", "127.0.0.1", "-p", std::to_string(port), "-n", "1M", "-R"});
+    std::this_thread::sleep_for(300ms);
+    held.send_done();
+    ProcessResult r = next.wait(20s);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+  }
+  server.signal(SIGTERM);
+  ProcessResult srv = server.wait(20s);
+  EXPECT_FALSE(srv.timed_out) << "server ignored SIGTERM";
+  EXPECT_EQ(srv.exit_code, 0) << srv.err.substr(0, 4000);
+}
+
+}  // namespace
+}  // namespace nperf::test
