@@ -6,8 +6,8 @@
 # The e2e tests start the sanitized nperf binary; it inherits the options below,
 # and tests/e2e/process.cpp fails a test whose child printed a sanitizer report.
 # Environment: SANITIZE_FLAGS (default "-g -O1": the e2e tests move real
-# traffic, and -O0 code under a sanitizer is slower; "-g1 -O0" compiles about
-# 2.4 times faster, which scripts/test.sh uses), BUILD_DIR, JOBS (default nproc).
+# traffic, and -O0 code under a sanitizer is slower; "-g1 -O0" compiles 2-3
+# times faster, which scripts/test.sh uses), BUILD_DIR, JOBS (default nproc).
 # Throughput-sensitive e2e tests (UDP pacing and loss at 500 Mbit/s, exact
 # byte counts against iperf3) can fail under a sanitizer for lack of speed
 # alone; rerun such a failure by itself, and look for a sanitizer report.
