@@ -69,8 +69,8 @@ void StreamEngine::run_worker(size_t i) {
     auto seconds = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) * 1e-6; };
     c.exit_user_s.store(seconds(usage.ru_utime), std::memory_order_relaxed);
     c.exit_system_s.store(seconds(usage.ru_stime), std::memory_order_relaxed);
-    c.exit_cpu.store(net::current_cpu(), std::memory_order_relaxed);
     ThreadCpuSample self = net::read_thread_cpu(net::current_tid());
+    c.exit_cpu.store(self.cpu, std::memory_order_relaxed);
     c.exit_wait_s.store(self.wait_s, std::memory_order_relaxed);
   }
   c.finished.store(true, std::memory_order_release);

@@ -73,12 +73,6 @@ constexpr size_t kField(int n) { return static_cast<size_t>(n - 3); }
 
 }  // namespace
 
-int last_cpu_of_thread(pid_t tid) {
-  std::vector<std::string> f = thread_stat_fields(tid);
-  if (f.size() <= kField(39)) return -1;
-  return std::atoi(f[kField(39)].c_str());
-}
-
 ThreadCpuSample read_thread_cpu(pid_t tid) {
   ThreadCpuSample s;
   std::vector<std::string> f = thread_stat_fields(tid);

@@ -16,8 +16,6 @@ bool pin_process(int cpu, std::string* error);
 void unpin_current_thread();
 int current_cpu();
 pid_t current_tid();
-// The core a thread of this process last ran on (from /proc), or -1.
-int last_cpu_of_thread(pid_t tid);
 // A thread's user and system CPU time and last core (/proc/self/task/TID/stat).
 ThreadCpuSample read_thread_cpu(pid_t tid);
 // Busy and total ticks of every core (/proc/stat); empty when unreadable.
