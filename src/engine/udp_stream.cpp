@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <random>
@@ -15,6 +16,7 @@
 
 #include "nperf/engine/pacer.hpp"
 #include "nperf/engine/payload.hpp"
+#include "nperf/engine/receive_coalescer.hpp"
 #include "nperf/protocol/udp_header.hpp"
 #include "nperf/stats/udp_receive_stats.hpp"
 
@@ -24,12 +26,21 @@ namespace {
 constexpr unsigned kBatch = 32;            // messages per sendmmsg/recvmmsg
 constexpr size_t kMaxGsoBytes = 65000;     // one GSO/GRO buffer (UDP's 64 KiB limit, less headers)
 constexpr unsigned kMaxGsoSegments = 64;   // the kernel's UDP_MAX_SEGMENTS on older kernels
+constexpr double kMinPacedWakeS = 20e-6;   // a paced sender sleeps at least this much schedule at a time
 
 timespec monotonic() {
   timespec ts;
   ::clock_gettime(CLOCK_MONOTONIC, &ts);
   return ts;
 }
+
+timespec realtime() {
+  timespec ts;
+  ::clock_gettime(CLOCK_REALTIME, &ts);
+  return ts;
+}
+
+int64_t nanoseconds(const timespec& ts) { return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec; }
 
 double seconds(const timespec& ts) { return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9; }
 
@@ -72,6 +83,8 @@ std::string run_udp_sender(const StreamPlan& plan, StreamCounters& c, const std:
   Pacer pacer(plan.rate_bps, plan.block_len, seconds(monotonic()),
               std::max<uint64_t>(64, static_cast<uint64_t>(0.050 / unit_s)),
               static_cast<uint64_t>(std::max(plan.burst, 1)));
+  // (-b RATE/BURST already wakes once per group.)
+  const uint64_t coalesce = plan.rate_bps && plan.burst <= 1 ? std::clamp<uint64_t>(static_cast<uint64_t>(kMinPacedWakeS / unit_s), 1, kBatch) : 1;
   uint64_t sent = 0, bytes = 0;
   while (!stop.load(std::memory_order_relaxed)) {
     uint64_t want = max_units;
@@ -81,7 +94,11 @@ std::string run_udp_sender(const StreamPlan& plan, StreamCounters& c, const std:
     timespec now = monotonic();
     uint64_t n = pacer.allowance(seconds(now), want);
     if (n == 0) {
-      sleep_until(pacer.next_due());
+      // Wake once per kMinPacedWakeS of schedule, not per datagram: at 2 Gbit/s one
+      // 1400-byte datagram is due every 5.6 us, and a wake-up per datagram
+      // would cost the sending core more than the datagrams. Still even at
+      // any scale a receiver or a 1-second interval can see.
+      sleep_until(pacer.next_due() + static_cast<double>(coalesce - 1) * pacer.interval());
       continue;
     }
     for (unsigned b = 0; b < n; ++b) {
@@ -122,8 +139,15 @@ std::string run_udp_receiver(const StreamPlan& plan, StreamCounters& c, const st
   // The kernel counts datagrams it dropped because this socket's buffer was
   // full and reports the running total with every datagram we read.
   bool overflow_counts = ::setsockopt(plan.fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof on) == 0;
+  // Each datagram's arrival time as the kernel saw it: jitter stays exact
+  // however late we read (see ReceiveAction), unlike iperf3's read time.
+  ::setsockopt(plan.fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
+  // Kernel stamps are CLOCK_REALTIME; our clock (and the peer's header, as
+  // far as jitter cares) is monotonic. One offset, taken now, maps them.
+  const int64_t realtime_minus_monotonic_ns = nanoseconds(realtime()) - nanoseconds(monotonic());
+  ::prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);  // naps of tens of microseconds must stay short
   const size_t slot = gro ? 65536 : std::max<size_t>(plan.block_len, 64);
-  constexpr size_t kControl = CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(uint32_t));
+  constexpr size_t kControl = CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(uint32_t)) + CMSG_SPACE(sizeof(timespec));
   std::vector<uint8_t> data(slot * kBatch);
   std::vector<uint8_t> control(kControl * kBatch);
   std::vector<iovec> iov(kBatch);
@@ -139,6 +163,7 @@ std::string run_udp_receiver(const StreamPlan& plan, StreamCounters& c, const st
     auto h = protocol::decode_udp_header(std::span<const uint8_t>(datagram, size), plan.udp_counters_64bit);
     if (h) stats.on_datagram(h->seq, h->sec + h->usec * 1e-6, arrived);
   };
+  ReceiveAction action = ReceiveAction::kBlock;
   while (!stop.load(std::memory_order_relaxed)) {
     for (unsigned b = 0; b < kBatch; ++b) {
       msgs[b] = {};
@@ -147,26 +172,41 @@ std::string run_udp_receiver(const StreamPlan& plan, StreamCounters& c, const st
       msgs[b].msg_hdr.msg_control = &control[b * kControl];
       msgs[b].msg_hdr.msg_controllen = kControl;
     }
-    // Blocks for the first datagram (SO_RCVTIMEO wakes us for the stop flag), then takes what is queued.
-    int r = ::recvmmsg(plan.fd, msgs.data(), kBatch, MSG_WAITFORONE, nullptr);
-    if (r < 0) {
-      if (transient(errno) || errno == ECONNREFUSED) continue;
-      if (stop.load(std::memory_order_relaxed)) break;
-      return fmt::format("recvmmsg failed: {}", std::strerror(errno));
+    if (action == ReceiveAction::kNapThenPoll) {
+      timespec nap{0, kReceiveNapUs * 1000};
+      ::nanosleep(&nap, nullptr);
     }
+    // Blocking: waits for the first datagram (SO_RCVTIMEO wakes us for the
+    // stop flag), then takes what is queued.
+    int flags = action == ReceiveAction::kBlock ? MSG_WAITFORONE : MSG_DONTWAIT;
+    int r = ::recvmmsg(plan.fd, msgs.data(), kBatch, flags, nullptr);
+    if (r < 0) {
+      if (!transient(errno) && errno != ECONNREFUSED) {
+        if (stop.load(std::memory_order_relaxed)) break;
+        return fmt::format("recvmmsg failed: {}", std::strerror(errno));
+      }
+      r = 0;
+    }
+    action = next_receive_action(r, kBatch);
+    if (r == 0) continue;
     if (c.reset_jitter.load(std::memory_order_relaxed)) {
       stats.reset_jitter();
       c.reset_jitter.store(false, std::memory_order_relaxed);
     }
-    double arrived = seconds(monotonic());
+    const double read_at = seconds(monotonic());
     for (int b = 0; b < r; ++b) {
       size_t size = msgs[b].msg_len;
       size_t segment = size;
+      double arrived = read_at;
       for (cmsghdr* cm = CMSG_FIRSTHDR(&msgs[b].msg_hdr); cm; cm = CMSG_NXTHDR(&msgs[b].msg_hdr, cm)) {
         if (cm->cmsg_level == SOL_UDP && cm->cmsg_type == UDP_GRO) {
           int gso_size = 0;
           std::memcpy(&gso_size, CMSG_DATA(cm), sizeof gso_size);
           if (gso_size > 0) segment = static_cast<size_t>(gso_size);
+        } else if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_TIMESTAMPNS) {
+          timespec stamp;
+          std::memcpy(&stamp, CMSG_DATA(cm), sizeof stamp);
+          arrived = static_cast<double>(nanoseconds(stamp) - realtime_minus_monotonic_ns) * 1e-9;
         } else if (overflow_counts && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SO_RXQ_OVFL) {
           uint32_t dropped = 0;
           std::memcpy(&dropped, CMSG_DATA(cm), sizeof dropped);
