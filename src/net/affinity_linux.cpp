@@ -51,6 +51,15 @@ void unpin_current_thread() {
 
 int current_cpu() { return ::sched_getcpu(); }
 
+int sole_allowed_cpu() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (::sched_getaffinity(0, sizeof set, &set) != 0 || CPU_COUNT(&set) != 1) return -1;
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
+    if (CPU_ISSET(cpu, &set)) return cpu;
+  return -1;
+}
+
 pid_t current_tid() { return static_cast<pid_t>(::syscall(SYS_gettid)); }
 
 namespace {

@@ -77,11 +77,14 @@ TestRun::TestRun(const TestSpec& spec, std::vector<DataStream> streams, bool quo
       cpus_seen_(streams.size()) {
   const bool tcp = spec.protocol == Protocol::kTcp;
   const bool udp = spec.protocol == Protocol::kUdp;
+  // A process pinned to one core (-A N) pins every worker it starts: its
+  // core's busy time is then the worker's CPU evidence too.
+  const bool process_pinned = net::sole_allowed_cpu() >= 0;
   for (const auto& s : streams) {
     infos_.push_back(s.info);
     pinned_.push_back(s.cpu);
     trackers_.emplace_back(s.info, tcp && s.info.sender, udp);
-    evidence_.emplace_back(s.info.sender, tcp, udp, s.cpu >= 0);
+    evidence_.emplace_back(s.info.sender, tcp, udp, s.cpu >= 0 || process_pinned);
   }
   if (!streams.empty()) {
     congestion_ = net::read_congestion(streams.front().fd);

@@ -15,6 +15,9 @@ bool pin_process(int cpu, std::string* error);
 // Allows the calling thread to run on every core again.
 void unpin_current_thread();
 int current_cpu();
+// The one core the calling thread may run on (a process pinned with -A N, whose
+// threads inherit that), or -1 when it may run on several.
+int sole_allowed_cpu();
 pid_t current_tid();
 // A thread's user and system CPU time and last core (/proc/self/task/TID/stat).
 ThreadCpuSample read_thread_cpu(pid_t tid);
