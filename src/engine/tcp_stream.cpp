@@ -1,6 +1,7 @@
 #include "nperf/engine/tcp_stream.hpp"
 
 #include "nperf/engine/payload.hpp"
+#include "nperf/engine/receive_watermark.hpp"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -138,11 +139,32 @@ std::string run_tcp_receiver(const StreamPlan& plan, StreamCounters& c, const st
   // copying them out; the return value still counts them.
   const int flags = plan.skip_rx_copy ? MSG_TRUNC : 0;
   const double start = monotonic_seconds();
+  // Be woken per ~1 ms of data rather than per segment (receive_watermark.hpp).
+  // A receive-rate cap (-b on the receiving end) reads as it always did.
+  const bool follow_rate = plan.rate_bps == 0;
+  uint32_t watermark = 1;
+  double period_start = start;
+  uint64_t period_bytes = 0;
   while (!stop.load(std::memory_order_relaxed)) {
     ssize_t n = ::recv(plan.fd, buffer.data(), buffer.size(), flags);
     if (n > 0) {
       received += static_cast<uint64_t>(n);
       ++reads;
+      if (follow_rate) {
+        period_bytes += static_cast<uint64_t>(n);
+        double now = monotonic_seconds();
+        if (now - period_start >= kReceiveWatermarkPeriodS) {
+          int receive_buffer = 0;
+          socklen_t size = sizeof receive_buffer;
+          ::getsockopt(plan.fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, &size);
+          uint32_t next = receive_low_watermark(period_bytes, now - period_start, plan.block_len, receive_buffer);
+          if (watermark_changed(watermark, next) &&
+              ::setsockopt(plan.fd, SOL_SOCKET, SO_RCVLOWAT, &next, sizeof next) == 0)
+            watermark = next;
+          period_start = now;
+          period_bytes = 0;
+        }
+      }
       // A receive-rate cap reads no faster than the cap: the receive window
       // fills and TCP's flow control slows the sender down to it.
       if (plan.rate_bps) pace(plan.rate_bps, received, start, stop);
