@@ -421,11 +421,19 @@ asio::awaitable<void> ServerSession::accept_udp_streams(ServerTest& test, asio::
   for (int index = 0; index < spec.total_streams(); ++index) {
     asio::ip::udp::endpoint peer;
     std::error_code ec;
+    // As for TCP streams: a client that goes away (or talks out of turn)
+    // meanwhile is noticed at once, not after the deadline.
+    std::error_code control_ec;
     auto result = co_await (socket.async_receive_from(asio::buffer(hello), peer, asio::redirect_error(use_awaitable, ec)) ||
-                            deadline.async_wait(use_awaitable));
+                            deadline.async_wait(use_awaitable) ||
+                            test.control->socket().async_wait(asio::ip::tcp::socket::wait_read,
+                                                              asio::redirect_error(use_awaitable, control_ec)));
     if (result.index() == 1)
       throw SessionError(fmt::format("only {} of {} UDP streams were set up within {} s", index, spec.total_streams(),
                                      kStreamsTimeout.count() / 1000), kIeAccept);
+    if (result.index() == 2)
+      throw SessionError("the client closed the control connection while the data streams were being set up",
+                         kIeCtrlClose);
     if (ec) throw SessionError(fmt::format("UDP stream set-up failed: {}", ec.message()), kIeAccept);
     // The hello's content is not checked by any iperf3 version; the sender's address is what matters.
     socket.connect(peer);

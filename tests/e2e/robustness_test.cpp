@@ -811,6 +811,27 @@ TEST(Robustness, ServerRecoversFromClientThatVanishesAfterCreateStreams) {
   server.expect_alive_then_stop();
 }
 
+TEST(Robustness, ServerNoticesAtOnceAClientThatVanishesDuringUdpStreamSetUp) {
+  NperfServer server;
+  ASSERT_TRUE(server.listening());
+  Conn control = open_control(server.port(), make_cookie());
+  std::string params = params_json({{"parallel", "2"}, {"len", "1400"}, {"bandwidth", "1000000"}});
+  params.replace(params.find("\"tcp\":true"), 10, "\"udp\":true");
+  ASSERT_TRUE(control.send(frame(params)));
+  ReadResult r = control.read_exact(1, 5s);
+  ASSERT_TRUE(r.complete() && static_cast<uint8_t>(r.bytes[0]) == kCreateStreams) << r.describe();
+  auto vanished = SteadyClock::now();
+  control.close();  // no UDP hello ever comes
+  int busy = 0;
+  Timed t = real_client_until_served(server.port(), 35s, &busy);
+  Ms recovered = elapsed_since(vanished);
+  note("server_serves_again_after", recovered);
+  EXPECT_EQ(t.result.exit_code, 0) << t.result.err;
+  // The UDP stream deadline is 30 s; the control connection's EOF must end the wait long before.
+  EXPECT_LE(recovered, 5s) << "the server waited for the UDP hello instead of noticing the closed control connection";
+  server.expect_alive_then_stop();
+}
+
 TEST(Robustness, DataConnectionWithWrongCookieIsDenied) {
   NperfServer server;
   ASSERT_TRUE(server.listening());
