@@ -76,6 +76,14 @@ void StreamEngine::run_worker(size_t i) {
   c.finished.store(true, std::memory_order_release);
 }
 
+void StreamEngine::finish_receivers() {
+  request_stop();
+  for (size_t i = 0; i < threads_.size(); ++i)
+    if (!plans_[i].sender && plans_[i].fd >= 0) ::shutdown(plans_[i].fd, SHUT_RD);
+  for (size_t i = 0; i < threads_.size(); ++i)
+    if (!plans_[i].sender && threads_[i].joinable()) threads_[i].join();
+}
+
 void StreamEngine::stop() {
   stop_.store(true, std::memory_order_relaxed);
   for (auto& t : threads_)

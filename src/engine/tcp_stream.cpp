@@ -4,6 +4,8 @@
 #include "nperf/engine/receive_watermark.hpp"
 
 #include <fcntl.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
@@ -172,10 +174,25 @@ std::string run_tcp_receiver(const StreamPlan& plan, StreamCounters& c, const st
       c.blocks.store(reads, std::memory_order_relaxed);
       continue;
     }
-    if (n == 0) break;  // the peer closed: the normal end in a reverse test
+    if (n == 0) break;  // the peer closed (the normal end in a reverse test), or finish_receivers()
     if (transient(errno)) continue;
     if (stop.load(std::memory_order_relaxed)) break;
     return fmt::format("recv failed: {}", std::strerror(errno));
+  }
+  // Stopped: what had arrived by now counts (a reader waiting for its
+  // watermark may have left up to a block queued). Only that: a peer that
+  // is still sending must not keep this loop going.
+  int queued = 0;
+  if (::ioctl(plan.fd, SIOCINQ, &queued) == 0) {
+    for (uint64_t left = static_cast<uint64_t>(std::max(queued, 0)); left > 0;) {
+      ssize_t n = ::recv(plan.fd, buffer.data(), std::min<uint64_t>(buffer.size(), left), flags | MSG_DONTWAIT);
+      if (n <= 0) break;
+      left -= std::min<uint64_t>(left, static_cast<uint64_t>(n));
+      received += static_cast<uint64_t>(n);
+      ++reads;
+    }
+    c.bytes.store(received, std::memory_order_relaxed);
+    c.blocks.store(reads, std::memory_order_relaxed);
   }
   return "";
 }

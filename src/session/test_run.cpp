@@ -193,6 +193,9 @@ void TestRun::end_omit(double now) {
 void TestRun::stop(double now) {
   if (stopped_) return;
   stopped_ = true;
+  // Receivers first: their byte counts (and UDP statistics) are final once
+  // they are joined, including what had arrived but was not yet read.
+  engine_.finish_receivers();
   Readings r = read_all(now);
   for (size_t i = 0; i < trackers_.size(); ++i) {
     trackers_[i].finish(now, r.bytes[i], iperf_tcp(i, r.tcp[i]), r.udp[i]);

@@ -149,6 +149,28 @@ TEST(Server, LeaksNoThreadOrSocketAcrossTests) {
   server.wait(5s);
 }
 
+// A byte quota arrives whole: the receiving end counts what reached it
+// before the stop, even what its reader had not yet been woken for (TCP
+// receivers wait for a watermark of up to a block). Long enough (> 50 ms)
+// for the watermark to be in force; forward, reverse and two streams.
+TEST(Tcp, ByteQuotaIsReceivedExactly) {
+  const std::vector<std::vector<std::string>> cases = {{"-n", "1G"}, {"-n", "1G", "-R"}, {"-n", "1G", "-P", "2"}};
+  for (const auto& extra : cases) {
+    int port = free_port();
+    Process server({NPERF_BINARY, "-s", "-1", "-p", port_text(port)});
+    ASSERT_TRUE(wait_for_listener(port, 5s));
+    std::vector<std::string> argv = {NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port), "-J"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    ProcessResult r = run_process(argv, 60s);
+    server.wait(10s);
+    std::string shown = extra.size() > 2 ? extra[2] : "forward";
+    ASSERT_EQ(r.exit_code, 0) << shown << " " << r.err;
+    json end = json::parse(r.out)["end"];
+    EXPECT_EQ(end["sum_sent"]["bytes"].get<uint64_t>(), 1073741824u) << shown;
+    EXPECT_EQ(end["sum_received"]["bytes"].get<uint64_t>(), 1073741824u) << shown;
+  }
+}
+
 TEST(Client, ExitsWithAnErrorWhenTheServerIsKilledMidTest) {
   for (const char* mode : {"-t", "-R"}) {
     int port = free_port();

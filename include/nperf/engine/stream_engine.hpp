@@ -73,6 +73,11 @@ class StreamEngine {
   void request_stop() { stop_.store(true, std::memory_order_relaxed); }
   // End of the omit period: UDP receiver i restarts its jitter estimate.
   void request_jitter_reset(size_t i) { counters_[i].reset_jitter.store(true, std::memory_order_relaxed); }
+  // Asks every worker to stop, and ends the receivers now: each is woken at
+  // once (shutdown(SHUT_RD)) instead of at its next kWakeupMs timeout, counts
+  // what had already arrived, and is joined, so its figures are final.
+  // Senders are only asked to stop.
+  void finish_receivers();
   // Asks every worker to stop and joins them. A worker blocked in send/recv
   // notices within kWakeupMs. Idempotent.
   void stop();
