@@ -4,6 +4,8 @@
 #include <iostream>
 #include <memory>
 
+#include <fmt/format.h>
+
 #include "nperf/cli/options.hpp"
 #include "nperf/hostcheck/host_check.hpp"
 #include "nperf/net/affinity.hpp"
@@ -11,6 +13,7 @@
 #include "nperf/report/text_reporter.hpp"
 #include "nperf/session/client_session.hpp"
 #include "nperf/session/server_session.hpp"
+#include "nperf/session/session_common.hpp"
 
 int main(int argc, char** argv) {
   nperf::Config config;
@@ -31,9 +34,15 @@ int main(int argc, char** argv) {
   std::unique_ptr<nperf::report::Reporter> reporter;
   if (config.json)
     reporter = std::make_unique<nperf::report::JsonReporter>(nperf::report::JsonOptions{is_server, is_server ? "" : config.spec.title}, out);
-  else
-    reporter = std::make_unique<nperf::report::TextReporter>(
-        nperf::report::TextOptions{config.format, config.verbose, is_server, is_server ? "" : config.spec.title}, out, err);
+  else {
+    nperf::report::TextOptions options{config.format, config.verbose, is_server, is_server ? "" : config.spec.title, ""};
+    if (is_server && config.verbose) {
+      nperf::TestStartInfo facts;
+      nperf::session::fill_host_facts(&facts);
+      options.server_preamble = fmt::format("{}\n{}\n", facts.version, facts.system_info);
+    }
+    reporter = std::make_unique<nperf::report::TextReporter>(std::move(options), out, err);
+  }
 
   if (config.affinity.local.kind == nperf::CpuPlacement::Kind::kWholeProcess) {
     std::string error;

@@ -104,8 +104,7 @@ void TextReporter::reset_test() {
 }
 
 void TextReporter::on_server_listening(int port, int test_number) {
-  // (-V: iperf3 prints its version and uname before this banner; the
-  // reporter interface does not pass them here.)
+  if (options_.verbose && !options_.server_preamble.empty()) print(options_.server_preamble);
   print(fmt::format("{}\nServer listening on {} (test #{})\n{}\n", kBanner, port, test_number, kBanner));
 }
 

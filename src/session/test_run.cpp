@@ -434,6 +434,7 @@ void TestRun::attach_evidence(EndReport* end, const protocol::TestResults* peer)
     f.received_known = e.receiver_known;
     f.received_bytes = e.received_bytes;
     f.target_bps = spec_.rate_bps;
+    f.peer_half_pending = peer == nullptr;
     f.sender = local_sends ? e.local_evidence : e.remote_evidence;
     f.receiver = local_sends ? e.remote_evidence : e.local_evidence;
     f.sender_buffers = local_sends ? end->local_buffers : end->remote_buffers;

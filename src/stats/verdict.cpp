@@ -143,7 +143,10 @@ Verdict tcp_verdict(const StreamFacts& f) {
     seen.push_back(fmt::format("send-buffer-limited {}", pct(s.sndbuf_limited)));
     seen.push_back(fmt::format("{} retransmissions", s.retransmits));
   }
-  if (!s.known || !r.known) seen.push_back(fmt::format("no evidence from the {} (not nperf)", !s.known ? "sender" : "receiver"));
+  if (!s.known || !r.known)
+    seen.push_back(fmt::format("no evidence from the {} ({})", !s.known ? "sender" : "receiver",
+                               f.peer_half_pending ? "it comes with the results, after this summary; the client's verdict has both ends"
+                                                   : "not nperf"));
   return make(Bottleneck::kUndetermined, fmt::format("no single limit stood out: {}", fmt::join(seen, ", ")), "");
 }
 

@@ -229,6 +229,17 @@ TEST(Verdict, WithoutThePeersHalfOnlyLocalRulesApply) {
   Verdict v = diagnose_stream(f);
   EXPECT_EQ(v.cause, Bottleneck::kUndetermined);
   EXPECT_NE(v.reason.find("no evidence from the sender"), std::string::npos) << v.reason;
+  EXPECT_NE(v.reason.find("not nperf"), std::string::npos) << v.reason;
+}
+
+TEST(Verdict, AServerSummaryBeforeTheExchangeSaysThePeersHalfComesLater) {
+  // An nperf server prints before the results exchange: the client's half is
+  // not missing, it is not here yet; "not nperf" would be wrong.
+  StreamFacts f = tcp_facts(StreamEvidence{}, series(kIdle, false, true, false, false));
+  f.peer_half_pending = true;
+  Verdict v = diagnose_stream(f);
+  EXPECT_EQ(v.reason.find("not nperf"), std::string::npos) << v.reason;
+  EXPECT_NE(v.reason.find("after this summary"), std::string::npos) << v.reason;
 }
 
 StreamFacts udp_facts(int64_t packets, int64_t lost, int64_t host_drops, double receiver_cpu = 0.3) {

@@ -15,6 +15,9 @@ struct TextOptions {
   bool verbose = false;   // -V
   bool is_server = false;
   std::string title;      // -T: client lines are prefixed "title:  "
+  // Server with -V: printed before each listening banner (iperf3 prints its
+  // version and uname there).
+  std::string server_preamble;
 };
 
 class TextReporter : public Reporter {

@@ -45,6 +45,9 @@ struct StreamFacts {
   SocketBuffers sender_buffers, receiver_buffers;
   int64_t packets = 0, lost = 0;  // UDP; lost -1 when unknown
   int64_t host_drops = -1;        // UDP receiver's socket-buffer drops, -1 unknown
+  // The peer's half comes only after this verdict (a server prints its
+  // summary before the results exchange, as iperf3 does).
+  bool peer_half_pending = false;
 };
 
 struct Figure {
