@@ -143,7 +143,7 @@ std::string run_tcp_receiver(const StreamPlan& plan, StreamCounters& c, const st
   const double start = monotonic_seconds();
   // Be woken per ~1 ms of data rather than per segment (receive_watermark.hpp).
   // A receive-rate cap (-b on the receiving end) reads as it always did.
-  const bool follow_rate = plan.rate_bps == 0;
+  const bool follow_rate = plan.read_watermark && plan.rate_bps == 0;
   uint32_t watermark = 1;
   double period_start = start;
   uint64_t period_bytes = 0;
@@ -182,8 +182,9 @@ std::string run_tcp_receiver(const StreamPlan& plan, StreamCounters& c, const st
   // Stopped: what had arrived by now counts (a reader waiting for its
   // watermark may have left up to a block queued). Only that: a peer that
   // is still sending must not keep this loop going.
+  // (Not under a receive-rate cap: that reader leaves its buffer full on purpose.)
   int queued = 0;
-  if (::ioctl(plan.fd, SIOCINQ, &queued) == 0) {
+  if (plan.rate_bps == 0 && ::ioctl(plan.fd, SIOCINQ, &queued) == 0) {
     for (uint64_t left = static_cast<uint64_t>(std::max(queued, 0)); left > 0;) {
       ssize_t n = ::recv(plan.fd, buffer.data(), std::min<uint64_t>(buffer.size(), left), flags | MSG_DONTWAIT);
       if (n <= 0) break;

@@ -143,8 +143,13 @@ std::string run_udp_receiver(const StreamPlan& plan, StreamCounters& c, const st
   // however late we read (see ReceiveAction), unlike iperf3's read time.
   ::setsockopt(plan.fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
   // Kernel stamps are CLOCK_REALTIME; our clock (and the peer's header, as
-  // far as jitter cares) is monotonic. One offset, taken now, maps them.
-  const int64_t realtime_minus_monotonic_ns = nanoseconds(realtime()) - nanoseconds(monotonic());
+  // far as jitter cares) is monotonic. The offset between them is re-read
+  // after every call, so a step of the wall clock (NTP, a VM resumed) moves
+  // at most the datagrams of one batch.
+  int receive_buffer = 0;
+  socklen_t size_len = sizeof receive_buffer;
+  ::getsockopt(plan.fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, &size_len);
+  const bool may_nap = receive_buffer >= kMinNapReceiveBuffer;
   ::prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);  // naps of tens of microseconds must stay short
   const size_t slot = gro ? 65536 : std::max<size_t>(plan.block_len, 64);
   constexpr size_t kControl = CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(uint32_t)) + CMSG_SPACE(sizeof(timespec));
@@ -164,7 +169,15 @@ std::string run_udp_receiver(const StreamPlan& plan, StreamCounters& c, const st
     if (h) stats.on_datagram(h->seq, h->sec + h->usec * 1e-6, arrived);
   };
   ReceiveAction action = ReceiveAction::kBlock;
-  while (!stop.load(std::memory_order_relaxed)) {
+  // After the stop, a few non-waiting reads count what had already arrived
+  // (at most one nap's worth); a peer still sending cannot keep us here.
+  constexpr int kStopDrainCalls = 8;
+  for (int drain_calls = 0;;) {
+    const bool stopping = stop.load(std::memory_order_relaxed);
+    if (stopping) {
+      if (drain_calls++ >= kStopDrainCalls) break;
+      action = ReceiveAction::kPollNow;
+    }
     for (unsigned b = 0; b < kBatch; ++b) {
       msgs[b] = {};
       msgs[b].msg_hdr.msg_iov = &iov[b];
@@ -187,13 +200,18 @@ std::string run_udp_receiver(const StreamPlan& plan, StreamCounters& c, const st
       }
       r = 0;
     }
-    action = next_receive_action(r, kBatch);
-    if (r == 0) continue;
+    action = next_receive_action(r, kBatch, may_nap);
+    if (r == 0) {
+      if (stopping) break;  // drained
+      continue;
+    }
     if (c.reset_jitter.load(std::memory_order_relaxed)) {
       stats.reset_jitter();
       c.reset_jitter.store(false, std::memory_order_relaxed);
     }
-    const double read_at = seconds(monotonic());
+    const timespec read_mono = monotonic();
+    const int64_t realtime_minus_monotonic_ns = nanoseconds(realtime()) - nanoseconds(read_mono);
+    const double read_at = seconds(read_mono);
     for (int b = 0; b < r; ++b) {
       size_t size = msgs[b].msg_len;
       size_t segment = size;

@@ -361,7 +361,7 @@ asio::awaitable<void> ServerSession::finish_test(ServerTest& test) {
   test.run->stop(now);
   test.run->join();  // closes the data sockets, as iperf3 does on TEST_END
   // The server prints its summary before it sees the client's numbers (iperf3 does too).
-  test.reporters->on_end(test.run->end_report(nullptr));
+  test.reporters->on_end(test.run->end_report(nullptr, /*peer_results_follow=*/true));
   ControlChannel& control = *test.control;
   co_await control.write_state(State::kExchangeResults);
   std::string text = co_await control.read_json(protocol::kMaxResultsLength, kControlReadTimeout);

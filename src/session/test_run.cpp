@@ -48,6 +48,7 @@ std::vector<engine::StreamPlan> make_plans(const TestSpec& spec, const std::vect
     p.burst = spec.burst;
     p.zerocopy = spec.zerocopy;          // used by TCP senders only
     p.skip_rx_copy = spec.skip_rx_copy;  // used by TCP receivers only
+    p.read_watermark = !p.sender && spec.bytes == 0 && spec.blocks == 0;
     // -n/-k bound the senders: the client's, and the server's in a reverse
     // test (as iperf3's server stops sending at -n). With --bidir only the
     // client's senders count, as the client ends the test on its own bytes.
@@ -322,7 +323,7 @@ void TestRun::fill_udp(const StreamTracker& t, const protocol::StreamResult* rem
   }
 }
 
-EndReport TestRun::end_report(const protocol::TestResults* peer) const {
+EndReport TestRun::end_report(const protocol::TestResults* peer, bool peer_results_follow) const {
   EndReport end;
   end.is_server = !quota_owner_;
   end.direction = spec_.direction;
@@ -400,11 +401,11 @@ EndReport TestRun::end_report(const protocol::TestResults* peer) const {
     end.sender_congestion = local_is_client ? congestion_ : remote_cc;
     end.receiver_congestion = local_is_client ? remote_cc : congestion_;
   }
-  attach_evidence(&end, peer);
+  attach_evidence(&end, peer, peer_results_follow);
   return end;
 }
 
-void TestRun::attach_evidence(EndReport* end, const protocol::TestResults* peer) const {
+void TestRun::attach_evidence(EndReport* end, const protocol::TestResults* peer, bool peer_results_follow) const {
   end->local_buffers = buffers_;
   std::map<int, StreamEvidence> remote;
   if (peer && peer->nperf.is_object()) {
@@ -434,7 +435,7 @@ void TestRun::attach_evidence(EndReport* end, const protocol::TestResults* peer)
     f.received_known = e.receiver_known;
     f.received_bytes = e.received_bytes;
     f.target_bps = spec_.rate_bps;
-    f.peer_half_pending = peer == nullptr;
+    f.peer_half_pending = peer_results_follow;
     f.sender = local_sends ? e.local_evidence : e.remote_evidence;
     f.receiver = local_sends ? e.remote_evidence : e.local_evidence;
     f.sender_buffers = local_sends ? end->local_buffers : end->remote_buffers;

@@ -145,7 +145,7 @@ Verdict tcp_verdict(const StreamFacts& f) {
   }
   if (!s.known || !r.known)
     seen.push_back(fmt::format("no evidence from the {} ({})", !s.known ? "sender" : "receiver",
-                               f.peer_half_pending ? "it comes with the results, after this summary; the client's verdict has both ends"
+                               f.peer_half_pending ? "an nperf peer sends it with the results, after this summary; its verdict has both ends"
                                                    : "not nperf"));
   return make(Bottleneck::kUndetermined, fmt::format("no single limit stood out: {}", fmt::join(seen, ", ")), "");
 }

@@ -22,6 +22,12 @@ TEST(ReceiveCoalescer, NothingQueuedOrATimeoutBlocks) {
   EXPECT_EQ(next_receive_action(-1, kBatch), ReceiveAction::kBlock);
 }
 
+TEST(ReceiveCoalescer, WithoutNapsAPartBatchBlocks) {
+  // A small receive buffer: the reader waits in the kernel, as iperf3's does.
+  EXPECT_EQ(next_receive_action(5, kBatch, /*may_nap=*/false), ReceiveAction::kBlock);
+  EXPECT_EQ(next_receive_action(32, kBatch, /*may_nap=*/false), ReceiveAction::kPollNow);
+}
+
 TEST(ReceiveCoalescer, ASlowStreamAlternatesBlockAndOneNap) {
   // One datagram per wake-up, then a nap finds nothing: back to blocking.
   ReceiveAction a = ReceiveAction::kBlock;

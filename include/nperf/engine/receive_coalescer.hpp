@@ -26,12 +26,17 @@ enum class ReceiveAction {
 // receive buffer never fills meanwhile (40 us of 10 Gbit/s is 50 KB).
 constexpr long kReceiveNapUs = 40;
 
+// Naps only with a receive buffer at least this large: a nap on a VM can
+// last 60-100 us, and a small buffer (-w 8K) would overflow meanwhile at a
+// rate its owner could otherwise keep up with.
+constexpr int kMinNapReceiveBuffer = 256 * 1024;
+
 // What to do after a recvmmsg of up to `batch` messages returned `received`
 // (0 or less: nothing was queued, or the wait timed out).
-constexpr ReceiveAction next_receive_action(int received, unsigned batch) {
+constexpr ReceiveAction next_receive_action(int received, unsigned batch, bool may_nap = true) {
   if (received >= static_cast<int>(batch)) return ReceiveAction::kPollNow;  // a full batch: more is likely queued
-  if (received <= 0) return ReceiveAction::kBlock;        // a nap found nothing: the rate is low
-  return ReceiveAction::kNapThenPoll;                     // drained part-way through a batch: let it fill
+  if (received <= 0 || !may_nap) return ReceiveAction::kBlock;  // a nap found nothing: the rate is low
+  return ReceiveAction::kNapThenPoll;                            // drained part-way through a batch: let it fill
 }
 
 }  // namespace nperf::engine

@@ -30,6 +30,10 @@ struct StreamPlan {
   int burst = 0;
   bool zerocopy = false;      // TCP sender: sendfile() from a memfd holding the payload block (-Z)
   bool skip_rx_copy = false;  // TCP receiver: recv(MSG_TRUNC), the kernel discards the bytes
+  // TCP receiver: be woken per ~1 ms of data (SO_RCVLOWAT). Off when a byte or
+  // block quota (-n/-k) ends the test: the last bytes, below the watermark,
+  // would then wait for the 100 ms wake-up and stretch the test.
+  bool read_watermark = false;
   // TCP sender: the block it sends. One read-only block serves every TCP
   // sender of a test (set by the engine): with -P 8 that is 7 blocks less
   // memory than a block per stream, and reading shared bytes costs nothing.

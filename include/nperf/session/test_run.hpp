@@ -78,7 +78,9 @@ class TestRun {
   // Combines local totals with the peer's results (absent on the server
   // before the exchange or after an interruption). Throws SessionError on an
   // unknown stream id.
-  EndReport end_report(const protocol::TestResults* peer) const;
+  // peer_results_follow: this end prints before the results exchange (the
+  // server at a normal end), so the peer's half is not missing, only later.
+  EndReport end_report(const protocol::TestResults* peer, bool peer_results_follow = false) const;
 
   const std::vector<StreamInfo>& streams() const { return infos_; }
   const CpuUtilization& local_cpu() const { return cpu_; }
@@ -97,7 +99,7 @@ class TestRun {
   // TCP_INFO of a TCP sender for iperf3's figures; empty for everything else.
   TcpInfoSample iperf_tcp(size_t i, const TcpInfoSample& raw) const;
   ThreadCpuSample thread_cpu(size_t i, bool at_start) const;
-  void attach_evidence(EndReport* end, const protocol::TestResults* peer) const;
+  void attach_evidence(EndReport* end, const protocol::TestResults* peer, bool peer_results_follow) const;
   UdpCounters udp_sample(size_t i) const;
   void fill_udp(const StreamTracker& t, const protocol::StreamResult* remote, EndStream* e) const;
 
