@@ -146,7 +146,7 @@ TEST_F(VethPair, UdpHostDropsAreReportedApartFromNetworkLoss) {
   // (nft), and a receiver whose 8 KiB socket buffer overflows. Only data
   // datagrams are dropped: iperf3's protocol sends the 4-byte stream hello
   // once, and a lost hello would stall the set-up for its 30 s deadline
-  // (3 runs in 100 did).
+  // (a 3 % chance per run; seen once in a full suite run).
   ProcessResult nft = sh(ns("ip netns exec {S} nft add table inet nperf_loss && "
                              "ip netns exec {S} nft add chain inet nperf_loss in '{ type filter hook input priority 0; }' && "
                              "ip netns exec {S} nft add rule inet nperf_loss in udp dport 5201 udp length gt 100 numgen random mod 100 lt 3 drop"));
