@@ -2,6 +2,7 @@
 
 #include "nperf/engine/payload.hpp"
 #include "nperf/engine/receive_watermark.hpp"
+#include "nperf/net/socket_options.hpp"
 
 #include <fcntl.h>
 #include <linux/sockios.h>
@@ -45,6 +46,30 @@ void pace(uint64_t rate_bps, uint64_t bytes_sent, double start, const std::atomi
     ::nanosleep(&ts, nullptr);
   }
 }
+
+// Keeps a receiver's SO_RCVLOWAT at about a millisecond of its measured
+// rate (receive_watermark.hpp), re-measured every kReceiveWatermarkPeriodS.
+class ReadWatermark {
+ public:
+  ReadWatermark(int fd, uint32_t read_len, double now) : fd_(fd), read_len_(read_len), period_start_(now) {}
+  void on_read(uint64_t bytes) {
+    period_bytes_ += bytes;
+    const double now = monotonic_seconds();
+    if (now - period_start_ < kReceiveWatermarkPeriodS) return;
+    uint32_t next = receive_low_watermark(period_bytes_, now - period_start_, read_len_, net::read_buffer_sizes(fd_).rcvbuf);
+    if (watermark_changed(current_, next) && ::setsockopt(fd_, SOL_SOCKET, SO_RCVLOWAT, &next, sizeof next) == 0)
+      current_ = next;
+    period_start_ = now;
+    period_bytes_ = 0;
+  }
+
+ private:
+  int fd_;
+  uint32_t read_len_;
+  uint32_t current_ = 1;  // the kernel's default
+  double period_start_;
+  uint64_t period_bytes_ = 0;
+};
 
 bool transient(int err) { return err == EAGAIN || err == EWOULDBLOCK || err == EINTR; }
 
@@ -143,30 +168,14 @@ std::string run_tcp_receiver(const StreamPlan& plan, StreamCounters& c, const st
   const double start = monotonic_seconds();
   // Be woken per ~1 ms of data rather than per segment (receive_watermark.hpp).
   // A receive-rate cap (-b on the receiving end) reads as it always did.
-  const bool follow_rate = plan.read_watermark && plan.rate_bps == 0;
-  uint32_t watermark = 1;
-  double period_start = start;
-  uint64_t period_bytes = 0;
+  std::optional<ReadWatermark> watermark;
+  if (plan.read_watermark && plan.rate_bps == 0) watermark.emplace(plan.fd, plan.block_len, start);
   while (!stop.load(std::memory_order_relaxed)) {
     ssize_t n = ::recv(plan.fd, buffer.data(), buffer.size(), flags);
     if (n > 0) {
       received += static_cast<uint64_t>(n);
       ++reads;
-      if (follow_rate) {
-        period_bytes += static_cast<uint64_t>(n);
-        double now = monotonic_seconds();
-        if (now - period_start >= kReceiveWatermarkPeriodS) {
-          int receive_buffer = 0;
-          socklen_t size = sizeof receive_buffer;
-          ::getsockopt(plan.fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, &size);
-          uint32_t next = receive_low_watermark(period_bytes, now - period_start, plan.block_len, receive_buffer);
-          if (watermark_changed(watermark, next) &&
-              ::setsockopt(plan.fd, SOL_SOCKET, SO_RCVLOWAT, &next, sizeof next) == 0)
-            watermark = next;
-          period_start = now;
-          period_bytes = 0;
-        }
-      }
+      if (watermark) watermark->on_read(static_cast<uint64_t>(n));
       // A receive-rate cap reads no faster than the cap: the receive window
       // fills and TCP's flow control slows the sender down to it.
       if (plan.rate_bps) pace(plan.rate_bps, received, start, stop);

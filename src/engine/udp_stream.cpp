@@ -17,6 +17,7 @@
 #include "nperf/engine/pacer.hpp"
 #include "nperf/engine/payload.hpp"
 #include "nperf/engine/receive_coalescer.hpp"
+#include "nperf/net/socket_options.hpp"
 #include "nperf/protocol/udp_header.hpp"
 #include "nperf/stats/udp_receive_stats.hpp"
 
@@ -28,17 +29,13 @@ constexpr size_t kMaxGsoBytes = 65000;     // one GSO/GRO buffer (UDP's 64 KiB l
 constexpr unsigned kMaxGsoSegments = 64;   // the kernel's UDP_MAX_SEGMENTS on older kernels
 constexpr double kMinPacedWakeS = 20e-6;   // a paced sender sleeps at least this much schedule at a time
 
-timespec monotonic() {
+timespec now(clockid_t clock) {
   timespec ts;
-  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  ::clock_gettime(clock, &ts);
   return ts;
 }
 
-timespec realtime() {
-  timespec ts;
-  ::clock_gettime(CLOCK_REALTIME, &ts);
-  return ts;
-}
+timespec monotonic() { return now(CLOCK_MONOTONIC); }
 
 int64_t nanoseconds(const timespec& ts) { return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec; }
 
@@ -146,10 +143,7 @@ std::string run_udp_receiver(const StreamPlan& plan, StreamCounters& c, const st
   // far as jitter cares) is monotonic. The offset between them is re-read
   // after every call, so a step of the wall clock (NTP, a VM resumed) moves
   // at most the datagrams of one batch.
-  int receive_buffer = 0;
-  socklen_t size_len = sizeof receive_buffer;
-  ::getsockopt(plan.fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, &size_len);
-  const bool may_nap = receive_buffer >= kMinNapReceiveBuffer;
+  const bool may_nap = net::read_buffer_sizes(plan.fd).rcvbuf >= kMinNapReceiveBuffer;
   ::prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);  // naps of tens of microseconds must stay short
   const size_t slot = gro ? 65536 : std::max<size_t>(plan.block_len, 64);
   constexpr size_t kControl = CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(uint32_t)) + CMSG_SPACE(sizeof(timespec));
@@ -210,7 +204,7 @@ std::string run_udp_receiver(const StreamPlan& plan, StreamCounters& c, const st
       c.reset_jitter.store(false, std::memory_order_relaxed);
     }
     const timespec read_mono = monotonic();
-    const int64_t realtime_minus_monotonic_ns = nanoseconds(realtime()) - nanoseconds(read_mono);
+    const int64_t realtime_minus_monotonic_ns = nanoseconds(now(CLOCK_REALTIME)) - nanoseconds(read_mono);
     const double read_at = seconds(read_mono);
     for (int b = 0; b < r; ++b) {
       size_t size = msgs[b].msg_len;
