@@ -157,7 +157,8 @@ void cpu_rules(const CpuFacts& c, std::vector<Finding>& out) {
 void cgroup_rules(const CgroupFacts& g, std::vector<Finding>& out) {
   if (!g.quota_cpus) return;
   double cpus = *g.quota_cpus;
-  int streams = std::max(1, static_cast<int>(std::floor(cpus + 1e-9)));
+  // cpus > 0, so truncation is floor (std::floor would need libm, see CMakeLists.txt).
+  int streams = std::max(1, static_cast<int>(cpus + 1e-9));
   std::string message = fmt::format("cgroup quota {:g} CPU{} ({} {}): ", cpus, cpus == 1 ? "" : "s",
                                     g.version == 1 ? "cfs quota/period" : "cpu.max", g.cpu_max);
   if (cpus < 1)

@@ -36,7 +36,10 @@ std::optional<int64_t> get_int(const nlohmann::ordered_json& object, std::string
   if (v->is_number_integer()) return v->get<int64_t>();
   if (v->is_number_float()) {
     double d = v->get<double>();
-    if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.2e18) return static_cast<int64_t>(d);
+    // Range first (the cast is only defined in range); whole iff the cast loses nothing. No
+    // std::floor: nperf links no libm (0.3 MiB of resident pages, see CMakeLists.txt).
+    if (std::fabs(d) < 9.2e18 && d == static_cast<double>(static_cast<int64_t>(d)))
+      return static_cast<int64_t>(d);
   }
   throw JsonFieldError(fmt::format("'{}' must be an integer, got {}", key, v->dump()));
 }

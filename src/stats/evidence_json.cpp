@@ -13,8 +13,13 @@ using protocol::get_number;
 namespace {
 
 // Fractions and seconds are rounded to what a reader needs; keeps the
-// results message small with 128 streams.
-double round4(double v) { return std::round(v * 1e4) / 1e4; }
+// results message small with 128 streams. Half away from zero like std::round,
+// which would pull in libm (CMakeLists.txt); values here are far below 2^63 / 1e4.
+double round4(double v) {
+  const double scaled = v * 1e4;
+  if (!(std::fabs(scaled) < 9e18)) return v;
+  return static_cast<double>(static_cast<int64_t>(scaled + (scaled < 0 ? -0.5 : 0.5))) / 1e4;
+}
 
 // A peer's number, kept only when finite and inside [lo, hi].
 double bounded(const Json& j, const char* key, double lo, double hi, double fallback) {

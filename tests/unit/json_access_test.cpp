@@ -101,8 +101,9 @@ TEST(JsonAccess, IntegralFloatIsAnInteger) {
 }
 
 TEST(JsonAccess, FloatWithFractionForIntFieldThrows) {
-  json j = parse(R"({"parallel":2.5,"tiny":0.0001})");
+  json j = parse(R"({"parallel":2.5,"tiny":0.0001,"negative":-2.5})");
   EXPECT_THROW(get_int(j, "parallel"), JsonFieldError);
+  EXPECT_THROW(get_int(j, "negative"), JsonFieldError);
   EXPECT_THROW(get_int(j, "tiny"), JsonFieldError);
 }
 

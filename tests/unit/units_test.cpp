@@ -38,6 +38,8 @@ TEST(Units, RatesAcceptFractionsAndLowerCase) {
   EXPECT_EQ(parse_rate("10m"), 10'000'000u);
   EXPECT_EQ(parse_rate("200k"), 200'000u);
   EXPECT_EQ(parse_rate("2T"), 2'000'000'000'000u);
+  EXPECT_EQ(parse_rate("2e9"), 2'000'000'000u);
+  EXPECT_EQ(parse_size(".5K"), 512u);
 }
 
 TEST(Units, RejectsTrailingAndLeadingJunk) {
@@ -47,6 +49,9 @@ TEST(Units, RejectsTrailingAndLeadingJunk) {
   EXPECT_FALSE(parse_size("0x10"));
   EXPECT_FALSE(parse_rate("5M "));
   EXPECT_FALSE(parse_rate("M5"));
+  EXPECT_FALSE(parse_rate("5-"));
+  EXPECT_FALSE(parse_size("1e"));
+  EXPECT_FALSE(parse_size("1..5K"));
 }
 
 TEST(Units, RejectsNonFiniteAndOverflow) {

@@ -311,6 +311,19 @@ TEST(EvidenceJson, RoundTripsThroughTheResultsExtension) {
   EXPECT_EQ(back.snd_wnd, e.snd_wnd);
 }
 
+TEST(EvidenceJson, FractionsAreRoundedHalfAwayFromZeroToFourDecimals) {
+  StreamEvidence e;
+  e.known = e.tcp_info = e.sender = true;
+  e.seconds = 5;
+  e.rwnd_limited = 0.123449;
+  e.busy = 0.03125;  // 312.5 ten-thousandths, exactly: the half goes up
+  e.thread_cpu = 0.99996;
+  nlohmann::ordered_json j = evidence_to_json(e);
+  EXPECT_DOUBLE_EQ(j["rwnd_limited"].get<double>(), 0.1234);
+  EXPECT_DOUBLE_EQ(j["busy"].get<double>(), 0.0313);
+  EXPECT_DOUBLE_EQ(j["thread_cpu"].get<double>(), 1.0);
+}
+
 TEST(EvidenceJson, HostileValuesAreDroppedNotTrusted) {
   nlohmann::ordered_json j = {{"seconds", 5}, {"busy", 7.5}, {"rwnd_limited", -3}, {"thread_cpu", "lots"}, {"cpu", int64_t{1} << 40}};
   StreamEvidence e = evidence_from_json(j);
