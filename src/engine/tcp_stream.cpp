@@ -2,10 +2,13 @@
 
 #include "nperf/engine/payload.hpp"
 #include "nperf/engine/receive_watermark.hpp"
+#include "nperf/engine/send_backlog.hpp"
 #include "nperf/net/socket_options.hpp"
 
 #include <fcntl.h>
 #include <linux/sockios.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
@@ -118,6 +121,9 @@ std::string run_tcp_sender(const StreamPlan& plan, StreamCounters& c, const std:
     own = std::move(made);
   }
   const std::vector<char>& block = own ? *own : *plan.tcp_payload;
+  // A short unsent queue where segments are NIC-sized (send_backlog.hpp).
+  if (const uint32_t lowat = unsent_low_watermark(net::read_mss(plan.fd), plan.zerocopy); lowat > 0)
+    ::setsockopt(plan.fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof lowat);
   uint64_t sent = 0, blocks = 0;
   size_t offset = 0;  // a partial send is completed by the next call, as iperf3 does
   std::optional<PayloadFile> file;
