@@ -569,6 +569,7 @@ NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
   runs[key]++; stat[key, st]++
   if (st != "ok") { if (note[key] == "") note[key] = $col["note"]; next }
   if ($col["note"] != "") oknote[key] = $col["note"]
+  if ($col["recv_gbps"] != "") { pair[key, $col["rep"]] = $col["recv_gbps"] + 0; if ($col["rep"] + 0 > maxrep) maxrep = $col["rep"] + 0 }
   split("recv_gbps sent_gbps retrans loss_pct jitter_ms client_cpu_s server_cpu_s gbit_per_cpu_s client_rss_kib server_rss_kib", ms, " ")
   for (i in ms) { m = ms[i]; v = $col[m]; if (v != "") { if (m ~ /rss/) v = v / 1024; val[key, m, ++cnt[key, m]] = v } }
 }
@@ -610,6 +611,31 @@ END {
       }
     }
     print ""
+    # The tools of one repetition run back to back, so their ratio is less
+    # exposed to drift of the machine (a VM's neighbours) than the ratio of
+    # medians above, which compares runs minutes apart.
+    if (mode != "scaling" && maxrep > 1) {
+      hdr = ""; sep = ""; np = 0
+      for (c = 1; c <= nt; c++) if (T[c] !~ /^nperf/) { P[++np] = T[c]; hdr = hdr " nperf ÷ " T[c] " |"; sep = sep "---|" }
+      if (np) {
+        print "Per repetition, nperf's received rate ÷ the peer's in the same repetition (run next to it): median [min–max] (pairs)"
+        print ""
+        print "| scenario |" hdr; print "|---|" sep
+        for (b = 1; b <= ns; b++) {
+          s = S[b]; row = "| " s " |"; kn = l SUBSEP s SUBSEP "nperf"
+          for (c = 1; c <= np; c++) {
+            kp = l SUBSEP s SUBSEP P[c]; delete pr; n = 0
+            for (rep = 1; rep <= maxrep; rep++)
+              if (((kn, rep) in pair) && ((kp, rep) in pair) && pair[kp, rep] > 0) pr[++n] = pair[kn, rep] / pair[kp, rep]
+            if (!n) { row = row " – |"; continue }
+            isort(pr, n)
+            row = row sprintf(" %.2f [%.2f–%.2f] (%d) |", (n % 2) ? pr[(n + 1) / 2] : (pr[n / 2] + pr[n / 2 + 1]) / 2, pr[1], pr[n], n)
+          }
+          print row
+        }
+        print ""
+      }
+    }
     if (mode == "scaling") {
       printf "### received Gbit/s per -P, %s\n\n", lname
       hdr = "| -P |"; sep = "|---|"
