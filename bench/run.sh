@@ -611,14 +611,14 @@ END {
       }
     }
     print ""
-    # The tools of one repetition run back to back, so their ratio is less
+    # The tools of one repetition run one after another, so their ratio is less
     # exposed to drift of the machine (a VM's neighbours) than the ratio of
     # medians above, which compares runs minutes apart.
     if (mode != "scaling" && maxrep > 1) {
       hdr = ""; sep = ""; np = 0
       for (c = 1; c <= nt; c++) if (T[c] !~ /^nperf/) { P[++np] = T[c]; hdr = hdr " nperf ÷ " T[c] " |"; sep = sep "---|" }
       if (np) {
-        print "Per repetition, nperf's received rate ÷ the peer's in the same repetition (run next to it): median [min–max] (pairs)"
+        print "Per repetition, nperf's received rate ÷ the peer's in the same repetition (seconds apart, not minutes): median [min–max] (pairs)"
         print ""
         print "| scenario |" hdr; print "|---|" sep
         for (b = 1; b <= ns; b++) {
