@@ -624,12 +624,11 @@ END {
         for (b = 1; b <= ns; b++) {
           s = S[b]; row = "| " s " |"; kn = l SUBSEP s SUBSEP "nperf"
           for (c = 1; c <= np; c++) {
-            kp = l SUBSEP s SUBSEP P[c]; delete pr; n = 0
+            # the ratios join val[] under a measure of their own, so cell() gives median [min–max]
+            kp = l SUBSEP s SUBSEP P[c]; m = "÷" P[c]
             for (rep = 1; rep <= maxrep; rep++)
-              if (((kn, rep) in pair) && ((kp, rep) in pair) && pair[kp, rep] > 0) pr[++n] = pair[kn, rep] / pair[kp, rep]
-            if (!n) { row = row " – |"; continue }
-            isort(pr, n)
-            row = row sprintf(" %.2f [%.2f–%.2f] (%d) |", (n % 2) ? pr[(n + 1) / 2] : (pr[n / 2] + pr[n / 2 + 1]) / 2, pr[1], pr[n], n)
+              if (((kn, rep) in pair) && ((kp, rep) in pair) && pair[kp, rep] > 0) val[kn, m, ++cnt[kn, m]] = pair[kn, rep] / pair[kp, rep]
+            row = row " " cell(kn, m, "%.2f") (cnt[kn, m] ? " (" cnt[kn, m] ")" : "") " |"
           }
           print row
         }
