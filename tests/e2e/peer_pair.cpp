@@ -1,0 +1,96 @@
+#include "e2e/peer_pair.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+
+#include "e2e/process.hpp"
+
+namespace nperf::test {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+json parse_document(const ProcessResult& r, const char* who) {
+  json doc = json::parse(r.out, nullptr, false);
+  EXPECT_FALSE(doc.is_discarded()) << who << " printed no valid JSON:\n" << r.out << "\nstderr:\n" << r.err;
+  if (doc.is_discarded()) return json::object();
+  EXPECT_FALSE(doc.contains("error")) << who << " reported: " << doc.value("error", "");
+  return doc;
+}
+
+uint64_t own_bytes(const json& doc, bool sending) {
+  const json& streams = doc["end"]["streams"];
+  if (streams.empty() || !streams[0].contains("sender"))
+    return doc["end"][sending ? "sum_sent" : "sum_received"]["bytes"].get<uint64_t>();
+  uint64_t total = 0;
+  for (const auto& stream : streams) {
+    if (stream["sender"]["sender"].get<bool>() != sending) continue;
+    total += stream[sending ? "sender" : "receiver"]["bytes"].get<uint64_t>();
+  }
+  return total;
+}
+
+// The `index`-th number of a /proc/sys file ("min default max" or one value); 0 when unreadable.
+uint64_t proc_number(const char* path, int index) {
+  std::ifstream in(path);
+  uint64_t value = 0;
+  for (int i = 0; i <= index; ++i)
+    if (!(in >> value)) return 0;
+  return value;
+}
+
+}  // namespace
+
+void run_pair(Peer client_peer, Peer server_peer, const std::vector<std::string>& args, PairResult* out) {
+  std::string iperf3;
+  if (client_peer == Peer::kIperf3 || server_peer == Peer::kIperf3) {
+    iperf3 = find_program("iperf3");
+    if (iperf3.empty()) {
+      if (running_in_ci()) FAIL() << "iperf3 is not installed, and CI must run the interop tests";
+      out->skipped = true;
+      GTEST_SKIP() << "iperf3 is not installed (apt-get install iperf3); interop not tested";
+    }
+  }
+  const std::string server_bin = server_peer == Peer::kIperf3 ? iperf3 : NPERF_BINARY;
+  const std::string client_bin = client_peer == Peer::kIperf3 ? iperf3 : NPERF_BINARY;
+  int port = free_port();
+  Process server({server_bin, "-s", "-1", "-J", "-p", std::to_string(port)});
+  ASSERT_TRUE(wait_for_listener(port, 5s)) << "server did not start listening";
+  std::vector<std::string> argv = {client_bin, "-c", "127.0.0.1", "-p", std::to_string(port), "-J"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  ProcessResult client = run_process(argv, 30s);
+  ProcessResult srv = server.wait(15s);
+  ASSERT_FALSE(client.timed_out) << "client hung";
+  ASSERT_FALSE(srv.timed_out) << "server did not finish its one-off test";
+  EXPECT_EQ(client.exit_code, 0) << client.err;
+  EXPECT_EQ(srv.exit_code, 0) << srv.err;
+  out->client = parse_document(client, "client");
+  out->server = parse_document(srv, "server");
+  ASSERT_TRUE(out->client.contains("end") && out->server.contains("end"));
+}
+
+uint64_t sent_bytes(const json& doc) { return own_bytes(doc, true); }
+uint64_t received_bytes(const json& doc) { return own_bytes(doc, false); }
+
+uint64_t tcp_unread_ceiling() {
+  uint64_t receive = std::max(proc_number("/proc/sys/net/ipv4/tcp_rmem", 2),
+                              2 * proc_number("/proc/sys/net/core/rmem_max", 0));
+  uint64_t send = std::max(proc_number("/proc/sys/net/ipv4/tcp_wmem", 2),
+                           2 * proc_number("/proc/sys/net/core/wmem_max", 0));
+  return receive + send;
+}
+
+void expect_sent_matches_received(uint64_t sent, uint64_t received, uint64_t unread_allowance,
+                                  const std::string& what) {
+  ASSERT_GT(sent, 0u) << what;
+  // A receiver never counts more than was sent; it may count less by what it left unread.
+  uint64_t slack = sent / 50 + unread_allowance;
+  EXPECT_LE(received, sent + sent / 50) << what << ": " << sent << " vs " << received;
+  EXPECT_GE(received + slack, sent) << what << ": " << sent << " vs " << received << " (allowed "
+                                    << slack << " bytes unread: 2 % + " << unread_allowance << ")";
+}
+
+}  // namespace nperf::test
