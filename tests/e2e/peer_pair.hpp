@@ -40,8 +40,8 @@ uint64_t tcp_unread_ceiling();
 // TEST_END, while the sender has counted everything the kernel accepted. When
 // the receiver falls behind (iperf3's one thread serving both directions of
 // --bidir on two cores), up to a receive buffer per stream is still unread
-// then: 25-37 MB of ~1.2 GB was measured here, with iperf3 and nperf servers
-// alike. Timed TCP runs pass streams x tcp_unread_ceiling(); runs ended by
+// then: up to 37 MB of ~1.2 GB was measured here (nperf server; up to 6 MB
+// with an iperf3 server). Timed TCP runs pass streams x tcp_unread_ceiling(); runs ended by
 // -n/-k (the nperf client waits for its send queue to drain) and UDP pass 0.
 void expect_sent_matches_received(uint64_t sent, uint64_t received, uint64_t unread_allowance,
                                   const std::string& what);
