@@ -1,6 +1,6 @@
 // nperf: parse the command line, pick the role, run it, map the outcome to an exit code.
 #include <csignal>
-#include <cstdio>
+#include <ctime>
 #include <iostream>
 #include <memory>
 
@@ -9,9 +9,12 @@
 #include "nperf/cli/options.hpp"
 #include "nperf/hostcheck/host_check.hpp"
 #include "nperf/net/affinity.hpp"
+#include "nperf/report/csv_reporter.hpp"
 #include "nperf/report/json_reporter.hpp"
+#include "nperf/report/output_target.hpp"
 #include "nperf/report/text_reporter.hpp"
 #include "nperf/session/client_session.hpp"
+#include "nperf/session/daemon.hpp"
 #include "nperf/session/server_session.hpp"
 #include "nperf/session/session_common.hpp"
 
@@ -21,35 +24,50 @@ int main(int argc, char** argv) {
   if (!outcome.run) return outcome.exit_code;
   std::signal(SIGPIPE, SIG_IGN);  // a closed data socket must fail a send, not kill us
 
-  auto out = [](std::string_view text) {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    std::fflush(stdout);
-  };
-  auto err = [](std::string_view text) {
-    std::fwrite(text.data(), 1, text.size(), stderr);
-    std::fflush(stderr);
-  };
+  std::string error;
+  auto output = nperf::report::OutputTarget::open(config.logfile, &error);
+  if (!output) {
+    std::cerr << "nperf: parameter error - " << error << "\n";
+    return 2;
+  }
+  auto out = output->out();
+  auto err = output->err();
   if (outcome.host_check) return nperf::hostcheck::run_host_check(config, out, err);
   bool is_server = config.role == nperf::Role::kServer;
   std::unique_ptr<nperf::report::Reporter> reporter;
   if (config.json)
     reporter = std::make_unique<nperf::report::JsonReporter>(nperf::report::JsonOptions{is_server, is_server ? "" : config.spec.title}, out);
-  else {
-    nperf::report::TextOptions options{config.format, config.verbose, is_server, is_server ? "" : config.spec.title, ""};
+  else if (config.csv) {
+    nperf::report::CsvOptions options;
+    options.is_server = is_server;
+    options.title = is_server ? "" : config.spec.title;
+    reporter = std::make_unique<nperf::report::CsvReporter>(std::move(options), out, err);
+  } else {
+    nperf::report::TextOptions options{config.format, config.verbose, is_server, is_server ? "" : config.spec.title, "", {}};
     if (is_server && config.verbose) {
       nperf::TestStartInfo facts;
       nperf::session::fill_host_facts(&facts);
       options.server_preamble = fmt::format("{}\n{}\n", facts.version, facts.system_info);
     }
+    if (config.timestamp_format)
+      options.timestamp = [format = *config.timestamp_format] { return nperf::report::format_timestamp(format, std::time(nullptr)); };
     reporter = std::make_unique<nperf::report::TextReporter>(std::move(options), out, err);
   }
 
-  if (config.affinity.local.kind == nperf::CpuPlacement::Kind::kWholeProcess) {
-    std::string error;
-    if (!nperf::net::pin_process(config.affinity.local.cpus.front(), &error)) {
-      std::cerr << "nperf: error - " << error << "\n";
-      return nperf::session::kExitTestFailed;
-    }
+  if (config.affinity.local.kind == nperf::CpuPlacement::Kind::kWholeProcess &&
+      !nperf::net::pin_process(config.affinity.local.cpus.front(), &error)) {
+    err(fmt::format("nperf: error - {}\n", error));
+    return nperf::session::kExitTestFailed;
+  }
+  // -D before any thread exists (the sessions start them); -I after, so it holds the daemon's pid.
+  if (config.daemon && !nperf::session::daemonize(&error)) {
+    err(fmt::format("nperf: error - {}\n", error));
+    return nperf::session::kExitTestFailed;
+  }
+  std::unique_ptr<nperf::session::PidFile> pidfile;
+  if (!config.pidfile.empty() && !(pidfile = nperf::session::PidFile::create(config.pidfile, &error))) {
+    err(fmt::format("nperf: error - {}\n", error));
+    return nperf::session::kExitTestFailed;
   }
   if (is_server) return nperf::session::ServerSession(config, *reporter).run();
   return nperf::session::ClientSession(config, *reporter).run();

@@ -1,6 +1,7 @@
 #include "nperf/cli/options.hpp"
 
 #include <charconv>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 
@@ -32,7 +33,11 @@ struct RawOptions {
   std::optional<std::string> keepalive;
   std::optional<std::string> check;  // --check[=HOST]; "" without HOST
   std::string check_host;            // HOST as a positional: `nperf --check -J HOST`
+  bool force_flush = false;          // accepted for iperf3's command lines; every line is flushed anyway
+  std::string pidfile;
 };
+
+constexpr const char* kDefaultTimestampFormat = "%c ";  // iperf3's
 
 void add_common_options(CLI::App& app, Config& c, RawOptions& raw) {
   app.add_flag("-s,--server", raw.server, "run in server mode");
@@ -45,8 +50,15 @@ void add_common_options(CLI::App& app, Config& c, RawOptions& raw) {
   app.add_option("-f,--format", raw.format, "format to report: Kbits, Mbits, Gbits, Tbits (k m g t) or KBytes ... (K M G T)");
   app.add_flag("-V,--verbose", c.verbose, "more detailed output");
   app.add_flag("-J,--json", c.json, "output in JSON format (iperf3's schema)");
+  app.add_flag("--csv", c.csv, "output CSV rows (interval and summary, one per stream and sum) instead of text; see docs/csv.md");
   app.add_option("-A,--affinity", raw.affinity, kAffinityHelp)->option_text("n[,m] | LIST[,LIST]");
   app.add_flag("-v,--version", raw.version, "show version information and quit");
+  app.add_option("--logfile", c.logfile, "send output (reports, warnings and errors) to a log file, appending")
+      ->option_text("FILE");
+  app.add_flag("--forceflush", raw.force_flush, "force flushing output at every interval (nperf always does)");
+  app.add_option("--timestamps", c.timestamp_format,
+                 "emit a timestamp at the start of each output line (strftime format, default \"%c \")")
+      ->expected(0, 1)->default_str(kDefaultTimestampFormat)->option_text("[FORMAT]");
 }
 
 void add_server_options(CLI::App& app, Config& c, RawOptions& raw) {
@@ -58,6 +70,9 @@ void add_server_options(CLI::App& app, Config& c, RawOptions& raw) {
   app.add_option("--server-bitrate-limit", raw.server_limit,
                  "server: cap on the total bit/s of a test (K/M/G/T); requests above it are refused, unlimited "
                  "TCP requests are throttled to it");
+  app.add_flag("-D,--daemon", c.daemon, "server: run the server as a daemon");
+  app.add_option("-I,--pidfile", raw.pidfile, "server: write the process ID to this file (removed at exit)")
+      ->option_text("FILE");
 }
 
 void add_deadline_options(CLI::App& app, Config& c, RawOptions& raw) {
@@ -119,6 +134,16 @@ std::string finish(const RawOptions& raw, Config& c) {
   c.host = raw.client_host;
   if (raw.ipv4 && raw.ipv6) return "-4 and -6 cannot be used together";
   c.family = raw.ipv4 ? AddressFamily::kIpv4 : raw.ipv6 ? AddressFamily::kIpv6 : AddressFamily::kAny;
+  if (c.csv && c.json) return "--csv and -J cannot be used together (both replace the text output)";
+  if (c.role == Role::kClient && (c.daemon || !raw.pidfile.empty()))
+    return fmt::format("{} is a server option (the client does not detach)", c.daemon ? "-D" : "-I");
+  if (!raw.pidfile.empty()) {
+    // -D changes the directory to /; the path means what it meant where nperf was started.
+    std::error_code ec;
+    c.pidfile = std::filesystem::absolute(raw.pidfile, ec).string();
+    if (ec) return fmt::format("bad value '{}' for -I: {}", raw.pidfile, ec.message());
+  }
+  if (c.timestamp_format && c.timestamp_format->empty()) c.timestamp_format = kDefaultTimestampFormat;
   if (c.interval_s != 0 && (c.interval_s < 0.1 || c.interval_s > 60))
     return fmt::format("report interval must be 0 or between 0.1 and 60 seconds (got {})", c.interval_s);
   if (!raw.format.empty()) {

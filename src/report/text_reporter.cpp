@@ -73,6 +73,7 @@ TextReporter::TextReporter(TextOptions options, LineSink out, LineSink err)
     : options_(std::move(options)), out_(std::move(out)), err_(std::move(err)) {}
 
 void TextReporter::print(std::string_view text) {
+  pending_ += stamp();
   if (!options_.is_server && !options_.title.empty()) pending_ += options_.title + ":  ";
   print_raw(text);
 }
@@ -105,7 +106,10 @@ void TextReporter::reset_test() {
 
 void TextReporter::on_server_listening(int port, int test_number) {
   if (options_.verbose && !options_.server_preamble.empty()) print(options_.server_preamble);
-  print(fmt::format("{}\nServer listening on {} (test #{})\n{}\n", kBanner, port, test_number, kBanner));
+  // Three print calls in iperf3: each line gets its own --timestamps prefix.
+  line(kBanner);
+  line(fmt::format("Server listening on {} (test #{})", port, test_number));
+  line(kBanner);
 }
 
 void TextReporter::on_connected(const TestStartInfo& start) {
@@ -448,7 +452,7 @@ void TextReporter::print_end_group(const EndReport& end, bool forward, bool mult
 }
 
 void TextReporter::on_warning(const std::string& message) {
-  if (err_) err_(fmt::format("warning: {}\n", message));
+  if (err_) err_(fmt::format("{}warning: {}\n", stamp(), message));
 }
 
 void TextReporter::on_error(const std::string& message) {
@@ -456,7 +460,7 @@ void TextReporter::on_error(const std::string& message) {
   // iperf3 words a signal as "iperf3: interrupt - ...", every other fatal
   // error as "iperf3: error - ...".
   const bool interrupt = message.rfind("interrupt - ", 0) == 0;
-  if (err_) err_(fmt::format("nperf: {}{}\n", interrupt ? "" : "error - ", message));
+  if (err_) err_(fmt::format("{}nperf: {}{}\n", stamp(), interrupt ? "" : "error - ", message));
 }
 
 void TextReporter::on_finish() {

@@ -274,7 +274,7 @@ asio::awaitable<void> ServerSession::run_test(std::shared_ptr<ServerTest> test, 
       test->captured_json = json.get();
       test->capture = std::move(json);
     } else {
-      report::TextOptions options{config_.format, config_.verbose, true, "", ""};  // --get-server-output: no banner
+      report::TextOptions options{config_.format, config_.verbose, true, "", "", {}};  // --get-server-output: no banner
       auto* sink = &test->captured_text;
       test->capture = std::make_unique<report::TextReporter>(
           options, [sink](std::string_view line) { sink->append(line); }, [](std::string_view) {});

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <fstream>
 #include <optional>
@@ -892,6 +894,34 @@ TEST(TextReporter, ServerIgnoresTitle) {
             "-----------------------------------------------------------\n"
             "Server listening on 5201 (test #3)\n"
             "-----------------------------------------------------------\n");
+}
+
+// --timestamps: iperf3 puts strftime's text in front of every print call,
+// before the client's title (checked against 3.12: every line of a run gets
+// both, the server's three banner lines each their own).
+TEST(TextReporter, TimestampPrefixesEveryPrintCallBeforeTheTitle) {
+  const std::string plain = run_forward(client_opts(), 2);
+  TextOptions o = client_opts(false, "T1");
+  int calls = 0;
+  o.timestamp = [&calls] { return fmt::format("<{}> ", ++calls); };
+  const auto a = lines_of(plain);
+  const auto b = lines_of(run_forward(o, 2));
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_EQ(b[i], fmt::format("<{}> T1:  {}", i + 1, a[i]));
+}
+
+TEST(TextReporter, TimestampOnServerBannerLinesWarningsAndErrors) {
+  TextOptions o = server_opts();
+  o.timestamp = [] { return std::string("TS "); };
+  Harness h(std::move(o));
+  h.r().on_server_listening(5201, 1);
+  h.r().on_warning("w");
+  h.r().on_error("e");
+  EXPECT_EQ(h.out(),
+            "TS -----------------------------------------------------------\n"
+            "TS Server listening on 5201 (test #1)\n"
+            "TS -----------------------------------------------------------\n");
+  EXPECT_EQ(h.err(), "TS warning: w\nTS nperf: error - e\n");
 }
 
 TEST(TextReporter, FormatOptionAppliesToBitrateOnly) {

@@ -2,6 +2,7 @@
 // Everything the command line decides. The server uses the common part; the
 // client adds the test it asks for (TestSpec) and how to reach the server.
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "nperf/config/affinity_spec.hpp"
@@ -22,7 +23,11 @@ struct Config {
   char format = 'a';               // -f
   bool verbose = false;            // -V
   bool json = false;               // -J
+  bool csv = false;                // --csv: rows for spreadsheets (report/csv_reporter.hpp)
   AffinitySpec affinity;           // -A
+  // Output plumbing (report/output_target.hpp).
+  std::string logfile;             // --logfile: append all output (errors too) to this file
+  std::optional<std::string> timestamp_format;  // --timestamps[=FORMAT]: strftime prefix of text lines
   // Deadlines and keepalive (docs/robustness.md).
   int rcv_timeout_ms = 120'000;    // --rcv-timeout: receiving side, no data for this long ends the test
   int snd_timeout_ms = 0;          // --snd-timeout: TCP_USER_TIMEOUT on control and data sockets (0 = OS)
@@ -35,6 +40,8 @@ struct Config {
   int idle_timeout_s = 0;          // --idle-timeout: with -1, exit after this long without a client
   int server_max_duration_s = 0;   // --server-max-duration: reject longer tests (0 = no limit)
   uint64_t server_bitrate_limit = 0;  // --server-bitrate-limit bit/s over all streams (0 = none)
+  bool daemon = false;             // -D: detach (fork, setsid, stdio to /dev/null) before serving
+  std::string pidfile;             // -I: write the server's pid here, remove it at exit (absolute path)
   // Client.
   std::string host;                // -c
   uint16_t cport = 0;              // --cport: stream i binds cport + i

@@ -18,6 +18,9 @@ struct TextOptions {
   // Server with -V: printed before each listening banner (iperf3 prints its
   // version and uname there).
   std::string server_preamble;
+  // --timestamps: the prefix for one print call (iperf3: strftime of now,
+  // before the title); also in front of warnings and errors. Null when off.
+  std::function<std::string()> timestamp;
 };
 
 class TextReporter : public Reporter {
@@ -45,6 +48,7 @@ class TextReporter : public Reporter {
   void print_loss_attribution(const EndReport& end);
   void print_verdict(const EndReport& end);
   void print_end_group(const EndReport& end, bool forward, bool multi);
+  std::string stamp() const { return options_.timestamp ? options_.timestamp() : std::string(); }
   bool local_sends(bool forward) const { return options_.is_server ? !forward : forward; }
   std::string role(bool local_sender) const;
   void reset_test();
