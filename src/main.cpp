@@ -14,7 +14,7 @@
 #include "nperf/report/output_target.hpp"
 #include "nperf/report/text_reporter.hpp"
 #include "nperf/session/client_session.hpp"
-#include "nperf/session/daemon.hpp"
+#include "nperf/session/process_control.hpp"
 #include "nperf/session/server_session.hpp"
 #include "nperf/session/session_common.hpp"
 
@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
     nperf::report::CsvOptions options;
     options.is_server = is_server;
     options.title = is_server ? "" : config.spec.title;
+    options.messages_as_comments = !config.logfile.empty();
     reporter = std::make_unique<nperf::report::CsvReporter>(std::move(options), out, err);
   } else {
     nperf::report::TextOptions options{config.format, config.verbose, is_server, is_server ? "" : config.spec.title, "", {}};
@@ -59,7 +60,15 @@ int main(int argc, char** argv) {
     err(fmt::format("nperf: error - {}\n", error));
     return nperf::session::kExitTestFailed;
   }
-  // -D before any thread exists (the sessions start them); -I after, so it holds the daemon's pid.
+  // From here a termination signal waits for the session's handler (which
+  // ends the test cleanly and lets the pid file go).
+  nperf::session::hold_termination_signals();
+  // -D before any thread exists (the sessions start them); -I after, so it
+  // holds the daemon's pid, but its refusal before, while an exit code is seen.
+  if (!config.pidfile.empty() && nperf::session::PidFile::held_by_another(config.pidfile, &error)) {
+    err(fmt::format("nperf: error - {}\n", error));
+    return nperf::session::kExitTestFailed;
+  }
   if (config.daemon && !nperf::session::daemonize(&error)) {
     err(fmt::format("nperf: error - {}\n", error));
     return nperf::session::kExitTestFailed;

@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "nperf/config/tos.hpp"
 #include "nperf/config/units.hpp"
 #include "nperf/config/validate.hpp"
 
@@ -35,7 +36,9 @@ struct RawOptions {
   std::string check_host;            // HOST as a positional: `nperf --check -J HOST`
   bool force_flush = false;          // accepted for iperf3's command lines; every line is flushed anyway
   std::string pidfile;
+  std::string tos, dscp, fq_rate;
 };
+
 
 constexpr const char* kDefaultTimestampFormat = "%c ";  // iperf3's
 
@@ -56,9 +59,10 @@ void add_common_options(CLI::App& app, Config& c, RawOptions& raw) {
   app.add_option("--logfile", c.logfile, "send output (reports, warnings and errors) to a log file, appending")
       ->option_text("FILE");
   app.add_flag("--forceflush", raw.force_flush, "force flushing output at every interval (nperf always does)");
-  app.add_option("--timestamps", c.timestamp_format,
-                 "emit a timestamp at the start of each output line (strftime format, default \"%c \")")
-      ->expected(0, 1)->default_str(kDefaultTimestampFormat)->option_text("[FORMAT]");
+  // A flag with an optional "=FORMAT", like getopt's optional_argument in
+  // iperf3: `--timestamps HOST` does not take HOST as the format.
+  app.add_flag(std::string("--timestamps{") + kDefaultTimestampFormat + "}", c.timestamp_format,
+               "emit a timestamp at the start of each output line (--timestamps=FORMAT: strftime, default \"%c \")");
 }
 
 void add_server_options(CLI::App& app, Config& c, RawOptions& raw) {
@@ -122,6 +126,13 @@ void add_client_options(CLI::App& app, Config& c, RawOptions& raw) {
   app.add_flag("--dont-fragment", s.dont_fragment, "client: set IPv4 Don't Fragment on UDP datagrams");
   app.add_flag("-Z,--zerocopy", s.zerocopy, "client: use a 'zero copy' method of sending data (TCP: sendfile)");
   app.add_flag("--skip-rx-copy", s.skip_rx_copy, "client: ignore received messages using MSG_TRUNC option (TCP)");
+  app.add_option("-S,--tos", raw.tos, "client: set the IP type of service, 0-255 (52, 064 and 0x34 are the same value)")
+      ->option_text("N");
+  app.add_option("--dscp", raw.dscp, "client: set the IP DSCP bits: 0-63 or a class name (af11..af43, cs0..cs7, ef, va, le)")
+      ->option_text("VALUE");
+  app.add_option("--fq-rate", raw.fq_rate, "client: fair-queuing based socket pacing in bits/sec (SO_MAX_PACING_RATE), K/M/G/T = 10^3..10^12")
+      ->option_text("#[KMGT]");
+  app.add_option("--extra-data", s.extra_data, "client: data string to include in the client and server JSON")->option_text("STR");
   app.add_flag("--gsro", raw.gsro, "client: UDP GSO when sending and GRO when receiving, on both ends (as iperf3 >= 3.21)");
 }
 
@@ -203,6 +214,23 @@ std::string finish(const RawOptions& raw, Config& c) {
     } catch (const std::exception&) {
       return fmt::format("bad value '{}' for -t: expected seconds", raw.time);
     }
+  }
+  // -S and --dscp set the same byte; iperf3 keeps the later one, CLI11 cannot tell, so both is an error.
+  if (!raw.tos.empty() && !raw.dscp.empty()) return "-S and --dscp both set the TOS byte: give one";
+  if (!raw.tos.empty()) {
+    auto tos = parse_tos(raw.tos);
+    if (!tos) return fmt::format("bad TOS value '{}' (must be between 0 and 255 inclusive)", raw.tos);
+    s.tos = *tos;
+  }
+  if (!raw.dscp.empty()) {
+    auto tos = parse_dscp(raw.dscp);
+    if (!tos) return fmt::format("bad DSCP value '{}' (0-63 or a class name such as af11, cs1, ef)", raw.dscp);
+    s.tos = *tos;
+  }
+  if (!raw.fq_rate.empty()) {
+    auto rate = parse_rate(raw.fq_rate);
+    if (!rate) return fmt::format("bad value '{}' for --fq-rate: expected a rate with optional K/M/G/T", raw.fq_rate);
+    s.fq_rate_bps = *rate;
   }
   if ((s.bytes || s.blocks) && !raw.time.empty()) return "only one test end condition (-t, -n, -k) may be specified";
   if (s.bytes || s.blocks) s.duration_s = 0;

@@ -29,6 +29,8 @@ std::vector<std::string> validate(const TestSpec& s) {
   // 0 means no burst was asked for (the key is absent); 1..1000 as iperf3.
   if (s.burst < 0 || s.burst > Limits::kMaxBurst)
     fail("invalid burst count (must be 1..{}, got {})", Limits::kMaxBurst, s.burst);
+  if (s.tos < 0 || s.tos > Limits::kMaxTos)
+    fail("bad TOS value (must be between 0 and {} inclusive, got {})", Limits::kMaxTos, s.tos);
   if (s.server_affinity < -1 || s.server_affinity > Limits::kMaxCpu)
     fail("server CPU must be 0..{} (got {})", Limits::kMaxCpu, s.server_affinity);
   for (int cpu : s.server_stream_cpus)

@@ -30,9 +30,32 @@ int get_int(int fd, int level, int name) {
   return value;
 }
 
+// -S/--dscp and --fq-rate, both protocols. A TOS that cannot be set stops the
+// test (iperf3: IESETTOS); a pacing rate only warns (iperf3 too).
+void apply_ip_options(int fd, const TestSpec& spec, std::vector<std::string>* warnings) {
+  if (spec.tos > 0) {
+    int domain = get_int(fd, SOL_SOCKET, SO_DOMAIN);
+    if (domain == AF_INET6) {
+      set_int(fd, IPPROTO_IPV6, IPV6_TCLASS, spec.tos, "IPV6_TCLASS (-S)");
+      // A dual-stack socket sends IPv4-mapped peers IPv4 packets, which take
+      // IP_TOS, not the traffic class (iperf3 sets only the latter there).
+      ::setsockopt(fd, IPPROTO_IP, IP_TOS, &spec.tos, sizeof spec.tos);
+    } else {
+      set_int(fd, IPPROTO_IP, IP_TOS, spec.tos, "IP_TOS (-S)");
+    }
+  }
+  if (spec.fq_rate_bps > 0) {
+    uint64_t bytes_per_second = spec.fq_rate_bps / 8;
+    if (::setsockopt(fd, SOL_SOCKET, SO_MAX_PACING_RATE, &bytes_per_second, sizeof bytes_per_second) != 0)
+      warnings->push_back(fmt::format("cannot set SO_MAX_PACING_RATE (--fq-rate {}): {}", spec.fq_rate_bps,
+                                      std::strerror(errno)));
+  }
+}
+
 }  // namespace
 
 void apply_tcp_options(int fd, const TestSpec& spec, bool congestion_is_fatal, std::vector<std::string>* warnings) {
+  apply_ip_options(fd, spec, warnings);
   if (spec.nodelay) set_int(fd, IPPROTO_TCP, TCP_NODELAY, 1, "TCP_NODELAY");
   if (spec.mss > 0) set_int(fd, IPPROTO_TCP, TCP_MAXSEG, spec.mss, "TCP_MAXSEG (-M)");
   if (spec.window > 0) {
@@ -63,6 +86,7 @@ void apply_tcp_options(int fd, const TestSpec& spec, bool congestion_is_fatal, s
 }
 
 void apply_udp_options(int fd, const TestSpec& spec, std::vector<std::string>* warnings) {
+  apply_ip_options(fd, spec, warnings);
   if (spec.dont_fragment) {
     int mode = IP_PMTUDISC_DO;
     // IPv4 only, as iperf3; an IPv6 socket refuses, and IPv6 never fragments in flight anyway.

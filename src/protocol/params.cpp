@@ -30,9 +30,12 @@ std::string encode_params(const TestSpec& s) {
   if (s.window > 0) j["window"] = s.window;
   j["len"] = s.block_len;
   if (s.rate_bps > 0 || s.protocol == Protocol::kUdp) j["bandwidth"] = s.rate_bps;
+  if (s.fq_rate_bps > 0) j["fqrate"] = s.fq_rate_bps;
   j["pacing_timer"] = 1000;
   if (s.burst > 0) j["burst"] = s.burst;  // only when -b RATE/BURST was given, as iperf3
+  if (s.tos > 0) j["TOS"] = s.tos;
   if (!s.title.empty()) j["title"] = s.title;
+  if (!s.extra_data.empty()) j["extra_data"] = s.extra_data;
   if (!s.congestion.empty()) j["congestion"] = s.congestion;
   if (s.protocol == Protocol::kUdp && (s.gso || s.gro)) {
     // iperf3 >= 3.21's keys (older servers ignore them); left out otherwise so
@@ -102,11 +105,14 @@ DecodedParams decode_params(std::string_view text) {
       s.block_len = static_cast<uint32_t>(*v);
     }
     if (auto v = get_int(*j, "bandwidth")) s.rate_bps = non_negative("bandwidth", *v);
+    if (auto v = get_int(*j, "fqrate")) s.fq_rate_bps = non_negative("fqrate", *v);
+    if (auto v = get_int(*j, "TOS")) s.tos = static_cast<int>(std::clamp<int64_t>(*v, -1, 1 << 20));
     if (auto v = get_int(*j, "burst")) s.burst = static_cast<int>(std::clamp<int64_t>(*v, -1, 1 << 20));
     if (auto v = get_int(*j, "server_affinity"))
       s.server_affinity = static_cast<int>(std::clamp<int64_t>(*v, -2, 1 << 20));
     if (auto v = get_string(*j, "congestion")) s.congestion = *v;
     if (auto v = get_string(*j, "title")) s.title = *v;
+    if (auto v = get_string(*j, "extra_data")) s.extra_data = *v;
     s.get_server_output = get_presence_flag(*j, "get_server_output");
     s.udp_counters_64bit = get_presence_flag(*j, "udp_counters_64bit");
     s.repeating_payload = get_presence_flag(*j, "repeating_payload");

@@ -40,6 +40,14 @@ std::string field(std::string_view text) {
   return quoted + "\"";
 }
 
+// A text cell a spreadsheet would run as a formula (=, +, -, @, tab, CR first)
+// gets a leading apostrophe (OWASP's advice): the title comes from the client.
+std::string text_field(std::string_view text) {
+  if (!text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos)
+    return field("'" + std::string(text));
+  return field(text);
+}
+
 template <typename T>
 std::string cell(const std::optional<T>& value) {
   return value ? fmt::format("{}", *value) : std::string();
@@ -83,7 +91,7 @@ void CsvReporter::emit(const Row& r, const std::string& when) {
   }
   const std::string line = fmt::format(
       "{},{},{},{},{},{},{},{},{},{},{:.3f},{:.3f},{:.3f},{},{:.0f},{},{},{},{},{},{},{},{},{},{}\n",
-      when, field(title_), options_.is_server ? "server" : "client", field(host_), port_,
+      when, text_field(title_), options_.is_server ? "server" : "client", field(host_), port_,
       udp_ ? "udp" : "tcp", r.kind, r.stream, r.forward ? "forward" : "reverse", r.sender ? "sender" : "receiver",
       r.start, r.end, r.seconds, r.bytes, rate(r.bytes, r.seconds), cell(r.retransmits), cell(r.snd_cwnd),
       cell(r.rtt_us), cell(r.packets), cell(r.lost_packets), cell3(r.lost_percent), cell3(r.jitter_ms),
@@ -189,8 +197,9 @@ void CsvReporter::on_end(const EndReport& end) {
         base, s.sender_known, s.sent_bytes, s.sender_seconds, s.receiver_known, s.received_bytes, s.receiver_seconds,
         [&](Row& r) {
           if (s.udp) r.packets = s.sender_packets;
-          if (!s.udp && s.has_retransmits) {
-            r.retransmits = s.retransmits;
+          if (!s.udp && s.has_retransmits) r.retransmits = s.retransmits;
+          // cwnd and RTT are this end's TCP_INFO; a peer's results carry neither.
+          if (!s.udp && s.has_retransmits && s.info.sender) {
             r.snd_cwnd = s.max_snd_cwnd;
             r.rtt_us = s.mean_rtt;
           }
@@ -199,7 +208,7 @@ void CsvReporter::on_end(const EndReport& end) {
           if (!s.udp) return;
           r.packets = packets;
           r.lost_packets = s.lost_packets;
-          r.lost_percent = lost_percent(s.lost_packets, packets);
+          if (s.lost_packets >= 0) r.lost_percent = lost_percent(s.lost_packets, packets);
           r.jitter_ms = s.jitter_ms;
         });
   }
@@ -212,6 +221,10 @@ void CsvReporter::on_end(const EndReport& end) {
     base.forward = forward;
     base.verdict = verdict_name(end.verdict);
     const uint64_t packets = sum->sender_packets ? sum->sender_packets : sum->receiver_packets;
+    // EndSum counts an unknown loss as 0; one such stream makes the sum unknown too.
+    bool loss_unknown = false;
+    for (const EndStream& s : end.streams)
+      if (s.info.forward == forward && s.lost_packets < 0) loss_unknown = true;
     halves(
         base, sum->sender_known, sum->sent_bytes, sum->sender_seconds, sum->receiver_known, sum->received_bytes,
         sum->receiver_seconds,
@@ -222,20 +235,20 @@ void CsvReporter::on_end(const EndReport& end) {
         [&](Row& r) {
           if (!sum->udp) return;
           r.packets = packets;
-          r.lost_packets = sum->lost_packets;
-          r.lost_percent = lost_percent(sum->lost_packets, packets);
+          r.lost_packets = loss_unknown ? -1 : sum->lost_packets;
+          if (!loss_unknown) r.lost_percent = lost_percent(sum->lost_packets, packets);
           r.jitter_ms = sum->jitter_ms;
         });
   }
 }
 
 void CsvReporter::on_warning(const std::string& message) {
-  if (err_) err_(fmt::format("warning: {}\n", message));
+  if (err_) err_(fmt::format("{}warning: {}\n", comment(), message));
 }
 
 void CsvReporter::on_error(const std::string& message) {
   const bool interrupt = message.rfind("interrupt - ", 0) == 0;
-  if (err_) err_(fmt::format("nperf: {}{}\n", interrupt ? "" : "error - ", message));
+  if (err_) err_(fmt::format("{}nperf: {}{}\n", comment(), interrupt ? "" : "error - ", message));
 }
 
 void CsvReporter::on_finish() {}

@@ -364,6 +364,7 @@ void JsonReporter::add_start_header(const TestStartInfo& start) {
   s["target_bitrate"] = spec.rate_bps;
   if (!spec.title.empty()) spec_title_ = spec.title;
   if (options_.title.empty() && !spec_title_.empty()) put_top("title", spec_title_);
+  if (!spec.extra_data.empty()) put_top("extra_data", spec.extra_data);  // both ends, as iperf3
 }
 
 void JsonReporter::on_connected(const TestStartInfo& start) { add_start_header(start); }
@@ -399,10 +400,10 @@ void JsonReporter::on_test_start(const TestStartInfo& start) {
   t["bytes"] = spec.bytes;
   t["blocks"] = spec.blocks;
   t["reverse"] = spec.direction == Direction::kReverse ? 1 : 0;
-  t["tos"] = 0;
+  t["tos"] = spec.tos;
   t["target_bitrate"] = spec.rate_bps;
   t["bidir"] = spec.direction == Direction::kBidir ? 1 : 0;
-  t["fqrate"] = 0;
+  t["fqrate"] = spec.fq_rate_bps;
   t["interval"] = num(start.interval_s);
   s["test_start"] = std::move(t);
 }

@@ -161,11 +161,11 @@ void TextReporter::on_test_start(const TestStartInfo& start) {
       fmt::format("Starting Test: protocol: {}, {} streams, {} byte blocks, omitting {} seconds, ",
                   spec.protocol == Protocol::kUdp ? "UDP" : "TCP", spec.parallel, spec.block_len, spec.omit_s);
   if (spec.bytes)
-    line(fmt::format("{}{} bytes to send, tos 0", common, spec.bytes));
+    line(fmt::format("{}{} bytes to send, tos {}", common, spec.bytes, spec.tos));
   else if (spec.blocks)
-    line(fmt::format("{}{} blocks to send, tos 0", common, spec.blocks));
+    line(fmt::format("{}{} blocks to send, tos {}", common, spec.blocks, spec.tos));
   else
-    line(fmt::format("{}{} second test, tos 0", common, static_cast<int>(spec.duration_s)));
+    line(fmt::format("{}{} second test, tos {}", common, static_cast<int>(spec.duration_s), spec.tos));
 }
 
 void TextReporter::on_interval(const IntervalReport& interval) {

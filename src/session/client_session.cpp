@@ -20,6 +20,7 @@
 #include "nperf/protocol/params.hpp"
 #include "nperf/protocol/udp_header.hpp"
 #include "nperf/session/errors.hpp"
+#include "nperf/session/process_control.hpp"
 #include "nperf/session/session_common.hpp"
 
 namespace nperf::session {
@@ -94,6 +95,7 @@ int ClientSession::run() {
   signals.async_wait([this](std::error_code ec, int signal) {
     if (!ec) on_signal(signal);
   });
+  release_termination_signals();  // held by main() until this handler existed
   asio::co_spawn(io_, run_protocol(), [this, &signals](std::exception_ptr error) {
     if (error) {
       try {

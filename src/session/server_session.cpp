@@ -25,6 +25,7 @@
 #include "nperf/report/tee_reporter.hpp"
 #include "nperf/report/text_reporter.hpp"
 #include "nperf/session/control_channel.hpp"
+#include "nperf/session/process_control.hpp"
 #include "nperf/session/session_common.hpp"
 #include "nperf/session/test_run.hpp"
 
@@ -95,16 +96,19 @@ void ServerSession::open_listener() {
 }
 
 int ServerSession::run() {
+  // The handler first: a signal that comes while the listener opens (or one
+  // main() held) ends the server through on_signal, never by default action.
+  asio::signal_set signals(io_, SIGINT, SIGTERM, SIGHUP);
+  signals.async_wait([this](std::error_code ec, int signal) {
+    if (!ec) on_signal(signal);
+  });
+  release_termination_signals();
   try {
     open_listener();
   } catch (const SessionError& e) {
     reporter_.on_error(e.what());
     return kExitTestFailed;
   }
-  asio::signal_set signals(io_, SIGINT, SIGTERM, SIGHUP);
-  signals.async_wait([this](std::error_code ec, int signal) {
-    if (!ec) on_signal(signal);
-  });
   asio::co_spawn(io_, accept_loop(), asio::detached);
   asio::steady_timer idle(io_);
   if (config_.one_off && config_.idle_timeout_s > 0) {

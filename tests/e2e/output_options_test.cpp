@@ -276,7 +276,9 @@ TEST(Daemon, OneOffServerDetachesServesLogsAndRemovesItsPidFile) {
   DaemonGuard guard{pidfile};
   int port = free_port();
   ProcessResult start = run_process(
-      {NPERF_BINARY, "-s", "-1", "-D", "-I", pidfile, "--logfile", log, "-p", std::to_string(port)}, 10s);
+      {NPERF_BINARY, "-s", "-1", "-D", "-I", pidfile, "--logfile", log, "-p", std::to_string(port), "--idle-timeout",
+       "30"},  // a daemon this test fails to reach leaves by itself
+      10s);
   EXPECT_EQ(start.exit_code, 0) << "the parent returns at once\n" << start.err;
   ASSERT_TRUE(wait_until([&] { return pid_in(pidfile) > 0; }, 5s)) << "no pid file";
   const long pid = pid_in(pidfile);
@@ -307,11 +309,32 @@ TEST(Daemon, PidFileIsRemovedWhenTheServerIsTerminated) {
 TEST(Daemon, PidFileNamingALiveProcessRefusesTheStart) {
   const std::string pidfile = temp_path("live.pid");
   { std::ofstream(pidfile) << ::getpid() << "\n"; }  // this test runner: alive
-  ProcessResult r = run_process({NPERF_BINARY, "-s", "-1", "-I", pidfile, "-p", std::to_string(free_port())}, 10s);
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("another server appears to be running"), std::string::npos) << r.err;
-  EXPECT_EQ(pid_in(pidfile), ::getpid()) << "the other process's pid file is left alone";
+  // With -D too: the refusal comes before detaching, so its exit code is seen.
+  for (bool daemon : {false, true}) {
+    std::vector<std::string> argv = {NPERF_BINARY, "-s", "-1", "-I", pidfile, "-p", std::to_string(free_port()),
+                                     "--idle-timeout", "5"};
+    if (daemon) argv.push_back("-D");
+    ProcessResult r = run_process(argv, 10s);
+    EXPECT_EQ(r.exit_code, 1) << daemon;
+    EXPECT_NE(r.err.find("another server appears to be running"), std::string::npos) << r.err;
+    EXPECT_EQ(pid_in(pidfile), ::getpid()) << "the other process's pid file is left alone";
+  }
   std::remove(pidfile.c_str());
+}
+
+TEST(Daemon, SignalRightAfterStartStillRemovesThePidFile) {
+  // main() holds SIGTERM until the server's handler exists: however early it
+  // comes, the server ends through it and the pid file goes.
+  const std::string pidfile = temp_path("early.pid");
+  for (int round = 0; round < 5; ++round) {
+    std::remove(pidfile.c_str());
+    Process server({NPERF_BINARY, "-s", "-I", pidfile, "-p", std::to_string(free_port())});
+    ASSERT_TRUE(wait_until([&] { return pid_in(pidfile) == server.pid(); }, 5s));
+    server.signal(SIGTERM);
+    ProcessResult r = server.wait(10s);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_FALSE(file_exists(pidfile)) << "round " << round;
+  }
 }
 
 TEST(Daemon, StalePidFileIsReplaced) {

@@ -22,13 +22,14 @@ json parse_document(const ProcessResult& r, const char* who) {
 }
 
 uint64_t own_bytes(const json& doc, bool sending) {
-  const json& streams = doc["end"]["streams"];
+  // .at(): a document without these keys (an error) throws, which fails the test cleanly.
+  const json& streams = doc.at("end").at("streams");
   if (streams.empty() || !streams[0].contains("sender"))
-    return doc["end"][sending ? "sum_sent" : "sum_received"]["bytes"].get<uint64_t>();
+    return doc.at("end").at(sending ? "sum_sent" : "sum_received").at("bytes").get<uint64_t>();
   uint64_t total = 0;
   for (const auto& stream : streams) {
-    if (stream["sender"]["sender"].get<bool>() != sending) continue;
-    total += stream[sending ? "sender" : "receiver"]["bytes"].get<uint64_t>();
+    if (stream.at("sender").at("sender").get<bool>() != sending) continue;
+    total += stream.at(sending ? "sender" : "receiver").at("bytes").get<uint64_t>();
   }
   return total;
 }

@@ -210,6 +210,74 @@ TEST(CsvReporter, BidirClientNamesBothDirections) {
   EXPECT_EQ(keys, expected);
 }
 
+TEST(CsvReporter, ReverseClientSummaryHasThePeersSenderHalfWithoutCwndOrRtt) {
+  // -R: the server sent; its results carry bytes and retransmits, no TCP_INFO.
+  Captured c;
+  CsvReporter r(options(false), [&](std::string_view s) { c.out += s; }, nullptr);
+  r.on_connected(start(false, Direction::kReverse));
+  EndReport end;
+  end.direction = Direction::kReverse;
+  EndStream e = end_stream(5, false, false, 2'000'000, 1'999'000);
+  e.max_snd_cwnd = 0;  // as TestRun leaves them for a remote sender
+  e.mean_rtt = 0;
+  end.streams = {e};
+  end.sum = sum_streams(end.streams, false);
+  r.on_end(end);
+  const auto rows = lines_of(c.out);
+  ASSERT_EQ(rows.size(), 1u + 4);
+  const std::string lead = "2025-11-26T12:00:00.250Z,,client,10.0.0.3,5101,tcp,";
+  EXPECT_EQ(rows[1], lead + "summary,5,reverse,sender,0.000,2.000,2.000,2000000,8000000,4,,,,,,,,,");
+  EXPECT_EQ(rows[2], lead + "summary,5,reverse,receiver,0.000,2.000,2.000,1999000,7996000,,,,,,,,,,");
+  EXPECT_EQ(rows[3], lead + "summary,sum,reverse,sender,0.000,2.000,2.000,2000000,8000000,4,,,,,,,,,");
+}
+
+TEST(CsvReporter, UnknownUdpLossIsMinusOneWithAnEmptyPercentage) {
+  Captured c;
+  CsvReporter r(options(false), [&](std::string_view s) { c.out += s; }, nullptr);
+  r.on_connected(start(false, Direction::kReverse, Protocol::kUdp));
+  EndReport end;
+  end.direction = Direction::kReverse;
+  EndStream e;
+  e.info.socket = 5;
+  e.info.forward = false;
+  e.udp = true;
+  e.receiver_known = true;
+  e.received_bytes = 1400;
+  e.receiver_seconds = 1;
+  e.receiver_packets = 1;
+  e.lost_packets = -1;  // a pre-3.14 sender with -O cannot say
+  end.streams = {e};
+  end.sum = sum_streams(end.streams, false);
+  r.on_end(end);
+  const auto rows = lines_of(c.out);
+  ASSERT_EQ(rows.size(), 1u + 2);
+  EXPECT_NE(rows[1].find(",1,-1,,0.000,"), std::string::npos) << rows[1];
+  EXPECT_NE(rows[2].find(",1,-1,,0.000,"), std::string::npos) << rows[2];
+}
+
+TEST(CsvReporter, TitleThatASpreadsheetWouldRunIsDefused) {
+  Captured c;
+  CsvReporter r(options(true), [&](std::string_view s) { c.out += s; }, nullptr);
+  TestStartInfo st = start(true, Direction::kForward);
+  st.spec.title = "=HYPERLINK(\"http://x\")";  // a server prints the title its client sent
+  r.on_connected(st);
+  IntervalReport iv;
+  r.on_interval(iv);
+  const auto rows = lines_of(c.out);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[1].substr(25, 27), "\"'=HYPERLINK(\"\"http://x\"\")\"") << rows[1];
+}
+
+TEST(CsvReporter, MessagesSharingTheRowsFileAreComments) {
+  Captured c;
+  CsvOptions o = options(false);
+  o.messages_as_comments = true;
+  CsvReporter r(o, [&](std::string_view s) { c.out += s; }, [&](std::string_view s) { c.err += s; });
+  r.on_warning("w");
+  r.on_error("e");
+  EXPECT_EQ(c.err, "# warning: w\n# nperf: error - e\n");
+}
+
 TEST(CsvReporter, AnIntervalsRowsShareOneTimestamp) {
   Captured c;
   CsvOptions o = options(false);

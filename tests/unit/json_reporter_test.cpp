@@ -607,6 +607,20 @@ TEST(JsonReporterValues, TitleAtTopLevelAfterEnd) {
   EXPECT_EQ(server["title"], "fromclient");
 }
 
+TEST(JsonReporterValues, ExtraDataAfterTitleAndTosFqRateInTestStartOnBothEnds) {
+  for (bool server : {false, true}) {
+    TestRun run = make_run(shape(server, Direction::kForward, 1, 1, "t"));
+    run.start.spec.extra_data = "rack=3";
+    run.start.spec.tos = 40;
+    run.start.spec.fq_rate_bps = 200'000'000;
+    const Json doc = render(run, opts(server, server ? "" : "t"));
+    EXPECT_EQ(keys_of(doc), (std::vector<std::string>{"start", "intervals", "end", "title", "extra_data"})) << server;
+    EXPECT_EQ(doc["extra_data"], "rack=3");
+    EXPECT_EQ(doc["start"]["test_start"]["tos"], 40);
+    EXPECT_EQ(doc["start"]["test_start"]["fqrate"], 200'000'000);
+  }
+}
+
 TEST(JsonReporterValues, ErrorKey) {
   // Connection refused: only "start" skeleton, empty intervals and end.
   std::vector<std::string> out;

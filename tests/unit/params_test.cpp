@@ -353,6 +353,39 @@ TEST(ParamsDecode, ReadsOptionalSettings) {
   EXPECT_TRUE(s.get_server_output);
 }
 
+TEST(ParamsEncode, TosFqRateAndExtraDataInIperf3sPlaces) {
+  TestSpec s;
+  s.tos = 40;
+  s.fq_rate_bps = 200'000'000;
+  s.extra_data = "rack=3";
+  s.title = "t";
+  s.rate_bps = 1'000'000;
+  const auto keys = keys_of(encode_params(s));
+  auto at = [&](const char* key) { return std::find(keys.begin(), keys.end(), key) - keys.begin(); };
+  // iperf3: bandwidth, fqrate, pacing_timer, burst, TOS, flowlabel, title, extra_data, congestion.
+  EXPECT_EQ(at("fqrate"), at("bandwidth") + 1);
+  EXPECT_EQ(at("pacing_timer"), at("fqrate") + 1);
+  EXPECT_EQ(at("title"), at("TOS") + 1);
+  EXPECT_EQ(at("extra_data"), at("title") + 1);
+  ordered_json j = ordered_json::parse(encode_params(s));
+  EXPECT_EQ(j["TOS"], 40);
+  EXPECT_EQ(j["fqrate"], 200'000'000);
+  EXPECT_EQ(j["extra_data"], "rack=3");
+}
+
+TEST(ParamsEncode, NoTosFqRateOrExtraDataKeysByDefault) {
+  const std::string text = encode_params(TestSpec{});
+  for (const char* key : {"TOS", "fqrate", "extra_data"}) EXPECT_EQ(text.find(key), std::string::npos) << key;
+}
+
+TEST(ParamsDecode, ReadsTosFqRateAndExtraDataAsIperf3SendsThem) {
+  TestSpec s = decode_ok(R"({"tcp":true,"fqrate":200000000,"TOS":40,"extra_data":"rack=3"})");
+  EXPECT_EQ(s.tos, 40);
+  EXPECT_EQ(s.fq_rate_bps, 200'000'000u);
+  EXPECT_EQ(s.extra_data, "rack=3");
+  expect_rejected(R"({"tcp":true,"fqrate":-1})");
+}
+
 TEST(ParamsDecode, FractionalTimeIsKept) { EXPECT_DOUBLE_EQ(decode_ok(R"({"time":2.5})").duration_s, 2.5); }
 
 TEST(ParamsDecode, ReadsServerStreamCpusExtension) {

@@ -121,6 +121,16 @@ TEST(Validate, WindowRange) {
   EXPECT_TRUE(valid(s));
 }
 
+TEST(Validate, TosRange) {
+  TestSpec s;
+  s.tos = 255;
+  EXPECT_TRUE(valid(s));
+  s.tos = 256;
+  EXPECT_TRUE(invalid(s, "256"));
+  s.tos = -1;
+  EXPECT_TRUE(invalid(s, "-1"));
+}
+
 TEST(Validate, MssRange) {
   TestSpec s;
   s.mss = 32767;

@@ -39,6 +39,9 @@ struct TestSpec {
   bool gro = false;                 // UDP receiver uses GRO (iperf3 >= 3.21 "gro", --gsro)
   bool zerocopy = false;            // -Z: a TCP sender uses sendfile() (iperf3 "zerocopy"; UDP ignores it)
   bool skip_rx_copy = false;        // --skip-rx-copy: a TCP receiver discards with MSG_TRUNC (iperf3 >= 3.19)
+  int tos = 0;                      // -S / --dscp: IP_TOS / IPV6_TCLASS of the data sockets (iperf3 "TOS")
+  uint64_t fq_rate_bps = 0;         // --fq-rate: SO_MAX_PACING_RATE per data socket, bit/s (iperf3 "fqrate")
+  std::string extra_data;           // --extra-data: echoed in both ends' -J (iperf3 "extra_data")
   int server_affinity = -1;     // iperf3 "server_affinity": one core for the whole server test
   std::vector<int> server_stream_cpus;  // nperf extension: per-stream cores on the server
   std::string client_version;   // informational

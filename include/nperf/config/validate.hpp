@@ -17,6 +17,7 @@ struct Limits {
   static constexpr uint32_t kMaxUdpBlock = 65507;
   static constexpr int kMaxCpu = 1024;
   static constexpr int kMaxBurst = 1000;  // -b RATE/BURST and "burst" (iperf3's MAX_BURST)
+  static constexpr int kMaxTos = 255;
 };
 
 // Returns one message per violated rule; empty means valid.

@@ -15,11 +15,11 @@ struct BufferSizes {
   int rcvbuf = 0;
 };
 
-// Applies -w, -M, -N and -C from the spec. Problems that do not stop a test
+// Applies -w, -M, -N, -C, -S and --fq-rate from the spec. Problems that do not stop a test
 // (a clamped window, an unknown congestion algorithm on the server) are
 // appended to *warnings; fatal ones throw std::system_error.
 void apply_tcp_options(int fd, const TestSpec& spec, bool congestion_is_fatal, std::vector<std::string>* warnings);
-// UDP data sockets: -w when given; otherwise a receive buffer sized for line
+// UDP data sockets: -S and --fq-rate; -w when given; otherwise a receive buffer sized for line
 // rate (4 MiB, forced past net.core.rmem_max when we may) and a send buffer of
 // at least a few datagrams.
 void apply_udp_options(int fd, const TestSpec& spec, std::vector<std::string>* warnings);

@@ -2,7 +2,8 @@
 // --csv (nperf only): one comma-separated row per stream and per sum for every
 // interval and for the summary, under one header row per process, for
 // spreadsheets and scripts. Columns and their meaning: docs/csv.md. Warnings
-// and errors go to the error sink as in text mode.
+// and errors go to the error sink as in text mode ("# "-comments when that
+// sink is the rows' log file).
 #include <chrono>
 #include <functional>
 #include <string>
@@ -17,6 +18,9 @@ struct CsvOptions {
   std::string title;  // -T: the "title" column (client)
   // Wall clock of a row (when it is written); tests pass a fixed one.
   std::function<std::chrono::system_clock::time_point()> now = [] { return std::chrono::system_clock::now(); };
+  // --logfile: warnings and errors share the rows' file, so they are written
+  // as "# " comment lines (pandas' comment='#', R's comment.char skip them).
+  bool messages_as_comments = false;
 };
 
 // The header row, without the line end.
@@ -38,6 +42,7 @@ class CsvReporter : public Reporter {
  private:
   struct Row;
   void emit(const Row& row, const std::string& when);  // `when`: the row's timestamp cell
+  const char* comment() const { return options_.messages_as_comments ? "# " : ""; }
   bool forward_for(bool local_sender) const { return options_.is_server ? !local_sender : local_sender; }
 
   CsvOptions options_;

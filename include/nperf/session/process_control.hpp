@@ -1,0 +1,40 @@
+#pragma once
+// The process around a session: -D (detach), -I (pid file), and when the
+// termination signals may arrive.
+#include <memory>
+#include <string>
+
+namespace nperf::session {
+
+// Forks; the parent exits 0 at once, the child leaves the session, changes to
+// / and points stdin/stdout/stderr at /dev/null (daemon(3), as iperf3).
+// Must run before any thread starts. False with *error when it failed.
+bool daemonize(std::string* error);
+
+// SIGINT, SIGTERM and SIGHUP end a test cleanly once a session's asio
+// signal_set exists. main() holds them (blocks them) before it writes a pid
+// file, each session releases them right after creating its signal_set: one
+// that arrives in between waits instead of killing the process with the pid
+// file left behind.
+void hold_termination_signals();
+void release_termination_signals();
+
+// The pid file of a running server: written at create(), removed when the
+// object goes if it still names this process. A file naming a live process
+// refuses the start (two servers on one pid file are a mistake); one naming a
+// dead process is replaced.
+class PidFile {
+ public:
+  // The refusal alone, for -D to say it before detaching (after, nobody sees the exit code).
+  static bool held_by_another(const std::string& path, std::string* error);
+  static std::unique_ptr<PidFile> create(const std::string& path, std::string* error);
+  ~PidFile();
+  PidFile(const PidFile&) = delete;
+  PidFile& operator=(const PidFile&) = delete;
+
+ private:
+  explicit PidFile(std::string path) : path_(std::move(path)) {}
+  std::string path_;
+};
+
+}  // namespace nperf::session

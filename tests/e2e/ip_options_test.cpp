@@ -1,0 +1,176 @@
+// End-to-end: -S/--dscp (the TOS byte of the data sockets) and --fq-rate
+// (SO_MAX_PACING_RATE), nperf against Debian's iperf3 in both directions. The
+// TOS is read back from the kernel with `ss --tos` while the test runs; the
+// pacing rate shows in the rate the receiver measured.
+#include <gtest/gtest.h>
+
+#include <sstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "e2e/process.hpp"
+
+namespace nperf::test {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+// One TCP endpoint as `ss -tnH --tos` shows it.
+struct Endpoint {
+  int local_port = 0;
+  std::string tos, tclass;  // "0x28", "0" or "" when ss printed none
+};
+
+int port_of(const std::string& address) { return std::stoi(address.substr(address.rfind(':') + 1)); }
+
+std::vector<Endpoint> established_on(int port) {
+  std::string ss = find_program("ss");
+  if (ss.empty()) return {};
+  std::string filter = "( sport = :" + std::to_string(port) + " or dport = :" + std::to_string(port) + " )";
+  ProcessResult r = run_process({ss, "-tnH", "--tos", "state", "established", filter}, 10s);
+  std::vector<Endpoint> out;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream words(line);
+    std::vector<std::string> w;
+    for (std::string word; words >> word;) w.push_back(word);
+    if (w.size() < 4) continue;
+    Endpoint e;
+    e.local_port = port_of(w[2]);  // Recv-Q Send-Q Local Peer ...
+    for (const auto& word : w) {
+      if (word.rfind("tos:", 0) == 0) e.tos = word.substr(4);
+      if (word.rfind("tclass:", 0) == 0) e.tclass = word.substr(7);
+    }
+    out.push_back(e);
+  }
+  return out;
+}
+
+// The tools' two ends, seen while a 3-second test runs.
+struct Seen {
+  std::vector<Endpoint> client_side, server_side;
+};
+
+Seen watch(int port) {
+  std::this_thread::sleep_for(1200ms);
+  Seen seen;
+  for (const Endpoint& e : established_on(port)) (e.local_port == port ? seen.server_side : seen.client_side).push_back(e);
+  return seen;
+}
+
+size_t marked(const std::vector<Endpoint>& endpoints, const std::string& value, bool tclass) {
+  size_t n = 0;
+  for (const auto& e : endpoints) n += (tclass ? e.tclass : e.tos) == value ? 1 : 0;
+  return n;
+}
+
+std::string require_tools() {
+  std::string iperf3 = find_program("iperf3");
+  if ((iperf3.empty() || find_program("ss").empty()) && running_in_ci())
+    ADD_FAILURE() << "iperf3 and ss (iproute2) must be installed in CI";
+  return find_program("ss").empty() ? "" : iperf3;
+}
+
+TEST(Tos, NperfClientMarksItsDataSocketAndIperf3ServerMarksItsOwn) {
+  std::string iperf3 = require_tools();
+  if (iperf3.empty()) GTEST_SKIP() << "needs iperf3 and ss (apt-get install iperf3 iproute2)";
+  int port = free_port();
+  Process server({iperf3, "-s", "-1", "-p", std::to_string(port)});
+  ASSERT_TRUE(wait_for_listener(port, 5s));
+  Process client({NPERF_BINARY, "-c", "127.0.0.1", "-p", std::to_string(port), "-t", "3", "-S", "0x28"});
+  Seen seen = watch(port);
+  ProcessResult c = client.wait(20s);
+  server.wait(10s);
+  EXPECT_EQ(c.exit_code, 0) << c.err;
+  ASSERT_EQ(seen.client_side.size(), 2u) << "control and one data connection";
+  EXPECT_EQ(marked(seen.client_side, "0x28", false), 1u) << "the data socket only, not the control connection";
+  // iperf3 applies the "TOS" it received to its (dual-stack IPv6) data socket as the traffic class.
+  EXPECT_EQ(marked(seen.server_side, "0x28", true), 1u);
+}
+
+TEST(Tos, Iperf3ClientsDscpIsAppliedByTheNperfServerThatSends) {
+  std::string iperf3 = require_tools();
+  if (iperf3.empty()) GTEST_SKIP() << "needs iperf3 and ss (apt-get install iperf3 iproute2)";
+  int port = free_port();
+  Process server({NPERF_BINARY, "-s", "-1", "-p", std::to_string(port)});
+  ASSERT_TRUE(wait_for_listener(port, 5s));
+  Process client({iperf3, "-c", "127.0.0.1", "-p", std::to_string(port), "-t", "3", "-R", "--dscp", "af11"});
+  Seen seen = watch(port);
+  ProcessResult c = client.wait(20s);
+  ProcessResult s = server.wait(10s);
+  EXPECT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_EQ(s.exit_code, 0) << s.err;
+  ASSERT_EQ(seen.server_side.size(), 2u);
+  // af11 = DSCP 10 = TOS 0x28. nperf's dual-stack socket carries it both as the
+  // traffic class and as the IPv4 TOS (its peer is IPv4-mapped).
+  EXPECT_EQ(marked(seen.server_side, "0x28", true), 1u);
+  EXPECT_EQ(marked(seen.server_side, "0x28", false), 1u);
+}
+
+TEST(Tos, BadValuesAreABadCommandLine) {
+  for (std::vector<std::string> args : {std::vector<std::string>{"-S", "256"}, {"-S", "0x1zz"}, {"--dscp", "64"},
+                                        {"--dscp", "af44"}, {"-S", "8", "--dscp", "ef"}}) {
+    std::vector<std::string> argv = {NPERF_BINARY, "-c", "127.0.0.1"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    ProcessResult r = run_process(argv, 10s);
+    EXPECT_EQ(r.exit_code, 2) << args[1];
+    EXPECT_NE(r.err.find("parameter error"), std::string::npos) << r.err;
+  }
+}
+
+double received_bps(const std::string& json_text) {
+  json doc = json::parse(json_text, nullptr, false);
+  if (doc.is_discarded()) return -1;
+  return doc["end"]["sum_received"].value("bits_per_second", -1.0);
+}
+
+TEST(FqRate, NperfClientPacesItsOwnSendingAgainstIperf3) {
+  // Forward: iperf3 3.12's server does not apply "fqrate" to the sockets it
+  // sends on (iperf3 -c -R --fq-rate 300M against it runs unpaced), so the
+  // client's own sending socket is what is checked here.
+  std::string iperf3 = require_tools();
+  if (iperf3.empty()) GTEST_SKIP() << "needs iperf3 (apt-get install iperf3)";
+  int port = free_port();
+  Process server({iperf3, "-s", "-1", "-p", std::to_string(port)});
+  ASSERT_TRUE(wait_for_listener(port, 5s));
+  ProcessResult c = run_process(
+      {NPERF_BINARY, "-c", "127.0.0.1", "-p", std::to_string(port), "-t", "2", "--fq-rate", "300M", "-J"}, 20s);
+  server.wait(10s);
+  EXPECT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_NEAR(received_bps(c.out), 300e6, 30e6) << c.out;  // the receiver's (iperf3's) figure
+}
+
+TEST(FqRate, NperfServerPacesWhatTheIperf3ClientAsks) {
+  // Where iperf3 3.12's own server does not (above): nperf applies the key to every data socket.
+  std::string iperf3 = require_tools();
+  if (iperf3.empty()) GTEST_SKIP() << "needs iperf3 (apt-get install iperf3)";
+  int port = free_port();
+  Process server({NPERF_BINARY, "-s", "-1", "-p", std::to_string(port)});
+  ASSERT_TRUE(wait_for_listener(port, 5s));
+  ProcessResult c =
+      run_process({iperf3, "-c", "127.0.0.1", "-p", std::to_string(port), "-t", "2", "-R", "--fq-rate", "300M", "-J"}, 20s);
+  server.wait(10s);
+  EXPECT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_NEAR(received_bps(c.out), 300e6, 30e6) << c.out;
+}
+
+TEST(ExtraData, BothEndsPrintItInTheirJson) {
+  std::string iperf3 = require_tools();
+  if (iperf3.empty()) GTEST_SKIP() << "needs iperf3 (apt-get install iperf3)";
+  int port = free_port();
+  Process server({iperf3, "-s", "-1", "-J", "-p", std::to_string(port)});
+  ASSERT_TRUE(wait_for_listener(port, 5s));
+  ProcessResult c = run_process(
+      {NPERF_BINARY, "-c", "127.0.0.1", "-p", std::to_string(port), "-n", "1M", "-J", "--extra-data", "rack=3, row 7"}, 20s);
+  ProcessResult s = server.wait(10s);
+  EXPECT_EQ(c.exit_code, 0) << c.err;
+  json cdoc = json::parse(c.out, nullptr, false), sdoc = json::parse(s.out, nullptr, false);
+  ASSERT_FALSE(cdoc.is_discarded() || sdoc.is_discarded()) << c.out << s.out;
+  EXPECT_EQ(cdoc.value("extra_data", ""), "rack=3, row 7");
+  EXPECT_EQ(sdoc.value("extra_data", ""), "rack=3, row 7") << "iperf3 received it in the parameters";
+}
+
+}  // namespace
+}  // namespace nperf::test

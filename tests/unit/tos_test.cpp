@@ -1,0 +1,44 @@
+#include "nperf/config/tos.hpp"
+
+#include <gtest/gtest.h>
+
+namespace nperf {
+namespace {
+
+TEST(ParseTos, DecimalOctalAndHexAreTheSameValue) {
+  // iperf3's help: "52, 064 and 0x34 all specify the same value".
+  EXPECT_EQ(parse_tos("52"), 52);
+  EXPECT_EQ(parse_tos("064"), 52);
+  EXPECT_EQ(parse_tos("0x34"), 52);
+  EXPECT_EQ(parse_tos("0"), 0);
+  EXPECT_EQ(parse_tos("255"), 255);
+}
+
+TEST(ParseTos, RejectsOutOfRangeAndJunk) {
+  for (const char* bad : {"256", "-1", "", "x", "12x", "0x", " 5", "+5", "99999999999999999999"})
+    EXPECT_FALSE(parse_tos(bad).has_value()) << bad;
+}
+
+TEST(ParseDscp, NumbersAreShiftedIntoTheTosByte) {
+  EXPECT_EQ(parse_dscp("10"), 40);
+  EXPECT_EQ(parse_dscp("0x0a"), 40);
+  EXPECT_EQ(parse_dscp("63"), 252);
+  EXPECT_EQ(parse_dscp("0"), 0);
+}
+
+TEST(ParseDscp, ClassNamesInAnyCase) {
+  EXPECT_EQ(parse_dscp("af11"), 10 << 2);
+  EXPECT_EQ(parse_dscp("AF43"), 38 << 2);
+  EXPECT_EQ(parse_dscp("ef"), 46 << 2);
+  EXPECT_EQ(parse_dscp("cs7"), 56 << 2);
+  EXPECT_EQ(parse_dscp("Le"), 1 << 2);
+  EXPECT_EQ(parse_dscp("va"), 44 << 2);
+}
+
+TEST(ParseDscp, RejectsOutOfRangeAndUnknownNames) {
+  for (const char* bad : {"64", "-1", "", "af44", "cs8", "efx", "be"})
+    EXPECT_FALSE(parse_dscp(bad).has_value()) << bad;
+}
+
+}  // namespace
+}  // namespace nperf
