@@ -36,7 +36,8 @@ int main(int argc, char** argv) {
   bool is_server = config.role == nperf::Role::kServer;
   std::unique_ptr<nperf::report::Reporter> reporter;
   if (config.json)
-    reporter = std::make_unique<nperf::report::JsonReporter>(nperf::report::JsonOptions{is_server, is_server ? "" : config.spec.title}, out);
+    reporter = std::make_unique<nperf::report::JsonReporter>(
+        nperf::report::JsonOptions{is_server, is_server ? "" : config.spec.title, config.json_stream}, out);
   else if (config.csv) {
     nperf::report::CsvOptions options;
     options.is_server = is_server;

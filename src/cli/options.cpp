@@ -53,6 +53,7 @@ void add_common_options(CLI::App& app, Config& c, RawOptions& raw) {
   app.add_option("-f,--format", raw.format, "format to report: Kbits, Mbits, Gbits, Tbits (k m g t) or KBytes ... (K M G T)");
   app.add_flag("-V,--verbose", c.verbose, "more detailed output");
   app.add_flag("-J,--json", c.json, "output in JSON format (iperf3's schema)");
+  app.add_flag("--json-stream", c.json_stream, "output in line-delimited JSON format: one event per line (as iperf3 >= 3.17)");
   app.add_flag("--csv", c.csv, "output CSV rows (interval and summary, one per stream and sum) instead of text; see docs/csv.md");
   app.add_option("-A,--affinity", raw.affinity, kAffinityHelp)->option_text("n[,m] | LIST[,LIST]");
   app.add_flag("-v,--version", raw.version, "show version information and quit");
@@ -145,6 +146,7 @@ std::string finish(const RawOptions& raw, Config& c) {
   c.host = raw.client_host;
   if (raw.ipv4 && raw.ipv6) return "-4 and -6 cannot be used together";
   c.family = raw.ipv4 ? AddressFamily::kIpv4 : raw.ipv6 ? AddressFamily::kIpv6 : AddressFamily::kAny;
+  if (c.json_stream) c.json = true;
   if (c.csv && c.json) return "--csv and -J cannot be used together (both replace the text output)";
   if (c.role == Role::kClient && (c.daemon || !raw.pidfile.empty()))
     return fmt::format("{} is a server option (the client does not detach)", c.daemon ? "-D" : "-I");

@@ -406,6 +406,7 @@ void JsonReporter::on_test_start(const TestStartInfo& start) {
   t["fqrate"] = spec.fq_rate_bps;
   t["interval"] = num(start.interval_s);
   s["test_start"] = std::move(t);
+  if (options_.stream) emit_event("start", s);
 }
 
 void JsonReporter::on_interval(const IntervalReport& interval) {
@@ -415,6 +416,10 @@ void JsonReporter::on_interval(const IntervalReport& interval) {
   i["streams"] = std::move(streams);
   i["sum"] = interval_sum(interval.sum, udp_);
   if (interval.sum_reverse) i["sum_bidir_reverse"] = interval_sum(*interval.sum_reverse, udp_);
+  if (options_.stream) {
+    emit_event("interval", i);  // not kept: a long streamed test holds no history
+    return;
+  }
   doc_["intervals"].push_back(std::move(i));
 }
 
@@ -556,7 +561,23 @@ void JsonReporter::on_error(const std::string& message) {
   ext["errors"].push_back(message);
 }
 
+void JsonReporter::emit_event(const char* name, const Json& data) {
+  Json event = Json::object();
+  event["event"] = name;
+  event["data"] = data;
+  if (out_) out_(event.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n");
+}
+
 void JsonReporter::on_finish() {
+  if (options_.stream) {
+    // iperf3's order at the end: error, server output, then end. nperf's
+    // top-level extras (warnings, further errors) come just before end.
+    for (const char* key : {"error", "server_output_json", "server_output_text", "nperf"})
+      if (doc_.contains(key)) emit_event(key, doc_[key]);
+    emit_event("end", doc_["end"]);
+    reset();
+    return;
+  }
   std::string text = doc_.dump(1, '\t', false, Json::error_handler_t::replace);
   text += '\n';
   if (out_) out_(text);

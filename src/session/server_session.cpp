@@ -274,7 +274,7 @@ asio::awaitable<void> ServerSession::run_test(std::shared_ptr<ServerTest> test, 
   test->reporters = std::make_unique<report::TeeReporter>(std::vector<report::Reporter*>{&reporter_});
   if (spec.get_server_output) {
     if (config_.json) {
-      auto json = std::make_unique<report::JsonReporter>(report::JsonOptions{true, spec.title}, [](std::string_view) {});
+      auto json = std::make_unique<report::JsonReporter>(report::JsonOptions{true, spec.title, false}, [](std::string_view) {});
       test->captured_json = json.get();
       test->capture = std::move(json);
     } else {

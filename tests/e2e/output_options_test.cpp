@@ -162,6 +162,42 @@ TEST(Timestamps, DefaultFormatIsIperf3s) {
   EXPECT_NE(lines[1].find("Server listening on"), std::string::npos) << srv.out;
 }
 
+// ---- --json-stream ---------------------------------------------------------------
+
+TEST(JsonStream, ClientAgainstIperf3PrintsOneEventPerLineEndingWithTheSummary) {
+  std::string iperf3 = iperf3_or_skip();
+  if (iperf3.empty()) GTEST_SKIP() << "iperf3 is not installed (apt-get install iperf3)";
+  int port = free_port();
+  Process server({iperf3, "-s", "-1", "-J", "-p", std::to_string(port)});
+  ASSERT_TRUE(wait_for_listener(port, 5s));
+  ProcessResult client =
+      run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", std::to_string(port), "-t", "2", "--json-stream"}, 20s);
+  ProcessResult srv = server.wait(10s);
+  EXPECT_EQ(client.exit_code, 0) << client.err;
+  std::vector<std::string> events;
+  json end;
+  for (const auto& line : lines_of(client.out)) {
+    json event = json::parse(line, nullptr, false);
+    ASSERT_FALSE(event.is_discarded()) << line;
+    events.push_back(event.value("event", "?"));
+    if (events.back() == "end") end = event["data"];
+  }
+  EXPECT_EQ(events, (std::vector<std::string>{"start", "interval", "interval", "end"})) << client.out;
+  json sdoc = json::parse(srv.out, nullptr, false);
+  ASSERT_FALSE(sdoc.is_discarded()) << srv.out;
+  EXPECT_EQ(end["sum_received"]["bytes"], sdoc["end"]["sum_received"]["bytes"]) << "the server's own count";
+}
+
+TEST(JsonStream, RefusedConnectionIsAnErrorEventThenEnd) {
+  ProcessResult r = run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", std::to_string(free_port()), "--json-stream"}, 20s);
+  EXPECT_EQ(r.exit_code, 1);
+  const auto lines = lines_of(r.out);
+  ASSERT_EQ(lines.size(), 2u) << r.out;
+  EXPECT_EQ(json::parse(lines[0]).value("event", ""), "error");
+  EXPECT_NE(json::parse(lines[0]).value("data", "").find("unable to connect"), std::string::npos) << lines[0];
+  EXPECT_EQ(json::parse(lines[1]).value("event", ""), "end");
+}
+
 // ---- --csv -------------------------------------------------------------------------
 
 std::vector<std::map<std::string, std::string>> parse_csv(const std::string& text) {

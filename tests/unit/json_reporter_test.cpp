@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <vector>
@@ -619,6 +620,63 @@ TEST(JsonReporterValues, ExtraDataAfterTitleAndTosFqRateInTestStartOnBothEnds) {
     EXPECT_EQ(doc["start"]["test_start"]["tos"], 40);
     EXPECT_EQ(doc["start"]["test_start"]["fqrate"], 200'000'000);
   }
+}
+
+// --json-stream: the same objects as -J, one compact line per event.
+std::vector<std::string> stream_lines(const TestRun& run, const std::string& error = "") {
+  JsonOptions o;
+  o.is_server = run.start.is_server;
+  o.stream = true;
+  std::vector<std::string> out;
+  JsonReporter r(o, [&](std::string_view text) { out.emplace_back(text); });
+  play(r, run, /*finish=*/false);
+  if (!error.empty()) r.on_error(error);
+  r.on_finish();
+  return out;
+}
+
+TEST(JsonReporterStream, EventsCarryTheObjectsOfTheDocument) {
+  for (bool server : {false, true}) {
+    const TestRun run = make_run(shape(server, Direction::kBidir, 2, 3));
+    const Json doc = render(run);
+    const auto lines = stream_lines(run);
+    ASSERT_EQ(lines.size(), 1u + 3 + 1) << "start, 3 intervals, end";
+    std::vector<Json> events;
+    for (const auto& line : lines) {
+      EXPECT_EQ(line.back(), '\n');
+      EXPECT_EQ(std::count(line.begin(), line.end(), '\n'), 1) << "one line per event";
+      events.push_back(Json::parse(line));
+      EXPECT_EQ(keys_of(events.back()), (std::vector<std::string>{"event", "data"}));
+    }
+    EXPECT_EQ(events[0]["event"], "start");
+    EXPECT_EQ(events[0]["data"], doc["start"]);
+    for (int i = 0; i < 3; ++i) {
+      EXPECT_EQ(events[1 + i]["event"], "interval");
+      EXPECT_EQ(events[1 + i]["data"], doc["intervals"][i]);
+    }
+    EXPECT_EQ(events[4]["event"], "end");
+    EXPECT_EQ(events[4]["data"], doc["end"]);
+  }
+}
+
+TEST(JsonReporterStream, ErrorEventComesBeforeEnd) {
+  const auto lines = stream_lines(make_run(shape()), "the server has terminated");
+  ASSERT_EQ(lines.size(), 1u + 2 + 2);
+  EXPECT_EQ(Json::parse(lines[3]), Json::parse(R"({"event":"error","data":"the server has terminated"})"));
+  EXPECT_EQ(Json::parse(lines[4])["event"], "end");
+}
+
+TEST(JsonReporterStream, ReporterIsReadyForTheNextTest) {
+  const TestRun run = make_run(shape(true));
+  JsonOptions o;
+  o.is_server = true;
+  o.stream = true;
+  std::vector<std::string> out;
+  JsonReporter r(o, [&](std::string_view text) { out.emplace_back(text); });
+  play(r, run);
+  play(r, run);
+  ASSERT_EQ(out.size(), 2u * (1 + 2 + 1));
+  EXPECT_EQ(out[0], out[4]);  // the second test starts afresh
 }
 
 TEST(JsonReporterValues, ErrorKey) {

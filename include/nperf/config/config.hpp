@@ -22,7 +22,8 @@ struct Config {
   double interval_s = 1;           // -i; 0 disables interval reports
   char format = 'a';               // -f
   bool verbose = false;            // -V
-  bool json = false;               // -J
+  bool json = false;               // -J (also set by --json-stream)
+  bool json_stream = false;        // --json-stream: one JSON line per event (iperf3 >= 3.17)
   bool csv = false;                // --csv: rows for spreadsheets (report/csv_reporter.hpp)
   AffinitySpec affinity;           // -A
   // Output plumbing (report/output_target.hpp).

@@ -14,11 +14,16 @@ namespace nperf::report {
 struct JsonOptions {
   bool is_server = false;
   std::string title;
+  // --json-stream (iperf3 >= 3.17): one compact line per event instead of
+  // one document — {"event":"start"|"interval"|"error"|"server_output_json"|
+  // "server_output_text"|"nperf"|"end","data":...}; intervals are not kept.
+  bool stream = false;
 };
 
 class JsonReporter : public Reporter {
  public:
-  // `out` receives the whole document, pretty-printed, ending in '\n', at on_finish.
+  // `out` receives the whole document, pretty-printed, ending in '\n', at
+  // on_finish; with `stream`, one line per event as it happens.
   JsonReporter(JsonOptions options, std::function<void(std::string_view)> out);
   void on_server_listening(int port, int test_number) override;
   void on_connected(const TestStartInfo& start) override;
@@ -38,6 +43,7 @@ class JsonReporter : public Reporter {
   void add_start_header(const TestStartInfo& start);  // once: version .. target_bitrate
   void put_top(const char* key, nlohmann::ordered_json value);  // keeps iperf3's top-level order
   nlohmann::ordered_json& nperf_top();            // top-level "nperf" extension object
+  void emit_event(const char* name, const nlohmann::ordered_json& data);  // --json-stream line
 
   JsonOptions options_;
   std::function<void(std::string_view)> out_;
