@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "nperf/config/host_device.hpp"
 #include "nperf/config/tos.hpp"
 #include "nperf/config/units.hpp"
 #include "nperf/config/validate.hpp"
@@ -37,6 +38,8 @@ struct RawOptions {
   bool force_flush = false;          // accepted for iperf3's command lines; every line is flushed anyway
   std::string pidfile;
   std::string tos, dscp, fq_rate;
+  std::string bind, bind_device;
+  std::string pacing_timer;
 };
 
 
@@ -46,7 +49,9 @@ void add_common_options(CLI::App& app, Config& c, RawOptions& raw) {
   app.add_flag("-s,--server", raw.server, "run in server mode");
   app.add_option("-c,--client", raw.client_host, "run in client mode, connecting to HOST")->option_text("HOST");
   app.add_option("-p,--port", c.port, "server port to listen on / connect to (default 5201)")->check(CLI::Range(1, 65535));
-  app.add_option("-B,--bind", c.bind_address, "bind to the interface with this address");
+  app.add_option("-B,--bind", raw.bind, "bind to the interface with this address (HOST%DEV also binds to device DEV)")
+      ->option_text("HOST[%DEV]");
+  app.add_option("--bind-dev", raw.bind_device, "bind to the network interface with SO_BINDTODEVICE")->option_text("DEV");
   app.add_flag("-4,--version4", raw.ipv4, "only use IPv4");
   app.add_flag("-6,--version6", raw.ipv6, "only use IPv6");
   app.add_option("-i,--interval", c.interval_s, "seconds between periodic reports (0 disables; 0.1..60)");
@@ -133,6 +138,9 @@ void add_client_options(CLI::App& app, Config& c, RawOptions& raw) {
       ->option_text("VALUE");
   app.add_option("--fq-rate", raw.fq_rate, "client: fair-queuing based socket pacing in bits/sec (SO_MAX_PACING_RATE), K/M/G/T = 10^3..10^12")
       ->option_text("#[KMGT]");
+  app.add_option("--pacing-timer", raw.pacing_timer,
+                 "client: pacing timer of an iperf3 <= 3.15 sender in microseconds (default 1000); nperf paces on its own schedule")
+      ->option_text("#[KMG]");
   app.add_option("--extra-data", s.extra_data, "client: data string to include in the client and server JSON")->option_text("STR");
   app.add_flag("--gsro", raw.gsro, "client: UDP GSO when sending and GRO when receiving, on both ends (as iperf3 >= 3.21)");
 }
@@ -143,7 +151,17 @@ std::string finish(const RawOptions& raw, Config& c) {
   if (!raw.check_host.empty()) return fmt::format("The following argument was not expected: {}", raw.check_host);
   if (raw.server == !raw.client_host.empty()) return "exactly one of -s (server) and -c HOST (client) is required";
   c.role = raw.server ? Role::kServer : Role::kClient;
-  c.host = raw.client_host;
+  // HOST%DEV on -c and -B name a device, as --bind-dev does; they must agree.
+  HostAndDevice client = split_host_device(raw.client_host), bind = split_host_device(raw.bind);
+  c.host = client.host;
+  c.bind_address = bind.host;
+  const std::string* devices[] = {&raw.bind_device, &bind.device, &client.device};
+  for (const std::string* device : devices) {
+    if (device->empty()) continue;
+    if (!c.bind_device.empty() && *device != c.bind_device)
+      return fmt::format("two devices to bind to: {} and {}", c.bind_device, *device);
+    c.bind_device = *device;
+  }
   if (raw.ipv4 && raw.ipv6) return "-4 and -6 cannot be used together";
   c.family = raw.ipv4 ? AddressFamily::kIpv4 : raw.ipv6 ? AddressFamily::kIpv6 : AddressFamily::kAny;
   if (c.json_stream) c.json = true;
@@ -233,6 +251,11 @@ std::string finish(const RawOptions& raw, Config& c) {
     auto rate = parse_rate(raw.fq_rate);
     if (!rate) return fmt::format("bad value '{}' for --fq-rate: expected a rate with optional K/M/G/T", raw.fq_rate);
     s.fq_rate_bps = *rate;
+  }
+  if (!raw.pacing_timer.empty()) {
+    auto us = parse_size(raw.pacing_timer);
+    if (!us || *us == 0 || *us > 1'000'000'000) return fmt::format("bad value '{}' for --pacing-timer: expected 1..10^9 microseconds", raw.pacing_timer);
+    s.pacing_timer_us = static_cast<uint32_t>(*us);
   }
   if ((s.bytes || s.blocks) && !raw.time.empty()) return "only one test end condition (-t, -n, -k) may be specified";
   if (s.bytes || s.blocks) s.duration_s = 0;

@@ -110,6 +110,13 @@ void apply_udp_options(int fd, const TestSpec& spec, std::vector<std::string>* w
     ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &send_buffer, sizeof send_buffer);
 }
 
+bool bind_to_device(int fd, const std::string& device, std::string* error) {
+  if (::setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, device.c_str(), static_cast<socklen_t>(device.size())) == 0)
+    return true;
+  *error = fmt::format("unable to bind to device '{}': {}", device, std::strerror(errno));
+  return false;
+}
+
 BufferSizes read_buffer_sizes(int fd) {
   return {get_int(fd, SOL_SOCKET, SO_SNDBUF), get_int(fd, SOL_SOCKET, SO_RCVBUF)};
 }

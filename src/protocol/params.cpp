@@ -31,7 +31,7 @@ std::string encode_params(const TestSpec& s) {
   j["len"] = s.block_len;
   if (s.rate_bps > 0 || s.protocol == Protocol::kUdp) j["bandwidth"] = s.rate_bps;
   if (s.fq_rate_bps > 0) j["fqrate"] = s.fq_rate_bps;
-  j["pacing_timer"] = 1000;
+  j["pacing_timer"] = s.pacing_timer_us;
   if (s.burst > 0) j["burst"] = s.burst;  // only when -b RATE/BURST was given, as iperf3
   if (s.tos > 0) j["TOS"] = s.tos;
   if (!s.title.empty()) j["title"] = s.title;

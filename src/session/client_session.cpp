@@ -49,9 +49,12 @@ asio::ip::tcp::resolver::results_type resolve(asio::io_context& io, const Config
   return results;
 }
 
-// Binds an opened TCP or UDP socket as -B / --cport ask (nothing to do when neither is given).
+// Binds an opened TCP or UDP socket as --bind-dev, -B and --cport ask
+// (nothing to do when none is given).
 template <class Socket>
 void bind_local(Socket& socket, const Config& c, bool ipv4, uint16_t local_port) {
+  if (std::string error; !c.bind_device.empty() && !net::bind_to_device(socket.native_handle(), c.bind_device, &error))
+    throw SessionError(error);
   if (c.bind_address.empty() && !local_port) return;
   std::error_code ec;
   asio::ip::address local = c.bind_address.empty()

@@ -86,6 +86,9 @@ void ServerSession::open_listener() {
     acceptor_.open(endpoint.protocol(), ec);
   }
   if (ec) throw SessionError(fmt::format("unable to create the listening socket: {}", ec.message()));
+  // Accepted connections inherit the device; the UDP data sockets get it in open_udp_socket().
+  if (std::string error; !config_.bind_device.empty() && !net::bind_to_device(acceptor_.native_handle(), config_.bind_device, &error))
+    throw SessionError(error);
   acceptor_.set_option(asio::socket_base::reuse_address(true));
   if (endpoint.protocol() == tcp::v6())
     acceptor_.set_option(asio::ip::v6_only(config_.family == AddressFamily::kIpv6), ec);
@@ -406,6 +409,8 @@ asio::ip::udp::socket ServerSession::open_udp_socket() {
   asio::ip::udp::socket socket(io_);
   socket.open(endpoint.protocol());
   socket.set_option(asio::socket_base::reuse_address(true));
+  if (std::string error; !config_.bind_device.empty() && !net::bind_to_device(socket.native_handle(), config_.bind_device, &error))
+    throw SessionError(error);
   if (endpoint.protocol() == asio::ip::udp::v6()) {
     std::error_code ignored;
     socket.set_option(asio::ip::v6_only(config_.family == AddressFamily::kIpv6), ignored);

@@ -4,6 +4,8 @@
 // pacing rate shows in the rate the receiver measured.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <sstream>
 #include <thread>
 
@@ -154,6 +156,61 @@ TEST(FqRate, NperfServerPacesWhatTheIperf3ClientAsks) {
   server.wait(10s);
   EXPECT_EQ(c.exit_code, 0) << c.err;
   EXPECT_NEAR(received_bps(c.out), 300e6, 30e6) << c.out;
+}
+
+// ---- --bind-dev, HOST%DEV ---------------------------------------------------------
+
+// ss prints a socket bound to a device as ADDRESS%DEV:PORT.
+std::vector<std::string> ss_local_addresses(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {find_program("ss"), "-tnH"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  ProcessResult r = run_process(argv, 10s);
+  std::vector<std::string> out;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream words(line);
+    std::vector<std::string> w;
+    for (std::string word; words >> word;) w.push_back(word);
+    if (w.size() >= 4) out.push_back(w[w.size() == 4 ? 2 : 3]);  // LISTEN lines carry a State column
+  }
+  return out;
+}
+
+TEST(BindDevice, ServerListensAndClientConnectsOnTheNamedDevice) {
+  if (find_program("ss").empty()) {
+    if (running_in_ci()) FAIL() << "ss (iproute2) must be installed in CI";
+    GTEST_SKIP() << "needs ss (apt-get install iproute2)";
+  }
+  if (::geteuid() != 0) GTEST_SKIP() << "SO_BINDTODEVICE needs CAP_NET_RAW; run as root";
+  int port = free_port();
+  const std::string p = std::to_string(port);
+  Process server({NPERF_BINARY, "-s", "-1", "-p", p, "--bind-dev", "lo"});
+  ASSERT_TRUE(wait_for_listener(port, 5s));
+  auto listening = ss_local_addresses({"-l", "( sport = :" + p + " )"});
+  ASSERT_EQ(listening.size(), 1u);
+  EXPECT_NE(listening[0].find("%lo:" + p), std::string::npos) << listening[0];
+  // The client names the device the iperf3 way, after the host.
+  Process client({NPERF_BINARY, "-c", "127.0.0.1%lo", "-p", p, "-t", "2"});
+  std::this_thread::sleep_for(1s);
+  auto connected = ss_local_addresses({"state", "established", "( sport = :" + p + " or dport = :" + p + " )"});
+  ProcessResult c = client.wait(20s);
+  server.wait(10s);
+  EXPECT_EQ(c.exit_code, 0) << c.err;
+  ASSERT_EQ(connected.size(), 4u) << "control and data, both ends";
+  for (const auto& local : connected) EXPECT_NE(local.find("%lo:"), std::string::npos) << local;
+}
+
+TEST(BindDevice, UnknownDeviceIsAClearErrorOnBothEnds) {
+  if (::geteuid() != 0) GTEST_SKIP() << "SO_BINDTODEVICE needs CAP_NET_RAW; run as root";
+  ProcessResult server = run_process({NPERF_BINARY, "-s", "-1", "-p", std::to_string(free_port()), "--bind-dev", "nosuchdev0"}, 10s);
+  EXPECT_EQ(server.exit_code, 1);
+  EXPECT_NE(server.err.find("unable to bind to device 'nosuchdev0': No such device"), std::string::npos) << server.err;
+  ProcessResult client = run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", "1", "-B", "127.0.0.1%nosuchdev0"}, 10s);
+  EXPECT_EQ(client.exit_code, 1);
+  EXPECT_NE(client.err.find("unable to bind to device 'nosuchdev0'"), std::string::npos) << client.err;
+  ProcessResult both = run_process({NPERF_BINARY, "-c", "127.0.0.1%lo", "--bind-dev", "eth0"}, 10s);
+  EXPECT_EQ(both.exit_code, 2);
+  EXPECT_NE(both.err.find("two devices"), std::string::npos) << both.err;
 }
 
 TEST(ExtraData, BothEndsPrintItInTheirJson) {

@@ -373,6 +373,12 @@ TEST(ParamsEncode, TosFqRateAndExtraDataInIperf3sPlaces) {
   EXPECT_EQ(j["extra_data"], "rack=3");
 }
 
+TEST(ParamsEncode, PacingTimerIsSentAsGiven) {
+  TestSpec s;
+  s.pacing_timer_us = 250;
+  EXPECT_EQ(ordered_json::parse(encode_params(s))["pacing_timer"], 250);
+}
+
 TEST(ParamsEncode, NoTosFqRateOrExtraDataKeysByDefault) {
   const std::string text = encode_params(TestSpec{});
   for (const char* key : {"TOS", "fqrate", "extra_data"}) EXPECT_EQ(text.find(key), std::string::npos) << key;

@@ -17,7 +17,8 @@ struct Config {
   Role role = Role::kClient;
   // Common.
   uint16_t port = 5201;            // -p
-  std::string bind_address;        // -B
+  std::string bind_address;        // -B (without a %DEV suffix)
+  std::string bind_device;         // --bind-dev, or the DEV of -B HOST%DEV / -c HOST%DEV: SO_BINDTODEVICE
   AddressFamily family = AddressFamily::kAny;  // -4 / -6
   double interval_s = 1;           // -i; 0 disables interval reports
   char format = 'a';               // -f

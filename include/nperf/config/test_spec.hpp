@@ -40,6 +40,7 @@ struct TestSpec {
   bool zerocopy = false;            // -Z: a TCP sender uses sendfile() (iperf3 "zerocopy"; UDP ignores it)
   bool skip_rx_copy = false;        // --skip-rx-copy: a TCP receiver discards with MSG_TRUNC (iperf3 >= 3.19)
   int tos = 0;                      // -S / --dscp: IP_TOS / IPV6_TCLASS of the data sockets (iperf3 "TOS")
+  uint32_t pacing_timer_us = 1000;  // --pacing-timer: sent as "pacing_timer" for iperf3 <= 3.15 senders; nperf's pacer keeps its own schedule
   uint64_t fq_rate_bps = 0;         // --fq-rate: SO_MAX_PACING_RATE per data socket, bit/s (iperf3 "fqrate")
   std::string extra_data;           // --extra-data: echoed in both ends' -J (iperf3 "extra_data")
   int server_affinity = -1;     // iperf3 "server_affinity": one core for the whole server test

@@ -35,6 +35,9 @@ int unacknowledged_bytes(int fd);
 void set_user_timeout(int fd, int milliseconds);
 // --cntl-ka: SO_KEEPALIVE plus the optional idle/interval/count (0 = OS default).
 void set_keepalive(int fd, int idle_s, int interval_s, int count);
+// --bind-dev / HOST%DEV: SO_BINDTODEVICE (needs CAP_NET_RAW). False with *error
+// ("unable to bind to device 'eth9': No such device") when refused.
+bool bind_to_device(int fd, const std::string& device, std::string* error);
 // Timeouts that let a blocked send/recv wake up to check the stop flag.
 void set_io_timeouts(int fd, int milliseconds);
 
