@@ -79,6 +79,12 @@ int main(int argc, char** argv) {
     err(fmt::format("nperf: error - {}\n", error));
     return nperf::session::kExitTestFailed;
   }
-  if (is_server) return nperf::session::ServerSession(config, *reporter).run();
-  return nperf::session::ClientSession(config, *reporter).run();
+  if (is_server) {
+    nperf::session::ServerSession server(config, *reporter);
+    if (config.debug > 0) server.set_debug_sink(err);
+    return server.run();
+  }
+  nperf::session::ClientSession client(config, *reporter);
+  if (config.debug > 0) client.set_debug_sink(err);
+  return client.run();
 }

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <iostream>
 #include <optional>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -40,7 +41,40 @@ struct RawOptions {
   std::string tos, dscp, fq_rate;
   std::string bind, bind_device;
   std::string pacing_timer;
+  std::vector<std::string> unsupported;  // iperf3 options nperf does not implement, as given
 };
+
+// iperf3 options nperf knows but does not implement: refused by name with the
+// reason, instead of CLI11's "argument was not expected".
+struct Unsupported {
+  const char* names;  // CLI11 spelling
+  bool takes_value;
+  const char* why;
+};
+constexpr Unsupported kUnsupported[] = {
+    {"-F,--file", true, "file transfer (-F) is not supported: nperf sends generated data"},
+    {"-L,--flowlabel", true, "IPv6 flow labels (-L) are not supported"},
+    {"--sctp", false, "SCTP is not supported"},
+    {"-X,--xbind", true, "SCTP is not supported"},
+    {"--nstreams", true, "SCTP is not supported"},
+    {"-m,--mptcp", false, "MPTCP (-m) is not supported"},
+    {"--username", true, "authentication is not supported (it would need RSA from OpenSSL, outside nperf's stack)"},
+    {"--rsa-public-key-path", true, "authentication is not supported (it would need RSA from OpenSSL, outside nperf's stack)"},
+    {"--rsa-private-key-path", true, "authentication is not supported (it would need RSA from OpenSSL, outside nperf's stack)"},
+    {"--authorized-users-path", true, "authentication is not supported (it would need RSA from OpenSSL, outside nperf's stack)"},
+    {"--time-skew-threshold", true, "authentication is not supported (it would need RSA from OpenSSL, outside nperf's stack)"},
+    {"--use-pkcs1-padding", false, "authentication is not supported (it would need RSA from OpenSSL, outside nperf's stack)"},
+};
+
+void add_unsupported_options(CLI::App& app, RawOptions& raw) {
+  for (const Unsupported& u : kUnsupported) {
+    const char* why = u.why;
+    auto note = [&raw, why](auto&&...) { raw.unsupported.push_back(why); };
+    CLI::Option* option = u.takes_value ? app.add_option_function<std::string>(u.names, [note](const std::string&) { note(); })
+                                        : app.add_flag_function(u.names, [note](int64_t) { note(); });
+    option->group("");  // not in --help
+  }
+}
 
 
 constexpr const char* kDefaultTimestampFormat = "%c ";  // iperf3's
@@ -58,6 +92,7 @@ void add_common_options(CLI::App& app, Config& c, RawOptions& raw) {
   app.add_option("-f,--format", raw.format, "format to report: Kbits, Mbits, Gbits, Tbits (k m g t) or KBytes ... (K M G T)");
   app.add_flag("-V,--verbose", c.verbose, "more detailed output");
   app.add_flag("-J,--json", c.json, "output in JSON format (iperf3's schema)");
+  app.add_flag("-d{1},--debug{1}", c.debug, "emit debugging output: every control-connection message, on stderr (-d=LEVEL accepted)");
   app.add_flag("--json-stream", c.json_stream, "output in line-delimited JSON format: one event per line (as iperf3 >= 3.17)");
   app.add_flag("--csv", c.csv, "output CSV rows (interval and summary, one per stream and sum) instead of text; see docs/csv.md");
   app.add_option("-A,--affinity", raw.affinity, kAffinityHelp)->option_text("n[,m] | LIST[,LIST]");
@@ -149,6 +184,7 @@ void add_client_options(CLI::App& app, Config& c, RawOptions& raw) {
 std::string finish(const RawOptions& raw, Config& c) {
   TestSpec& s = c.spec;
   if (!raw.check_host.empty()) return fmt::format("The following argument was not expected: {}", raw.check_host);
+  if (!raw.unsupported.empty()) return raw.unsupported.front();
   if (raw.server == !raw.client_host.empty()) return "exactly one of -s (server) and -c HOST (client) is required";
   c.role = raw.server ? Role::kServer : Role::kClient;
   // HOST%DEV on -c and -B name a device, as --bind-dev does; they must agree.
@@ -297,6 +333,7 @@ std::string finish(const RawOptions& raw, Config& c) {
 // --check runs no test: only the route's HOST, -4/-6 and -J mean something.
 std::string finish_check(const RawOptions& raw, Config& c) {
   if (raw.server) return "--check inspects this host and runs no test; it cannot be combined with -s";
+  if (!raw.unsupported.empty()) return raw.unsupported.front();
   std::string host;
   for (const std::string& given : {*raw.check, raw.check_host, raw.client_host}) {
     if (given.empty()) continue;
@@ -321,6 +358,7 @@ ParseOutcome parse_command_line(int argc, char** argv, Config* config) {
   add_deadline_options(app, c, raw);
   add_client_options(app, c, raw);
   add_check_option(app, raw);
+  add_unsupported_options(app, raw);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {

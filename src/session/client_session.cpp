@@ -150,6 +150,7 @@ asio::awaitable<void> ClientSession::connect_control() {
       }
       server_ = entry.endpoint();
       control_ = std::make_unique<ControlChannel>(std::move(socket));
+      if (debug_sink_) control_->set_trace(debug_sink_);
       co_return;
     } catch (const SessionError& e) {
       last_error = e.what();
@@ -163,6 +164,7 @@ asio::awaitable<void> ClientSession::run_protocol() {
   cookie_ = random_cookie();
   auto wire = protocol::cookie_to_wire(cookie_);
   co_await control_->write_bytes(wire);
+  control_->trace(true, fmt::format("cookie {}", cookie_));
 
   const TestSpec& spec = config_.spec;
   start_info_.is_server = false;

@@ -25,20 +25,42 @@ asio::awaitable<void> ControlChannel::write_bytes(std::span<const uint8_t> bytes
   if (ec) throw SessionError(fmt::format("control connection failed: {}", ec.message()), kIeCtrlClose);
 }
 
+namespace {
+
+// A state byte as -d prints it: its name where it has one, and the number.
+std::string describe_byte(uint8_t byte) {
+  const auto as_state = static_cast<protocol::State>(static_cast<int8_t>(byte));
+  std::string_view name = protocol::state_name(as_state);
+  return fmt::format("{} ({})", name, static_cast<int>(static_cast<int8_t>(byte)));
+}
+
+}  // namespace
+
+void ControlChannel::trace(bool sent, std::string_view what) {
+  if (!trace_) return;
+  std::string printable(what);
+  for (char& c : printable)  // a hostile peer's bytes must not drive the terminal
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  trace_(fmt::format("debug: control {} {}\n", sent ? '>' : '<', printable));
+}
+
 asio::awaitable<void> ControlChannel::write_state(protocol::State state) {
   uint8_t byte = protocol::to_wire(state);
+  trace(true, describe_byte(byte));
   co_await write_bytes(std::span<const uint8_t>(&byte, 1));
 }
 
 asio::awaitable<void> ControlChannel::write_json(const std::string& json) {
   // One write for length and body: fewer segments than iperf3's two writes,
   // identical bytes on the wire.
+  trace(true, json);
   std::vector<uint8_t> frame = protocol::encode_frame(json);
   co_await write_bytes(frame);
 }
 
 asio::awaitable<void> ControlChannel::write_server_error(int32_t code, int32_t sys_errno) {
   uint8_t bytes[9];
+  trace(true, fmt::format("SERVER_ERROR (-2) code {} errno {}", code, sys_errno));
   bytes[0] = protocol::to_wire(protocol::State::kServerError);
   protocol::write_be32(static_cast<uint32_t>(code), std::span<uint8_t, 4>(bytes + 1, 4));
   protocol::write_be32(static_cast<uint32_t>(sys_errno), std::span<uint8_t, 4>(bytes + 5, 4));
@@ -81,12 +103,14 @@ asio::awaitable<size_t> ControlChannel::read_exact(std::span<uint8_t> out, Durat
 asio::awaitable<uint8_t> ControlChannel::read_byte(Duration timeout) {
   uint8_t byte = 0;
   co_await read_exact(std::span<uint8_t>(&byte, 1), timeout, false);
+  trace(false, describe_byte(byte));
   co_return byte;
 }
 
 asio::awaitable<std::array<uint8_t, protocol::kCookieWireSize>> ControlChannel::read_cookie(Duration timeout) {
   std::array<uint8_t, protocol::kCookieWireSize> cookie{};
   co_await read_exact(cookie, timeout, false);
+  trace(false, fmt::format("cookie {}", std::string(cookie.begin(), cookie.end() - 1)));
   co_return cookie;
 }
 
@@ -103,6 +127,7 @@ asio::awaitable<std::string> ControlChannel::read_json(uint32_t max_length, Dura
     auto result = decoder.feed(chunk);
     if (result.status == protocol::FrameDecoder::Status::kError) throw SessionError(decoder.error(), kIeMessage);
   }
+  trace(false, decoder.message());
   co_return decoder.message();
 }
 

@@ -216,6 +216,7 @@ asio::awaitable<void> ServerSession::run_test(std::shared_ptr<ServerTest> test, 
   }
   auto peer = socket.remote_endpoint(ignored);
   test->control = std::make_unique<ControlChannel>(std::move(socket));
+  if (debug_sink_) test->control->set_trace(debug_sink_);
   ControlChannel& control = *test->control;
 
   test->cookie = co_await control.read_cookie(kCookieTimeout);

@@ -162,6 +162,44 @@ TEST(Timestamps, DefaultFormatIsIperf3s) {
   EXPECT_NE(lines[1].find("Server listening on"), std::string::npos) << srv.out;
 }
 
+// ---- -d ---------------------------------------------------------------------------
+
+TEST(Debug, TracesTheControlExchangeOnStderrAndLeavesJsonClean) {
+  std::string iperf3 = iperf3_or_skip();
+  if (iperf3.empty()) GTEST_SKIP() << "iperf3 is not installed (apt-get install iperf3)";
+  int port = free_port();
+  Process server({iperf3, "-s", "-1", "-p", std::to_string(port)});
+  ASSERT_TRUE(wait_for_listener(port, 5s));
+  ProcessResult client =
+      run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", std::to_string(port), "-n", "1M", "-J", "-d"}, 20s);
+  server.wait(10s);
+  EXPECT_EQ(client.exit_code, 0) << client.err;
+  EXPECT_FALSE(json::parse(client.out, nullptr, false).is_discarded()) << "stdout stays one document";
+  // The whole exchange, in order, as the client saw it.
+  size_t at = 0;
+  for (const char* step : {"debug: control > cookie ", "debug: control < PARAM_EXCHANGE (9)", "debug: control > {\"tcp\":true",
+                           "debug: control < CREATE_STREAMS (10)", "debug: control < TEST_START (1)",
+                           "debug: control < TEST_RUNNING (2)", "debug: control > TEST_END (4)",
+                           "debug: control < EXCHANGE_RESULTS (13)", "debug: control < DISPLAY_RESULTS (14)",
+                           "debug: control > IPERF_DONE (16)"}) {
+    at = client.err.find(step, at);
+    ASSERT_NE(at, std::string::npos) << "missing or out of order: " << step << "\n" << client.err;
+  }
+}
+
+TEST(Unsupported, Iperf3OptionsNperfLacksAreRefusedByName) {
+  const std::vector<std::vector<std::string>> cases = {
+      {"-F", "/etc/hostname"}, {"-L", "5"}, {"--sctp"}, {"--nstreams", "2"}, {"--username", "u"},
+      {"--rsa-public-key-path", "k.pem"}, {"-m"}};
+  for (const auto& extra : cases) {
+    std::vector<std::string> argv = {NPERF_BINARY, "-c", "127.0.0.1"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    ProcessResult r = run_process(argv, 10s);
+    EXPECT_EQ(r.exit_code, 2) << extra[0];
+    EXPECT_NE(r.err.find("not supported"), std::string::npos) << extra[0] << ": " << r.err;
+  }
+}
+
 // ---- --json-stream ---------------------------------------------------------------
 
 TEST(JsonStream, ClientAgainstIperf3PrintsOneEventPerLineEndingWithTheSummary) {

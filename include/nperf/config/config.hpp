@@ -25,6 +25,7 @@ struct Config {
   bool verbose = false;            // -V
   bool json = false;               // -J (also set by --json-stream)
   bool json_stream = false;        // --json-stream: one JSON line per event (iperf3 >= 3.17)
+  int debug = 0;                   // -d[=LEVEL]: trace the control connection on stderr
   bool csv = false;                // --csv: rows for spreadsheets (report/csv_reporter.hpp)
   AffinitySpec affinity;           // -A
   // Output plumbing (report/output_target.hpp).

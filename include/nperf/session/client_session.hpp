@@ -3,6 +3,7 @@
 // keeps time (intervals, omit, the end condition) and reports. Runs its
 // control logic on one thread with its own io_context; data moves on the
 // stream engine's threads.
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -24,6 +25,8 @@ class ClientSession {
   ~ClientSession();
   // Runs the test to its end; returns the process exit code.
   int run();
+  // -d: control-connection trace lines go here.
+  void set_debug_sink(std::function<void(std::string_view)> sink) { debug_sink_ = std::move(sink); }
 
  private:
   enum class Phase { kConnecting, kParams, kCreating, kStarting, kRunning, kEnding, kDone };
@@ -41,6 +44,7 @@ class ClientSession {
 
   Config config_;
   report::Reporter& reporter_;
+  std::function<void(std::string_view)> debug_sink_;
   asio::io_context io_;
   std::unique_ptr<ControlChannel> control_;
   asio::ip::tcp::endpoint server_;

@@ -5,8 +5,10 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include <asio/awaitable.hpp>
 #include <asio/ip/tcp.hpp>
@@ -44,7 +46,14 @@ class ControlChannel {
   asio::ip::tcp::socket& socket() { return socket_; }
   void close();
 
+  // -d: every state byte and JSON message, sent (">") and received ("<"),
+  // as one line each ("debug: control > PARAM_EXCHANGE (9)").
+  void set_trace(std::function<void(std::string_view)> trace) { trace_ = std::move(trace); }
+  // One -d line for what the caller wrote with write_bytes (the cookie).
+  void trace(bool sent, std::string_view what);
+
  private:
+  std::function<void(std::string_view)> trace_;
   asio::awaitable<size_t> read_exact(std::span<uint8_t> out, Duration timeout, bool allow_eof);
   asio::ip::tcp::socket socket_;
 };

@@ -3,6 +3,7 @@
 // an object of its own so that serving several at once stays a small change.
 // Control logic runs on one thread (asio coroutines); data moves on the
 // stream engine's threads.
+#include <functional>
 #include <memory>
 
 #include <asio/awaitable.hpp>
@@ -24,6 +25,8 @@ class ServerSession {
   ~ServerSession();
   // Serves tests until a signal (or after one test with -1); returns the exit code.
   int run();
+  // -d: control-connection trace lines go here.
+  void set_debug_sink(std::function<void(std::string_view)> sink) { debug_sink_ = std::move(sink); }
 
  private:
   asio::awaitable<void> accept_loop();
@@ -41,6 +44,7 @@ class ServerSession {
 
   Config config_;
   report::Reporter& reporter_;
+  std::function<void(std::string_view)> debug_sink_;
   asio::io_context io_;
   asio::ip::tcp::acceptor acceptor_;
   std::shared_ptr<ServerTest> test_;
