@@ -92,7 +92,7 @@ void add_common_options(CLI::App& app, Config& c, RawOptions& raw) {
   app.add_option("-f,--format", raw.format, "format to report: Kbits, Mbits, Gbits, Tbits (k m g t) or KBytes ... (K M G T)");
   app.add_flag("-V,--verbose", c.verbose, "more detailed output");
   app.add_flag("-J,--json", c.json, "output in JSON format (iperf3's schema)");
-  app.add_flag("-d{1},--debug{1}", c.debug, "emit debugging output: every control-connection message, on stderr (-d=LEVEL accepted)");
+  app.add_flag("-d{1},--debug{1}", c.debug, "emit debugging output: every control-connection message, on stderr (--debug=LEVEL accepted)");
   app.add_flag("--json-stream", c.json_stream, "output in line-delimited JSON format: one event per line (as iperf3 >= 3.17)");
   app.add_flag("--csv", c.csv, "output CSV rows (interval and summary, one per stream and sum) instead of text; see docs/csv.md");
   app.add_option("-A,--affinity", raw.affinity, kAffinityHelp)->option_text("n[,m] | LIST[,LIST]");
@@ -196,8 +196,12 @@ std::string finish(const RawOptions& raw, Config& c) {
     if (device->empty()) continue;
     if (!c.bind_device.empty() && *device != c.bind_device)
       return fmt::format("two devices to bind to: {} and {}", c.bind_device, *device);
+    // The kernel cuts a longer name to 15 characters and could bind to another device.
+    if (device->size() > 15) return fmt::format("device name '{}' is longer than 15 characters", *device);
     c.bind_device = *device;
   }
+  // "extra_data" travels in the parameters, which servers cap at 8 KiB (iperf3 >= 3.18).
+  if (s.extra_data.size() > 4096) return "--extra-data is longer than 4096 bytes";
   if (raw.ipv4 && raw.ipv6) return "-4 and -6 cannot be used together";
   c.family = raw.ipv4 ? AddressFamily::kIpv4 : raw.ipv6 ? AddressFamily::kIpv6 : AddressFamily::kAny;
   if (c.json_stream) c.json = true;

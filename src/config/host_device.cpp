@@ -1,16 +1,17 @@
 #include "nperf/config/host_device.hpp"
 
-#include <cctype>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <string>
 
 namespace nperf {
 namespace {
 
-// fe80::/10 written as an IPv6 literal: "fe8x:", "fe9x:", "feax:", "febx:" (any case).
+// An IPv6 literal in fe80::/10, as iperf3 checks it (inet_pton + IN6_IS_ADDR_LINKLOCAL).
 bool is_ipv6_link_local_literal(std::string_view host) {
-  if (host.size() < 5 || host.find(':') == std::string_view::npos) return false;
-  auto lower = [&](size_t i) { return static_cast<char>(std::tolower(static_cast<unsigned char>(host[i]))); };
-  return lower(0) == 'f' && lower(1) == 'e' && std::string_view("89ab").find(lower(2)) != std::string_view::npos &&
-         (host[3] == ':' || (std::isxdigit(static_cast<unsigned char>(host[3])) && host[4] == ':'));
+  in6_addr address{};
+  return ::inet_pton(AF_INET6, std::string(host).c_str(), &address) == 1 && IN6_IS_ADDR_LINKLOCAL(&address);
 }
 
 }  // namespace

@@ -30,8 +30,10 @@ int get_int(int fd, int level, int name) {
   return value;
 }
 
-// -S/--dscp and --fq-rate, both protocols. A TOS that cannot be set stops the
-// test (iperf3: IESETTOS); a pacing rate only warns (iperf3 too).
+// -S/--dscp and --fq-rate, both protocols, applied after the other options so
+// that a refusal here leaves them in place. A TOS that cannot be set throws
+// (the client stops; a server warns and runs on, as for its other options); a
+// pacing rate only warns, as iperf3.
 void apply_ip_options(int fd, const TestSpec& spec, std::vector<std::string>* warnings) {
   if (spec.tos > 0) {
     int domain = get_int(fd, SOL_SOCKET, SO_DOMAIN);
@@ -44,9 +46,14 @@ void apply_ip_options(int fd, const TestSpec& spec, std::vector<std::string>* wa
       set_int(fd, IPPROTO_IP, IP_TOS, spec.tos, "IP_TOS (-S)");
     }
   }
-  if (spec.fq_rate_bps > 0) {
-    uint64_t bytes_per_second = spec.fq_rate_bps / 8;
-    if (::setsockopt(fd, SOL_SOCKET, SO_MAX_PACING_RATE, &bytes_per_second, sizeof bytes_per_second) != 0)
+  // Below 8 bit/s the rate is 0 bytes/s, which would stall the socket; iperf3 skips it too.
+  if (uint64_t bytes_per_second = spec.fq_rate_bps / 8; bytes_per_second > 0) {
+    int rc = ::setsockopt(fd, SOL_SOCKET, SO_MAX_PACING_RATE, &bytes_per_second, sizeof bytes_per_second);
+    if (rc != 0 && errno == EINVAL) {  // kernels before 64-bit rates take an unsigned int
+      unsigned int narrow = static_cast<unsigned int>(std::min<uint64_t>(bytes_per_second, ~0u));
+      rc = ::setsockopt(fd, SOL_SOCKET, SO_MAX_PACING_RATE, &narrow, sizeof narrow);
+    }
+    if (rc != 0)
       warnings->push_back(fmt::format("cannot set SO_MAX_PACING_RATE (--fq-rate {}): {}", spec.fq_rate_bps,
                                       std::strerror(errno)));
   }
@@ -55,7 +62,6 @@ void apply_ip_options(int fd, const TestSpec& spec, std::vector<std::string>* wa
 }  // namespace
 
 void apply_tcp_options(int fd, const TestSpec& spec, bool congestion_is_fatal, std::vector<std::string>* warnings) {
-  apply_ip_options(fd, spec, warnings);
   if (spec.nodelay) set_int(fd, IPPROTO_TCP, TCP_NODELAY, 1, "TCP_NODELAY");
   if (spec.mss > 0) set_int(fd, IPPROTO_TCP, TCP_MAXSEG, spec.mss, "TCP_MAXSEG (-M)");
   if (spec.window > 0) {
@@ -83,10 +89,10 @@ void apply_tcp_options(int fd, const TestSpec& spec, bool congestion_is_fatal, s
       warnings->push_back(msg);
     }
   }
+  apply_ip_options(fd, spec, warnings);
 }
 
 void apply_udp_options(int fd, const TestSpec& spec, std::vector<std::string>* warnings) {
-  apply_ip_options(fd, spec, warnings);
   if (spec.dont_fragment) {
     int mode = IP_PMTUDISC_DO;
     // IPv4 only, as iperf3; an IPv6 socket refuses, and IPv6 never fragments in flight anyway.
@@ -99,15 +105,16 @@ void apply_udp_options(int fd, const TestSpec& spec, std::vector<std::string>* w
     if (read_buffer_sizes(fd).rcvbuf < window)
       warnings->push_back(fmt::format("requested window {} but the receive buffer is {}: raise net.core.rmem_max to at least {}",
                                       window, read_buffer_sizes(fd).rcvbuf, window));
-    return;
+  } else {
+    constexpr int kReceiveBuffer = 4 << 20;
+    // SO_RCVBUFFORCE needs CAP_NET_ADMIN; without it SO_RCVBUF is capped by rmem_max.
+    if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &kReceiveBuffer, sizeof kReceiveBuffer) != 0)
+      ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &kReceiveBuffer, sizeof kReceiveBuffer);
+    int send_buffer = std::max<int>(static_cast<int>(spec.block_len) * 64, 1 << 20);
+    if (::setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &send_buffer, sizeof send_buffer) != 0)
+      ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &send_buffer, sizeof send_buffer);
   }
-  constexpr int kReceiveBuffer = 4 << 20;
-  // SO_RCVBUFFORCE needs CAP_NET_ADMIN; without it SO_RCVBUF is capped by rmem_max.
-  if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &kReceiveBuffer, sizeof kReceiveBuffer) != 0)
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &kReceiveBuffer, sizeof kReceiveBuffer);
-  int send_buffer = std::max<int>(static_cast<int>(spec.block_len) * 64, 1 << 20);
-  if (::setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &send_buffer, sizeof send_buffer) != 0)
-    ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &send_buffer, sizeof send_buffer);
+  apply_ip_options(fd, spec, warnings);
 }
 
 bool bind_to_device(int fd, const std::string& device, std::string* error) {

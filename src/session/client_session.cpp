@@ -114,6 +114,7 @@ int ClientSession::run() {
     io_.stop();
   });
   io_.run();
+  hold_termination_signals();  // as the server: the default action must not return before main() ends
   if (run_) run_->join();
   return exit_code_;
 }

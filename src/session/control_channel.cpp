@@ -38,9 +38,14 @@ std::string describe_byte(uint8_t byte) {
 
 void ControlChannel::trace(bool sent, std::string_view what) {
   if (!trace_) return;
-  std::string printable(what);
-  for (char& c : printable)  // a hostile peer's bytes must not drive the terminal
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  // A hostile peer's bytes must not drive the terminal: anything but printable
+  // ASCII is shown as \xNN.
+  std::string printable;
+  for (char c : what) {
+    auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte < 0x7f) printable += c;
+    else printable += fmt::format("\\x{:02x}", byte);
+  }
   trace_(fmt::format("debug: control {} {}\n", sent ? '>' : '<', printable));
 }
 

@@ -109,6 +109,7 @@ int ServerSession::run() {
   try {
     open_listener();
   } catch (const SessionError& e) {
+    hold_termination_signals();
     reporter_.on_error(e.what());
     return kExitTestFailed;
   }
@@ -122,6 +123,7 @@ int ServerSession::run() {
     });
   }
   io_.run();
+  hold_termination_signals();  // the signal_set goes with this scope; main() still has a pid file to remove
   if (test_ && test_->run) test_->run->join();
   return exit_code_;
 }
@@ -240,7 +242,10 @@ asio::awaitable<void> ServerSession::run_test(std::shared_ptr<ServerTest> test, 
   }
   TestSpec& spec = test->spec = *decoded.spec;
   if (auto errors = validate(spec); !errors.empty()) {
-    int code = spec.parallel > kMaxStreams ? kIeNumStreams : spec.burst > Limits::kMaxBurst ? kIeBurst : 1;
+    int code = spec.parallel > kMaxStreams        ? kIeNumStreams
+               : spec.burst > Limits::kMaxBurst   ? kIeBurst
+               : spec.tos < 0 || spec.tos > Limits::kMaxTos ? kIeBadTos
+                                                  : 1;
     co_await control.write_server_error(code, 0);
     throw SessionError(fmt::format("rejected parameters from client: {}", errors.front()));
   }
@@ -447,7 +452,11 @@ asio::awaitable<void> ServerSession::accept_udp_streams(ServerTest& test, asio::
     if (ec) throw SessionError(fmt::format("UDP stream set-up failed: {}", ec.message()), kIeAccept);
     // The hello's content is not checked by any iperf3 version; the sender's address is what matters.
     socket.connect(peer);
-    net::apply_udp_options(socket.native_handle(), spec, &warnings);
+    try {
+      net::apply_udp_options(socket.native_handle(), spec, &warnings);
+    } catch (const std::exception& e) {
+      warnings.push_back(e.what());  // as for TCP: the test runs with the OS defaults, and says so
+    }
     asio::ip::udp::socket next = open_udp_socket();  // for the next stream's hello
     socket.send(asio::buffer(protocol::kUdpReply));
     int fd = socket.release();

@@ -50,15 +50,21 @@ std::vector<Endpoint> established_on(int port) {
   return out;
 }
 
-// The tools' two ends, seen while a 3-second test runs.
+// The tools' two ends, seen while a 3-second test runs: polled until both
+// connections (control and data) show on both ends, for up to 2.5 s.
 struct Seen {
   std::vector<Endpoint> client_side, server_side;
 };
 
 Seen watch(int port) {
-  std::this_thread::sleep_for(1200ms);
+  auto deadline = std::chrono::steady_clock::now() + 2500ms;
   Seen seen;
-  for (const Endpoint& e : established_on(port)) (e.local_port == port ? seen.server_side : seen.client_side).push_back(e);
+  do {
+    std::this_thread::sleep_for(200ms);
+    seen = {};
+    for (const Endpoint& e : established_on(port))
+      (e.local_port == port ? seen.server_side : seen.client_side).push_back(e);
+  } while ((seen.client_side.size() < 2 || seen.server_side.size() < 2) && std::chrono::steady_clock::now() < deadline);
   return seen;
 }
 
@@ -141,7 +147,10 @@ TEST(FqRate, NperfClientPacesItsOwnSendingAgainstIperf3) {
       {NPERF_BINARY, "-c", "127.0.0.1", "-p", std::to_string(port), "-t", "2", "--fq-rate", "300M", "-J"}, 20s);
   server.wait(10s);
   EXPECT_EQ(c.exit_code, 0) << c.err;
-  EXPECT_NEAR(received_bps(c.out), 300e6, 30e6) << c.out;  // the receiver's (iperf3's) figure
+  // The ceiling is what pacing proves (unpaced, loopback runs at 20+ Gbit/s);
+  // the floor is loose: a loaded machine may fall short of the rate.
+  EXPECT_LE(received_bps(c.out), 330e6) << c.out;  // the receiver's (iperf3's) figure
+  EXPECT_GE(received_bps(c.out), 200e6) << c.out;
 }
 
 TEST(FqRate, NperfServerPacesWhatTheIperf3ClientAsks) {
@@ -155,7 +164,8 @@ TEST(FqRate, NperfServerPacesWhatTheIperf3ClientAsks) {
       run_process({iperf3, "-c", "127.0.0.1", "-p", std::to_string(port), "-t", "2", "-R", "--fq-rate", "300M", "-J"}, 20s);
   server.wait(10s);
   EXPECT_EQ(c.exit_code, 0) << c.err;
-  EXPECT_NEAR(received_bps(c.out), 300e6, 30e6) << c.out;
+  EXPECT_LE(received_bps(c.out), 330e6) << c.out;
+  EXPECT_GE(received_bps(c.out), 200e6) << c.out;
 }
 
 // ---- --bind-dev, HOST%DEV ---------------------------------------------------------
@@ -181,9 +191,13 @@ TEST(BindDevice, ServerListensAndClientConnectsOnTheNamedDevice) {
     if (running_in_ci()) FAIL() << "ss (iproute2) must be installed in CI";
     GTEST_SKIP() << "needs ss (apt-get install iproute2)";
   }
-  if (::geteuid() != 0) GTEST_SKIP() << "SO_BINDTODEVICE needs CAP_NET_RAW; run as root";
   int port = free_port();
   const std::string p = std::to_string(port);
+  if (::geteuid() != 0) {  // before Linux 5.7 only CAP_NET_RAW may bind to a device
+    ProcessResult probe = run_process({NPERF_BINARY, "-s", "-1", "-p", p, "--bind-dev", "lo", "--idle-timeout", "1"}, 10s);
+    if (probe.err.find("Operation not permitted") != std::string::npos)
+      GTEST_SKIP() << "this kernel lets only CAP_NET_RAW bind to a device: " << probe.err;
+  }
   Process server({NPERF_BINARY, "-s", "-1", "-p", p, "--bind-dev", "lo"});
   ASSERT_TRUE(wait_for_listener(port, 5s));
   auto listening = ss_local_addresses({"-l", "( sport = :" + p + " )"});
@@ -191,8 +205,12 @@ TEST(BindDevice, ServerListensAndClientConnectsOnTheNamedDevice) {
   EXPECT_NE(listening[0].find("%lo:" + p), std::string::npos) << listening[0];
   // The client names the device the iperf3 way, after the host.
   Process client({NPERF_BINARY, "-c", "127.0.0.1%lo", "-p", p, "-t", "2"});
-  std::this_thread::sleep_for(1s);
-  auto connected = ss_local_addresses({"state", "established", "( sport = :" + p + " or dport = :" + p + " )"});
+  std::vector<std::string> connected;
+  for (auto deadline = std::chrono::steady_clock::now() + 1500ms;
+       connected.size() < 4 && std::chrono::steady_clock::now() < deadline;) {
+    std::this_thread::sleep_for(200ms);
+    connected = ss_local_addresses({"state", "established", "( sport = :" + p + " or dport = :" + p + " )"});
+  }
   ProcessResult c = client.wait(20s);
   server.wait(10s);
   EXPECT_EQ(c.exit_code, 0) << c.err;
@@ -201,7 +219,6 @@ TEST(BindDevice, ServerListensAndClientConnectsOnTheNamedDevice) {
 }
 
 TEST(BindDevice, UnknownDeviceIsAClearErrorOnBothEnds) {
-  if (::geteuid() != 0) GTEST_SKIP() << "SO_BINDTODEVICE needs CAP_NET_RAW; run as root";
   ProcessResult server = run_process({NPERF_BINARY, "-s", "-1", "-p", std::to_string(free_port()), "--bind-dev", "nosuchdev0"}, 10s);
   EXPECT_EQ(server.exit_code, 1);
   EXPECT_NE(server.err.find("unable to bind to device 'nosuchdev0': No such device"), std::string::npos) << server.err;

@@ -737,6 +737,20 @@ TEST(Robustness, ServerRejectsAbsurdOmit) { expect_params_rejected(params_json({
 
 TEST(Robustness, ServerRejectsNegativeWindow) { expect_params_rejected(params_json({{"window", "-5"}})); }
 
+TEST(Robustness, ServerRejectsTosOutOfRangeWithIperf3sCode) {
+  NperfServer server;
+  ASSERT_TRUE(server.listening());
+  Conn control = open_control(server.port(), make_cookie());
+  ASSERT_TRUE(control.send(frame(params_json({{"TOS", "300"}}))));
+  EXPECT_EQ(expect_server_error_then_close(control), 21) << "IEBADTOS";
+  server.expect_serves_a_real_client();
+  server.expect_alive_then_stop();
+}
+
+TEST(Robustness, ServerRejectsNegativeFqrate) { expect_params_rejected(params_json({{"fqrate", "-1"}})); }
+
+TEST(Robustness, ServerRejectsExtraDataAsNumber) { expect_params_rejected(params_json({{"extra_data", "7"}})); }
+
 TEST(Robustness, ServerRejectsAbsurdMss) { expect_params_rejected(params_json({{"MSS", "1e9"}})); }
 
 // 10000 '[' is over the 8192-byte params limit: rejected by length.

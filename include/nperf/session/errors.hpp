@@ -18,6 +18,7 @@ enum IperfError : int {
   kIeNumStreams = 6,
   kIeBlockSize = 7,
   kIeBurst = 15,
+  kIeBadTos = 21,
   kIeServerTerm = 11,
   kIeUnimplemented = 13,
   kIeTotalRate = 27,

@@ -13,9 +13,10 @@ bool daemonize(std::string* error);
 
 // SIGINT, SIGTERM and SIGHUP end a test cleanly once a session's asio
 // signal_set exists. main() holds them (blocks them) before it writes a pid
-// file, each session releases them right after creating its signal_set: one
-// that arrives in between waits instead of killing the process with the pid
-// file left behind.
+// file, each session releases them right after creating its signal_set and
+// holds them again before the signal_set goes: one that arrives outside the
+// handler's lifetime waits (and is moot: the process is ending) instead of
+// killing it with the pid file left behind.
 void hold_termination_signals();
 void release_termination_signals();
 
