@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "e2e/peer_pair.hpp"
 #include "e2e/process.hpp"
 
 namespace nperf::test {
@@ -59,12 +60,6 @@ bool wait_until(const std::function<bool()>& condition, std::chrono::millisecond
 }
 
 bool file_exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
-
-std::string iperf3_or_skip() {
-  std::string iperf3 = find_program("iperf3");
-  if (iperf3.empty() && running_in_ci()) ADD_FAILURE() << "iperf3 is not installed, and CI must run the interop tests";
-  return iperf3;
-}
 
 // ---- --logfile, --forceflush ---------------------------------------------------
 
@@ -125,14 +120,10 @@ TEST(Logfile, JsonDocumentGoesToTheFile) {
 // ---- --timestamps ----------------------------------------------------------------
 
 TEST(Timestamps, EveryClientLineAgainstIperf3StartsWithTheStampThenTheTitle) {
-  std::string iperf3 = iperf3_or_skip();
-  if (iperf3.empty()) GTEST_SKIP() << "iperf3 is not installed (apt-get install iperf3)";
-  int port = free_port();
-  Process server({iperf3, "-s", "-1", "-p", std::to_string(port)});
-  ASSERT_TRUE(wait_for_listener(port, 5s));
-  ProcessResult client = run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", std::to_string(port), "-t", "1", "-T",
-                                      "tt", "--timestamps=<%Y> "},
-                                     20s);
+  RawPair run;
+  ASSERT_NO_FATAL_FAILURE(run_raw_pair(Peer::kNperf, Peer::kIperf3, {"-t", "1", "-T", "tt", "--timestamps=<%Y> "}, {}, &run));
+  if (run.skipped) return;
+  const ProcessResult& client = run.client;
   EXPECT_EQ(client.exit_code, 0) << client.err;
   const auto lines = lines_of(client.out);
   ASSERT_GE(lines.size(), 8u) << client.out;
@@ -142,17 +133,14 @@ TEST(Timestamps, EveryClientLineAgainstIperf3StartsWithTheStampThenTheTitle) {
     EXPECT_TRUE(std::isdigit(static_cast<unsigned char>(line[1])) && std::isdigit(static_cast<unsigned char>(line[4])))
         << line;
   }
-  server.wait(10s);
 }
 
 TEST(Timestamps, DefaultFormatIsIperf3s) {
   // "%c " in the C locale: "Thu Nov 26 12:13:52 2026 " (24 characters and a space).
-  int port = free_port();
-  Process server({NPERF_BINARY, "-s", "-1", "-p", std::to_string(port), "--timestamps"});
-  ASSERT_TRUE(wait_for_listener(port, 5s));
-  ProcessResult client = run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", std::to_string(port), "-n", "1M"}, 20s);
-  EXPECT_EQ(client.exit_code, 0) << client.err;
-  ProcessResult srv = server.wait(10s);
+  RawPair run;
+  ASSERT_NO_FATAL_FAILURE(run_raw_pair(Peer::kNperf, Peer::kNperf, {"-n", "1M"}, {"--timestamps"}, &run));
+  EXPECT_EQ(run.client.exit_code, 0) << run.client.err;
+  const ProcessResult& srv = run.server;
   const auto lines = lines_of(srv.out);
   ASSERT_GE(lines.size(), 4u) << srv.out;
   for (const auto& line : lines) {
@@ -166,14 +154,10 @@ TEST(Timestamps, DefaultFormatIsIperf3s) {
 // ---- -d ---------------------------------------------------------------------------
 
 TEST(Debug, TracesTheControlExchangeOnStderrAndLeavesJsonClean) {
-  std::string iperf3 = iperf3_or_skip();
-  if (iperf3.empty()) GTEST_SKIP() << "iperf3 is not installed (apt-get install iperf3)";
-  int port = free_port();
-  Process server({iperf3, "-s", "-1", "-p", std::to_string(port)});
-  ASSERT_TRUE(wait_for_listener(port, 5s));
-  ProcessResult client =
-      run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", std::to_string(port), "-n", "1M", "-J", "-d"}, 20s);
-  server.wait(10s);
+  RawPair run;
+  ASSERT_NO_FATAL_FAILURE(run_raw_pair(Peer::kNperf, Peer::kIperf3, {"-n", "1M", "-J", "-d"}, {}, &run));
+  if (run.skipped) return;
+  const ProcessResult& client = run.client;
   EXPECT_EQ(client.exit_code, 0) << client.err;
   EXPECT_FALSE(json::parse(client.out, nullptr, false).is_discarded()) << "stdout stays one document";
   // The whole exchange, in order, as the client saw it.
@@ -204,14 +188,10 @@ TEST(Unsupported, Iperf3OptionsNperfLacksAreRefusedByName) {
 // ---- --json-stream ---------------------------------------------------------------
 
 TEST(JsonStream, ClientAgainstIperf3PrintsOneEventPerLineEndingWithTheSummary) {
-  std::string iperf3 = iperf3_or_skip();
-  if (iperf3.empty()) GTEST_SKIP() << "iperf3 is not installed (apt-get install iperf3)";
-  int port = free_port();
-  Process server({iperf3, "-s", "-1", "-J", "-p", std::to_string(port)});
-  ASSERT_TRUE(wait_for_listener(port, 5s));
-  ProcessResult client =
-      run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", std::to_string(port), "-t", "2", "--json-stream"}, 20s);
-  ProcessResult srv = server.wait(10s);
+  RawPair run;
+  ASSERT_NO_FATAL_FAILURE(run_raw_pair(Peer::kNperf, Peer::kIperf3, {"-t", "2", "--json-stream"}, {"-J"}, &run));
+  if (run.skipped) return;
+  const ProcessResult &client = run.client, &srv = run.server;
   EXPECT_EQ(client.exit_code, 0) << client.err;
   std::vector<std::string> events;
   json end;
@@ -275,14 +255,10 @@ const std::map<std::string, std::string>* find_row(const std::vector<std::map<st
 }
 
 TEST(Csv, ClientAgainstIperf3ServerMatchesTheServersOwnJson) {
-  std::string iperf3 = iperf3_or_skip();
-  if (iperf3.empty()) GTEST_SKIP() << "iperf3 is not installed (apt-get install iperf3)";
-  int port = free_port();
-  Process server({iperf3, "-s", "-1", "-J", "-p", std::to_string(port)});
-  ASSERT_TRUE(wait_for_listener(port, 5s));
-  ProcessResult client =
-      run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", std::to_string(port), "-t", "2", "-P", "2", "--csv"}, 20s);
-  ProcessResult srv = server.wait(10s);
+  RawPair run;
+  ASSERT_NO_FATAL_FAILURE(run_raw_pair(Peer::kNperf, Peer::kIperf3, {"-t", "2", "-P", "2", "--csv"}, {"-J"}, &run));
+  if (run.skipped) return;
+  const ProcessResult &client = run.client, &srv = run.server;
   EXPECT_EQ(client.exit_code, 0) << client.err;
   auto rows = parse_csv(client.out);
   ASSERT_FALSE(rows.empty()) << client.out;
@@ -300,19 +276,16 @@ TEST(Csv, ClientAgainstIperf3ServerMatchesTheServersOwnJson) {
   EXPECT_EQ(sent->at("direction"), "forward");
   EXPECT_EQ(sent->at("protocol"), "tcp");
   EXPECT_EQ(sent->at("peer"), "127.0.0.1");
-  EXPECT_EQ(sent->at("peer_port"), std::to_string(port));
+  EXPECT_EQ(sent->at("peer_port"), std::to_string(run.port));
   EXPECT_GT(std::stoull(sent->at("bytes")), 0u);
 }
 
 TEST(Csv, UdpServerReceivingFromIperf3HasLossColumns) {
-  std::string iperf3 = iperf3_or_skip();
-  if (iperf3.empty()) GTEST_SKIP() << "iperf3 is not installed (apt-get install iperf3)";
-  int port = free_port();
-  Process server({NPERF_BINARY, "-s", "-1", "--csv", "-p", std::to_string(port)});
-  ASSERT_TRUE(wait_for_listener(port, 5s));
-  ProcessResult client = run_process(
-      {iperf3, "-c", "127.0.0.1", "-p", std::to_string(port), "-u", "-b", "100M", "-l", "1400", "-t", "2", "-J"}, 20s);
-  ProcessResult srv = server.wait(10s);
+  RawPair run;
+  ASSERT_NO_FATAL_FAILURE(
+      run_raw_pair(Peer::kIperf3, Peer::kNperf, {"-u", "-b", "100M", "-l", "1400", "-t", "2", "-J"}, {"--csv"}, &run));
+  if (run.skipped) return;
+  const ProcessResult &client = run.client, &srv = run.server;
   EXPECT_EQ(client.exit_code, 0) << client.err;
   EXPECT_EQ(srv.exit_code, 0) << srv.err;
   auto rows = parse_csv(srv.out);

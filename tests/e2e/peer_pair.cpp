@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <fstream>
 
-#include "e2e/process.hpp"
 
 namespace nperf::test {
 namespace {
@@ -45,7 +44,8 @@ uint64_t proc_number(const char* path, int index) {
 
 }  // namespace
 
-void run_pair(Peer client_peer, Peer server_peer, const std::vector<std::string>& args, PairResult* out) {
+void run_raw_pair(Peer client_peer, Peer server_peer, const std::vector<std::string>& client_args,
+                  const std::vector<std::string>& server_args, RawPair* out) {
   std::string iperf3;
   if (client_peer == Peer::kIperf3 || server_peer == Peer::kIperf3) {
     iperf3 = find_program("iperf3");
@@ -57,19 +57,29 @@ void run_pair(Peer client_peer, Peer server_peer, const std::vector<std::string>
   }
   const std::string server_bin = server_peer == Peer::kIperf3 ? iperf3 : NPERF_BINARY;
   const std::string client_bin = client_peer == Peer::kIperf3 ? iperf3 : NPERF_BINARY;
-  int port = free_port();
-  Process server({server_bin, "-s", "-1", "-J", "-p", std::to_string(port)});
+  int port = out->port = free_port();
+  std::vector<std::string> server_argv = {server_bin, "-s", "-1", "-p", std::to_string(port)};
+  server_argv.insert(server_argv.end(), server_args.begin(), server_args.end());
+  Process server(server_argv);
   ASSERT_TRUE(wait_for_listener(port, 5s)) << "server did not start listening";
-  std::vector<std::string> argv = {client_bin, "-c", "127.0.0.1", "-p", std::to_string(port), "-J"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  ProcessResult client = run_process(argv, 30s);
-  ProcessResult srv = server.wait(15s);
-  ASSERT_FALSE(client.timed_out) << "client hung";
-  ASSERT_FALSE(srv.timed_out) << "server did not finish its one-off test";
-  EXPECT_EQ(client.exit_code, 0) << client.err;
-  EXPECT_EQ(srv.exit_code, 0) << srv.err;
-  out->client = parse_document(client, "client");
-  out->server = parse_document(srv, "server");
+  std::vector<std::string> argv = {client_bin, "-c", "127.0.0.1", "-p", std::to_string(port)};
+  argv.insert(argv.end(), client_args.begin(), client_args.end());
+  out->client = run_process(argv, 30s);
+  out->server = server.wait(15s);
+  ASSERT_FALSE(out->client.timed_out) << "client hung";
+  ASSERT_FALSE(out->server.timed_out) << "server did not finish its one-off test";
+}
+
+void run_pair(Peer client_peer, Peer server_peer, const std::vector<std::string>& args, PairResult* out) {
+  std::vector<std::string> client_args = {"-J"};
+  client_args.insert(client_args.end(), args.begin(), args.end());
+  RawPair raw;
+  ASSERT_NO_FATAL_FAILURE(run_raw_pair(client_peer, server_peer, client_args, {"-J"}, &raw));
+  if ((out->skipped = raw.skipped)) return;
+  EXPECT_EQ(raw.client.exit_code, 0) << raw.client.err;
+  EXPECT_EQ(raw.server.exit_code, 0) << raw.server.err;
+  out->client = parse_document(raw.client, "client");
+  out->server = parse_document(raw.server, "server");
   ASSERT_TRUE(out->client.contains("end") && out->server.contains("end"));
 }
 

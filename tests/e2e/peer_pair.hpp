@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "e2e/process.hpp"
+
 namespace nperf::test {
 
 enum class Peer { kNperf, kIperf3 };
@@ -16,6 +18,20 @@ struct PairResult {
   bool skipped = false;  // iperf3 is missing outside CI
   nlohmann::json client, server;
 };
+
+// The two processes' own output, for runs that print something other than
+// one -J document each (text, --csv, --json-stream, -d).
+struct RawPair {
+  bool skipped = false;  // iperf3 is missing outside CI
+  int port = 0;          // the server's
+  ProcessResult client, server;
+};
+
+// Starts a one-off server (`server_args` after "-s -1 -p PORT"), runs a
+// client against it (`client_args` after "-c 127.0.0.1 -p PORT") and checks
+// that neither hangs. Fails (never skips) in CI without iperf3.
+void run_raw_pair(Peer client, Peer server, const std::vector<std::string>& client_args,
+                  const std::vector<std::string>& server_args, RawPair* out);
 
 // Starts a one-off -J server, runs a -J client with `args` against it and
 // checks what every pair checks: no hang, exit codes 0, a valid document
