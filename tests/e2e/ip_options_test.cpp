@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "e2e/peer_pair.hpp"
 #include "e2e/process.hpp"
 
 namespace nperf::test {
@@ -128,44 +129,29 @@ TEST(Tos, BadValuesAreABadCommandLine) {
   }
 }
 
-double received_bps(const std::string& json_text) {
-  json doc = json::parse(json_text, nullptr, false);
-  if (doc.is_discarded()) return -1;
-  return doc["end"]["sum_received"].value("bits_per_second", -1.0);
-}
+// The client's figure for what was received (the receiver's own count).
+double received_bps(const PairResult& r) { return r.client["end"]["sum_received"].value("bits_per_second", -1.0); }
 
 TEST(FqRate, NperfClientPacesItsOwnSendingAgainstIperf3) {
   // Forward: iperf3 3.12's server does not apply "fqrate" to the sockets it
   // sends on (iperf3 -c -R --fq-rate 300M against it runs unpaced), so the
   // client's own sending socket is what is checked here.
-  std::string iperf3 = require_tools();
-  if (iperf3.empty()) GTEST_SKIP() << "needs iperf3 (apt-get install iperf3)";
-  int port = free_port();
-  Process server({iperf3, "-s", "-1", "-p", std::to_string(port)});
-  ASSERT_TRUE(wait_for_listener(port, 5s));
-  ProcessResult c = run_process(
-      {NPERF_BINARY, "-c", "127.0.0.1", "-p", std::to_string(port), "-t", "2", "--fq-rate", "300M", "-J"}, 20s);
-  server.wait(10s);
-  EXPECT_EQ(c.exit_code, 0) << c.err;
+  PairResult r;
+  ASSERT_NO_FATAL_FAILURE(run_pair(Peer::kNperf, Peer::kIperf3, {"-t", "2", "--fq-rate", "300M"}, &r));
+  if (r.skipped) return;
   // The ceiling is what pacing proves (unpaced, loopback runs at 20+ Gbit/s);
   // the floor is loose: a loaded machine may fall short of the rate.
-  EXPECT_LE(received_bps(c.out), 330e6) << c.out;  // the receiver's (iperf3's) figure
-  EXPECT_GE(received_bps(c.out), 200e6) << c.out;
+  EXPECT_LE(received_bps(r), 330e6) << r.client.dump();  // iperf3's count, from its results
+  EXPECT_GE(received_bps(r), 200e6) << r.client.dump();
 }
 
 TEST(FqRate, NperfServerPacesWhatTheIperf3ClientAsks) {
   // Where iperf3 3.12's own server does not (above): nperf applies the key to every data socket.
-  std::string iperf3 = require_tools();
-  if (iperf3.empty()) GTEST_SKIP() << "needs iperf3 (apt-get install iperf3)";
-  int port = free_port();
-  Process server({NPERF_BINARY, "-s", "-1", "-p", std::to_string(port)});
-  ASSERT_TRUE(wait_for_listener(port, 5s));
-  ProcessResult c =
-      run_process({iperf3, "-c", "127.0.0.1", "-p", std::to_string(port), "-t", "2", "-R", "--fq-rate", "300M", "-J"}, 20s);
-  server.wait(10s);
-  EXPECT_EQ(c.exit_code, 0) << c.err;
-  EXPECT_LE(received_bps(c.out), 330e6) << c.out;
-  EXPECT_GE(received_bps(c.out), 200e6) << c.out;
+  PairResult r;
+  ASSERT_NO_FATAL_FAILURE(run_pair(Peer::kIperf3, Peer::kNperf, {"-t", "2", "-R", "--fq-rate", "300M"}, &r));
+  if (r.skipped) return;
+  EXPECT_LE(received_bps(r), 330e6) << r.client.dump();
+  EXPECT_GE(received_bps(r), 200e6) << r.client.dump();
 }
 
 // ---- --bind-dev, HOST%DEV ---------------------------------------------------------
@@ -231,19 +217,11 @@ TEST(BindDevice, UnknownDeviceIsAClearErrorOnBothEnds) {
 }
 
 TEST(ExtraData, BothEndsPrintItInTheirJson) {
-  std::string iperf3 = require_tools();
-  if (iperf3.empty()) GTEST_SKIP() << "needs iperf3 (apt-get install iperf3)";
-  int port = free_port();
-  Process server({iperf3, "-s", "-1", "-J", "-p", std::to_string(port)});
-  ASSERT_TRUE(wait_for_listener(port, 5s));
-  ProcessResult c = run_process(
-      {NPERF_BINARY, "-c", "127.0.0.1", "-p", std::to_string(port), "-n", "1M", "-J", "--extra-data", "rack=3, row 7"}, 20s);
-  ProcessResult s = server.wait(10s);
-  EXPECT_EQ(c.exit_code, 0) << c.err;
-  json cdoc = json::parse(c.out, nullptr, false), sdoc = json::parse(s.out, nullptr, false);
-  ASSERT_FALSE(cdoc.is_discarded() || sdoc.is_discarded()) << c.out << s.out;
-  EXPECT_EQ(cdoc.value("extra_data", ""), "rack=3, row 7");
-  EXPECT_EQ(sdoc.value("extra_data", ""), "rack=3, row 7") << "iperf3 received it in the parameters";
+  PairResult r;
+  ASSERT_NO_FATAL_FAILURE(run_pair(Peer::kNperf, Peer::kIperf3, {"-n", "1M", "--extra-data", "rack=3, row 7"}, &r));
+  if (r.skipped) return;
+  EXPECT_EQ(r.client.value("extra_data", ""), "rack=3, row 7");
+  EXPECT_EQ(r.server.value("extra_data", ""), "rack=3, row 7") << "iperf3 received it in the parameters";
 }
 
 }  // namespace
