@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "nperf/report/end_figures.hpp"
+
 namespace nperf::report {
 
 const char* const kCsvHeader =
@@ -68,11 +70,6 @@ std::string iso8601(std::chrono::system_clock::time_point when) {
   return fmt::format("{}.{:03}Z", date, ms % 1000);
 }
 
-double rate(uint64_t bytes, double seconds) { return seconds > 0 ? static_cast<double>(bytes) * 8 / seconds : 0; }
-double duration_or(double seconds, double other) { return seconds > 0 ? seconds : other; }
-double lost_percent(int64_t lost, uint64_t packets) {
-  return lost < 0 || packets == 0 ? 0 : 100.0 * static_cast<double>(lost) / static_cast<double>(packets);
-}
 
 std::string verdict_name(const std::optional<Verdict>& v) {
   return v ? std::string(bottleneck_name(v->cause)) : std::string();
@@ -173,7 +170,7 @@ void CsvReporter::on_end(const EndReport& end) {
     if (sender_known) {
       Row r = base;
       r.sender = true;
-      r.seconds = r.end = duration_or(sender_s, receiver_s);
+      r.seconds = r.end = sender_time(sender_s, receiver_s);
       r.bytes = sent;
       sender_extra(r);
       emit(r, when);
@@ -181,7 +178,7 @@ void CsvReporter::on_end(const EndReport& end) {
     if (receiver_known) {
       Row r = base;
       r.sender = false;
-      r.seconds = r.end = duration_or(receiver_s, sender_s);
+      r.seconds = r.end = receiver_time(sender_s, receiver_s);
       r.bytes = received;
       receiver_extra(r);
       emit(r, when);
@@ -243,12 +240,11 @@ void CsvReporter::on_end(const EndReport& end) {
 }
 
 void CsvReporter::on_warning(const std::string& message) {
-  if (err_) err_(fmt::format("{}warning: {}\n", comment(), message));
+  if (err_) err_(comment() + warning_line(message));
 }
 
 void CsvReporter::on_error(const std::string& message) {
-  const bool interrupt = message.rfind("interrupt - ", 0) == 0;
-  if (err_) err_(fmt::format("{}nperf: {}{}\n", comment(), interrupt ? "" : "error - ", message));
+  if (err_) err_(comment() + error_line(message));
 }
 
 void CsvReporter::on_finish() {}

@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "nperf/report/end_figures.hpp"
 #include "nperf/stats/evidence_json.hpp"
 
 // iperf3 3.12's -J document (iperf3-protocol.md §7). Key order follows iperf3;
@@ -26,25 +27,6 @@ Json num(double d) {
   return d;
 }
 
-// In iperf3's order of operations (bytes per second, then times 8), so the
-// last digit agrees with its output.
-double rate(uint64_t bytes, double seconds) {
-  return seconds > 0 ? static_cast<double>(bytes) / seconds * 8 : 0;
-}
-
-// iperf3 fills a missing duration with the other one (the server never learns
-// the client's sender time before it prints its summary).
-double sender_time(double sender_s, double receiver_s) { return sender_s > 0 ? sender_s : receiver_s; }
-double receiver_time(double sender_s, double receiver_s) {
-  return receiver_s > 0 ? receiver_s : sender_s;
-}
-
-// UDP lost percentage as iperf3 computes it: 0 without packets; nperf also
-// prints 0 when the loss is unknown (lost_packets -1).
-double lost_percent(int64_t lost, uint64_t packets) {
-  if (lost < 0 || packets == 0) return 0;
-  return 100.0 * static_cast<double>(lost) / static_cast<double>(packets);
-}
 
 // §7.4: UDP senders print their datagram count, receivers jitter and loss.
 void add_udp_interval(Json& j, bool sender, uint64_t packets, double jitter_ms, int64_t lost, double lost_pct) {

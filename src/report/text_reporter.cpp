@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "nperf/report/end_figures.hpp"
 #include "nperf/report/units_format.hpp"
 
 // iperf3 3.12's human-readable output (iperf_api.c / iperf_locale.c), one
@@ -62,10 +63,6 @@ std::string tail_udp(double jitter_ms, int64_t lost, uint64_t packets, double lo
 
 std::string_view omitted_label(bool omitted) { return omitted ? "(omitted)" : ""; }
 
-// iperf3 fills a duration it lacks with the other one (an interrupted client
-// never hears the server's receiver time).
-double sender_time(double sender_s, double receiver_s) { return sender_s > 0 ? sender_s : receiver_s; }
-double receiver_time(double sender_s, double receiver_s) { return receiver_s > 0 ? receiver_s : sender_s; }
 
 }  // namespace
 
@@ -451,16 +448,20 @@ void TextReporter::print_end_group(const EndReport& end, bool forward, bool mult
   }
 }
 
+std::string warning_line(std::string_view message) { return fmt::format("warning: {}\n", message); }
+
+std::string error_line(std::string_view message) {
+  const bool interrupt = message.rfind("interrupt - ", 0) == 0;
+  return fmt::format("nperf: {}{}\n", interrupt ? "" : "error - ", message);
+}
+
 void TextReporter::on_warning(const std::string& message) {
-  if (err_) err_(fmt::format("{}warning: {}\n", stamp(), message));
+  if (err_) err_(stamp() + warning_line(message));
 }
 
 void TextReporter::on_error(const std::string& message) {
   error_seen_ = true;
-  // iperf3 words a signal as "iperf3: interrupt - ...", every other fatal
-  // error as "iperf3: error - ...".
-  const bool interrupt = message.rfind("interrupt - ", 0) == 0;
-  if (err_) err_(fmt::format("{}nperf: {}{}\n", stamp(), interrupt ? "" : "error - ", message));
+  if (err_) err_(stamp() + error_line(message));
 }
 
 void TextReporter::on_finish() {

@@ -10,6 +10,12 @@ namespace nperf::report {
 
 using LineSink = std::function<void(std::string_view)>;  // receives whole lines ending in '\n'
 
+// iperf3's stderr wording, each ending in '\n' (the CSV reporter writes the
+// same lines): "warning: …"; "nperf: interrupt - …" for a signal and
+// "nperf: error - …" for every other fatal error.
+std::string warning_line(std::string_view message);
+std::string error_line(std::string_view message);
+
 struct TextOptions {
   char format = 'a';      // -f: a (adaptive bits) k m g t (bits) K M G T (bytes)
   bool verbose = false;   // -V
