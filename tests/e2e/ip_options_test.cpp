@@ -222,6 +222,10 @@ TEST(ExtraData, BothEndsPrintItInTheirJson) {
   if (r.skipped) return;
   EXPECT_EQ(r.client.value("extra_data", ""), "rack=3, row 7");
   EXPECT_EQ(r.server.value("extra_data", ""), "rack=3, row 7") << "iperf3 received it in the parameters";
+  // And the other way round: nperf's server prints what an iperf3 client sends.
+  PairResult back;
+  ASSERT_NO_FATAL_FAILURE(run_pair(Peer::kIperf3, Peer::kNperf, {"-n", "1M", "--extra-data", "from iperf3"}, &back));
+  EXPECT_EQ(back.server.value("extra_data", ""), "from iperf3");
 }
 
 }  // namespace

@@ -172,6 +172,20 @@ TEST(Debug, TracesTheControlExchangeOnStderrAndLeavesJsonClean) {
   }
 }
 
+TEST(Debug, ServerTracesWhatAnIperf3ClientSends) {
+  RawPair run;
+  ASSERT_NO_FATAL_FAILURE(run_raw_pair(Peer::kIperf3, Peer::kNperf, {"-n", "1M"}, {"-d"}, &run));
+  if (run.skipped) return;
+  EXPECT_EQ(run.client.exit_code, 0) << run.client.err;
+  size_t at = 0;
+  for (const char* step : {"debug: control < cookie ", "debug: control > PARAM_EXCHANGE (9)", "debug: control < {\"tcp\":true",
+                           "debug: control > CREATE_STREAMS (10)", "debug: control < TEST_END (4)",
+                           "debug: control > EXCHANGE_RESULTS (13)", "debug: control < IPERF_DONE (16)"}) {
+    at = run.server.err.find(step, at);
+    ASSERT_NE(at, std::string::npos) << "missing or out of order: " << step << "\n" << run.server.err;
+  }
+}
+
 TEST(Unsupported, Iperf3OptionsNperfLacksAreRefusedByName) {
   const std::vector<std::vector<std::string>> cases = {
       {"-F", "/etc/hostname"}, {"-L", "5"}, {"--sctp"}, {"--nstreams", "2"}, {"--username", "u"},
@@ -213,6 +227,23 @@ TEST(JsonStream, ClientAgainstIperf3PrintsOneEventPerLineEndingWithTheSummary) {
   json sdoc = json::parse(srv.out, nullptr, false);
   ASSERT_FALSE(sdoc.is_discarded()) << srv.out;
   EXPECT_EQ(end["sum_received"]["bytes"], sdoc["end"]["sum_received"]["bytes"]) << "the server's own count";
+}
+
+TEST(JsonStream, ServerServingAnIperf3ClientStreamsItsEvents) {
+  RawPair run;
+  ASSERT_NO_FATAL_FAILURE(run_raw_pair(Peer::kIperf3, Peer::kNperf, {"-t", "2", "-J"}, {"--json-stream"}, &run));
+  if (run.skipped) return;
+  EXPECT_EQ(run.client.exit_code, 0) << run.client.err;
+  EXPECT_EQ(run.server.exit_code, 0) << run.server.err;
+  const auto lines = lines_of(run.server.out);
+  ASSERT_GE(lines.size(), 3u) << run.server.out;
+  EXPECT_EQ(json::parse(lines.front()).value("event", ""), "start");
+  json end = json::parse(lines.back());
+  ASSERT_EQ(end.value("event", ""), "end") << lines.back();
+  json cdoc = json::parse(run.client.out, nullptr, false);
+  ASSERT_FALSE(cdoc.is_discarded()) << run.client.out;
+  // The server's own received count is what iperf3's client got back.
+  EXPECT_EQ(end["data"]["sum_received"]["bytes"], cdoc["end"]["sum_received"]["bytes"]);
 }
 
 TEST(JsonStream, RefusedConnectionIsAnErrorEventThenEnd) {
