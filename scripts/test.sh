@@ -3,6 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install_deps.sh
+# One formatting rule set (.clang-format), checked before anything is built.
+scripts/check_format.sh
 scripts/build.sh
 (cd build && ctest --output-on-failure -j2 --timeout 180)
 # Issue #5: ASan + UBSan over the unit tests and the hostile-peer e2e tests

@@ -45,14 +45,17 @@ int main(int argc, char** argv) {
     options.messages_as_comments = !config.logfile.empty();
     reporter = std::make_unique<nperf::report::CsvReporter>(std::move(options), out, err);
   } else {
-    nperf::report::TextOptions options{config.format, config.verbose, is_server, is_server ? "" : config.spec.title, "", {}};
+    nperf::report::TextOptions options{
+        config.format, config.verbose, is_server, is_server ? "" : config.spec.title, "", {}};
     if (is_server && config.verbose) {
       nperf::TestStartInfo facts;
       nperf::session::fill_host_facts(&facts);
       options.server_preamble = fmt::format("{}\n{}\n", facts.version, facts.system_info);
     }
     if (config.timestamp_format)
-      options.timestamp = [format = *config.timestamp_format] { return nperf::report::format_timestamp(format, std::time(nullptr)); };
+      options.timestamp = [format = *config.timestamp_format] {
+        return nperf::report::format_timestamp(format, std::time(nullptr));
+      };
     reporter = std::make_unique<nperf::report::TextReporter>(std::move(options), out, err);
   }
 

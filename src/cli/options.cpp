@@ -6,8 +6,8 @@
 #include <optional>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "nperf/config/host_device.hpp"
 #include "nperf/config/tos.hpp"
@@ -58,82 +58,111 @@ constexpr Unsupported kUnsupported[] = {
     {"-X,--xbind", true, "SCTP is not supported"},
     {"--nstreams", true, "SCTP is not supported"},
     {"-m,--mptcp", false, "MPTCP (-m) is not supported"},
-    {"--username", true, "authentication is not supported (it would need RSA from OpenSSL, outside nperf's stack)"},
-    {"--rsa-public-key-path", true, "authentication is not supported (it would need RSA from OpenSSL, outside nperf's stack)"},
-    {"--rsa-private-key-path", true, "authentication is not supported (it would need RSA from OpenSSL, outside nperf's stack)"},
-    {"--authorized-users-path", true, "authentication is not supported (it would need RSA from OpenSSL, outside nperf's stack)"},
-    {"--time-skew-threshold", true, "authentication is not supported (it would need RSA from OpenSSL, outside nperf's stack)"},
-    {"--use-pkcs1-padding", false, "authentication is not supported (it would need RSA from OpenSSL, outside nperf's stack)"},
+    {"--username", true,
+     "authentication is not supported (it would need RSA from OpenSSL, outside nperf's stack)"},
+    {"--rsa-public-key-path", true,
+     "authentication is not supported (it would need RSA from OpenSSL, outside nperf's stack)"},
+    {"--rsa-private-key-path", true,
+     "authentication is not supported (it would need RSA from OpenSSL, outside nperf's stack)"},
+    {"--authorized-users-path", true,
+     "authentication is not supported (it would need RSA from OpenSSL, outside nperf's stack)"},
+    {"--time-skew-threshold", true,
+     "authentication is not supported (it would need RSA from OpenSSL, outside nperf's stack)"},
+    {"--use-pkcs1-padding", false,
+     "authentication is not supported (it would need RSA from OpenSSL, outside nperf's stack)"},
 };
 
 void add_unsupported_options(CLI::App& app, RawOptions& raw) {
   for (const Unsupported& u : kUnsupported) {
     const char* why = u.why;
     auto note = [&raw, why](auto&&...) { raw.unsupported.push_back(why); };
-    CLI::Option* option = u.takes_value ? app.add_option_function<std::string>(u.names, [note](const std::string&) { note(); })
-                                        : app.add_flag_function(u.names, [note](int64_t) { note(); });
+    CLI::Option* option =
+        u.takes_value ? app.add_option_function<std::string>(u.names, [note](const std::string&) { note(); })
+                      : app.add_flag_function(u.names, [note](int64_t) { note(); });
     option->group("");  // not in --help
   }
 }
-
 
 constexpr const char* kDefaultTimestampFormat = "%c ";  // iperf3's
 
 void add_common_options(CLI::App& app, Config& c, RawOptions& raw) {
   app.add_flag("-s,--server", raw.server, "run in server mode");
-  app.add_option("-c,--client", raw.client_host, "run in client mode, connecting to HOST")->option_text("HOST");
-  app.add_option("-p,--port", c.port, "server port to listen on / connect to (default 5201)")->check(CLI::Range(1, 65535));
-  app.add_option("-B,--bind", raw.bind, "bind to the interface with this address (HOST%DEV also binds to device DEV)")
+  app.add_option("-c,--client", raw.client_host, "run in client mode, connecting to HOST")
+      ->option_text("HOST");
+  app.add_option("-p,--port", c.port, "server port to listen on / connect to (default 5201)")
+      ->check(CLI::Range(1, 65535));
+  app.add_option("-B,--bind", raw.bind,
+                 "bind to the interface with this address (HOST%DEV also binds to device DEV)")
       ->option_text("HOST[%DEV]");
-  app.add_option("--bind-dev", raw.bind_device, "bind to the network interface with SO_BINDTODEVICE")->option_text("DEV");
+  app.add_option("--bind-dev", raw.bind_device, "bind to the network interface with SO_BINDTODEVICE")
+      ->option_text("DEV");
   app.add_flag("-4,--version4", raw.ipv4, "only use IPv4");
   app.add_flag("-6,--version6", raw.ipv6, "only use IPv6");
   app.add_option("-i,--interval", c.interval_s, "seconds between periodic reports (0 disables; 0.1..60)");
-  app.add_option("-f,--format", raw.format, "format to report: Kbits, Mbits, Gbits, Tbits (k m g t) or KBytes ... (K M G T)");
+  app.add_option("-f,--format", raw.format,
+                 "format to report: Kbits, Mbits, Gbits, Tbits (k m g t) or KBytes ... (K M G T)");
   app.add_flag("-V,--verbose", c.verbose, "more detailed output");
   app.add_flag("-J,--json", c.json, "output in JSON format (iperf3's schema)");
-  app.add_flag("-d{1},--debug{1}", c.debug, "emit debugging output: every control-connection message, on stderr (--debug=LEVEL accepted)");
-  app.add_flag("--json-stream", c.json_stream, "output in line-delimited JSON format: one event per line (as iperf3 >= 3.17)");
-  app.add_flag("--csv", c.csv, "output CSV rows (interval and summary, one per stream and sum) instead of text; see docs/csv.md");
+  app.add_flag("-d{1},--debug{1}", c.debug,
+               "emit debugging output: every control-connection message, on stderr (--debug=LEVEL accepted)");
+  app.add_flag("--json-stream", c.json_stream,
+               "output in line-delimited JSON format: one event per line (as iperf3 >= 3.17)");
+  app.add_flag(
+      "--csv", c.csv,
+      "output CSV rows (interval and summary, one per stream and sum) instead of text; see docs/csv.md");
   app.add_option("-A,--affinity", raw.affinity, kAffinityHelp)->option_text("n[,m] | LIST[,LIST]");
   app.add_flag("-v,--version", raw.version, "show version information and quit");
-  app.add_option("--logfile", c.logfile, "send output (reports, warnings and errors) to a log file, appending")
+  app.add_option("--logfile", c.logfile,
+                 "send output (reports, warnings and errors) to a log file, appending")
       ->option_text("FILE");
-  app.add_flag("--forceflush", raw.force_flush, "force flushing output at every interval (nperf always does)");
+  app.add_flag("--forceflush", raw.force_flush,
+               "force flushing output at every interval (nperf always does)");
   // A flag with an optional "=FORMAT", like getopt's optional_argument in
   // iperf3: `--timestamps HOST` does not take HOST as the format.
-  app.add_flag(std::string("--timestamps{") + kDefaultTimestampFormat + "}", c.timestamp_format,
-               "emit a timestamp at the start of each output line (--timestamps=FORMAT: strftime, default \"%c \")");
+  app.add_flag(
+      std::string("--timestamps{") + kDefaultTimestampFormat + "}", c.timestamp_format,
+      "emit a timestamp at the start of each output line (--timestamps=FORMAT: strftime, default \"%c \")");
 }
 
 void add_server_options(CLI::App& app, Config& c, RawOptions& raw) {
   app.add_flag("-1,--one-off", c.one_off, "server: handle one client connection, then exit");
-  app.add_option("--idle-timeout", c.idle_timeout_s, "server: with -1, exit (code 0) after this many seconds without a client")
+  app.add_option("--idle-timeout", c.idle_timeout_s,
+                 "server: with -1, exit (code 0) after this many seconds without a client")
       ->check(CLI::Range(1, 86400));
   app.add_option("--server-max-duration", c.server_max_duration_s,
-                 "server: reject tests longer than this many seconds (and endless ones)")->check(CLI::Range(1, 86400));
-  app.add_option("--server-bitrate-limit", raw.server_limit,
-                 "server: cap on the total bit/s of a test (K/M/G/T); requests above it are refused, unlimited "
-                 "TCP requests are throttled to it");
+                 "server: reject tests longer than this many seconds (and endless ones)")
+      ->check(CLI::Range(1, 86400));
+  app.add_option(
+      "--server-bitrate-limit", raw.server_limit,
+      "server: cap on the total bit/s of a test (K/M/G/T); requests above it are refused, unlimited "
+      "TCP requests are throttled to it");
   app.add_flag("-D,--daemon", c.daemon, "server: run the server as a daemon");
   app.add_option("-I,--pidfile", raw.pidfile, "server: write the process ID to this file (removed at exit)")
       ->option_text("FILE");
 }
 
 void add_deadline_options(CLI::App& app, Config& c, RawOptions& raw) {
-  app.add_option("--rcv-timeout", c.rcv_timeout_ms, "receiving side: end the test when no data arrived for this many ms (default 120000)")
+  app.add_option("--rcv-timeout", c.rcv_timeout_ms,
+                 "receiving side: end the test when no data arrived for this many ms (default 120000)")
       ->check(CLI::Range(100, 86'400'000));
-  app.add_option("--snd-timeout", c.snd_timeout_ms, "TCP_USER_TIMEOUT in ms for the control and data connections")
+  app.add_option("--snd-timeout", c.snd_timeout_ms,
+                 "TCP_USER_TIMEOUT in ms for the control and data connections")
       ->check(CLI::Range(0, 86'400'000));
-  app.add_option("--cntl-ka", raw.keepalive, "TCP keepalive on the control connection: [idle/interval/count] seconds")
-      ->expected(0, 1)->default_str("");
+  app.add_option("--cntl-ka", raw.keepalive,
+                 "TCP keepalive on the control connection: [idle/interval/count] seconds")
+      ->expected(0, 1)
+      ->default_str("");
 }
 
 void add_check_option(CLI::App& app, RawOptions& raw) {
-  app.add_option("--check", raw.check,
-                 "report what on this host bounds throughput (buffers, qdisc, conntrack, the interface of the route "
-                 "to HOST or of the default route, CPUs, cgroup quota) and exit; -J for JSON; HOST may also come from -c")
-      ->expected(0, 1)->default_str("")->option_text("[HOST]");
+  app.add_option(
+         "--check", raw.check,
+         "report what on this host bounds throughput (buffers, qdisc, conntrack, the interface of the route "
+         "to HOST or of the default route, CPUs, cgroup quota) and exit; -J for JSON; HOST may also come "
+         "from -c")
+      ->expected(0, 1)
+      ->default_str("")
+      ->option_text("[HOST]");
   // `--check -J HOST` leaves HOST positional; only --check accepts one (finish()).
   app.add_option("check-host", raw.check_host)->group("");
 }
@@ -141,51 +170,71 @@ void add_check_option(CLI::App& app, RawOptions& raw) {
 void add_client_options(CLI::App& app, Config& c, RawOptions& raw) {
   TestSpec& s = c.spec;
   app.add_option("-t,--time", raw.time, "client: time in seconds to transmit for (default 10)");
-  app.add_option("-n,--bytes", raw.bytes, "client: number of bytes to transmit (instead of -t), K/M/G/T = 2^10..2^40");
-  app.add_option("-k,--blockcount", raw.blocks, "client: number of blocks (packets) to transmit (instead of -t or -n)");
+  app.add_option("-n,--bytes", raw.bytes,
+                 "client: number of bytes to transmit (instead of -t), K/M/G/T = 2^10..2^40");
+  app.add_option("-k,--blockcount", raw.blocks,
+                 "client: number of blocks (packets) to transmit (instead of -t or -n)");
   app.add_option("-P,--parallel", s.parallel, "client: number of parallel streams (1..128)");
   app.add_flag("-R,--reverse", raw.reverse, "client: run in reverse mode (server sends, client receives)");
   app.add_flag("--bidir", raw.bidir, "client: run in bidirectional mode");
-  app.add_option("-l,--length", raw.length, "client: length of the buffer to read or write (default 128 KB for TCP)");
-  app.add_option("-w,--window", raw.window, "set send/receive socket buffer sizes (indirectly sets the TCP window size)");
+  app.add_option("-l,--length", raw.length,
+                 "client: length of the buffer to read or write (default 128 KB for TCP)");
+  app.add_option("-w,--window", raw.window,
+                 "set send/receive socket buffer sizes (indirectly sets the TCP window size)");
   app.add_option("-M,--set-mss", s.mss, "client: set TCP/SCTP maximum segment size (MTU - 40 bytes)");
   app.add_flag("-N,--no-delay", s.nodelay, "client: set TCP/SCTP no delay, disabling Nagle's algorithm");
   app.add_option("-C,--congestion", s.congestion, "client: set TCP congestion control algorithm");
   app.add_option("-T,--title", s.title, "client: prefix every output line with this string");
-  app.add_option("-O,--omit", s.omit_s, "client: perform pre-test for N seconds and omit the pre-test statistics");
+  app.add_option("-O,--omit", s.omit_s,
+                 "client: perform pre-test for N seconds and omit the pre-test statistics");
   app.add_option("-b,--bitrate", raw.bitrate,
                  "client: target bitrate in bits/sec per stream (0 for unlimited), K/M/G/T = 10^3..10^12 "
                  "(optional slash and packet count for burst mode: blocks sent back-to-back, 1..1000)")
       ->option_text("#[KMGT][/#]");
-  app.add_option("--cport", c.cport, "client: bind data streams to this client port (stream i uses cport+i)")->check(CLI::Range(1, 65535));
-  app.add_option("--connect-timeout", c.connect_timeout_ms, "client: timeout for the control and data connections (ms, default 10000)")
+  app.add_option("--cport", c.cport, "client: bind data streams to this client port (stream i uses cport+i)")
+      ->check(CLI::Range(1, 65535));
+  app.add_option("--connect-timeout", c.connect_timeout_ms,
+                 "client: timeout for the control and data connections (ms, default 10000)")
       ->check(CLI::Range(1, 3'600'000));
   app.add_flag("--get-server-output", s.get_server_output, "client: get results from the server");
   app.add_flag("-u,--udp", raw.udp, "client: use UDP rather than TCP");
-  app.add_flag("--udp-counters-64bit", s.udp_counters_64bit, "client: use 64-bit counters in UDP test packets");
-  app.add_flag("--repeating-payload", s.repeating_payload, "client: payload '0123456789...' instead of random bytes");
+  app.add_flag("--udp-counters-64bit", s.udp_counters_64bit,
+               "client: use 64-bit counters in UDP test packets");
+  app.add_flag("--repeating-payload", s.repeating_payload,
+               "client: payload '0123456789...' instead of random bytes");
   app.add_flag("--dont-fragment", s.dont_fragment, "client: set IPv4 Don't Fragment on UDP datagrams");
-  app.add_flag("-Z,--zerocopy", s.zerocopy, "client: use a 'zero copy' method of sending data (TCP: sendfile)");
-  app.add_flag("--skip-rx-copy", s.skip_rx_copy, "client: ignore received messages using MSG_TRUNC option (TCP)");
-  app.add_option("-S,--tos", raw.tos, "client: set the IP type of service, 0-255 (52, 064 and 0x34 are the same value)")
+  app.add_flag("-Z,--zerocopy", s.zerocopy,
+               "client: use a 'zero copy' method of sending data (TCP: sendfile)");
+  app.add_flag("--skip-rx-copy", s.skip_rx_copy,
+               "client: ignore received messages using MSG_TRUNC option (TCP)");
+  app.add_option("-S,--tos", raw.tos,
+                 "client: set the IP type of service, 0-255 (52, 064 and 0x34 are the same value)")
       ->option_text("N");
-  app.add_option("--dscp", raw.dscp, "client: set the IP DSCP bits: 0-63 or a class name (af11..af43, cs0..cs7, ef, va, le)")
+  app.add_option("--dscp", raw.dscp,
+                 "client: set the IP DSCP bits: 0-63 or a class name (af11..af43, cs0..cs7, ef, va, le)")
       ->option_text("VALUE");
-  app.add_option("--fq-rate", raw.fq_rate, "client: fair-queuing based socket pacing in bits/sec (SO_MAX_PACING_RATE), K/M/G/T = 10^3..10^12")
+  app.add_option(
+         "--fq-rate", raw.fq_rate,
+         "client: fair-queuing based socket pacing in bits/sec (SO_MAX_PACING_RATE), K/M/G/T = 10^3..10^12")
       ->option_text("#[KMGT]");
   app.add_option("--pacing-timer", raw.pacing_timer,
-                 "client: pacing timer of an iperf3 <= 3.15 sender in microseconds (default 1000); nperf paces on its own schedule")
+                 "client: pacing timer of an iperf3 <= 3.15 sender in microseconds (default 1000); nperf "
+                 "paces on its own schedule")
       ->option_text("#[KMG]");
-  app.add_option("--extra-data", s.extra_data, "client: data string to include in the client and server JSON")->option_text("STR");
-  app.add_flag("--gsro", raw.gsro, "client: UDP GSO when sending and GRO when receiving, on both ends (as iperf3 >= 3.21)");
+  app.add_option("--extra-data", s.extra_data, "client: data string to include in the client and server JSON")
+      ->option_text("STR");
+  app.add_flag("--gsro", raw.gsro,
+               "client: UDP GSO when sending and GRO when receiving, on both ends (as iperf3 >= 3.21)");
 }
 
 // Returns an error message, or "" when the options make sense together.
 std::string finish(const RawOptions& raw, Config& c) {
   TestSpec& s = c.spec;
-  if (!raw.check_host.empty()) return fmt::format("The following argument was not expected: {}", raw.check_host);
+  if (!raw.check_host.empty())
+    return fmt::format("The following argument was not expected: {}", raw.check_host);
   if (!raw.unsupported.empty()) return raw.unsupported.front();
-  if (raw.server == !raw.client_host.empty()) return "exactly one of -s (server) and -c HOST (client) is required";
+  if (raw.server == !raw.client_host.empty())
+    return "exactly one of -s (server) and -c HOST (client) is required";
   c.role = raw.server ? Role::kServer : Role::kClient;
   // HOST%DEV on -c and -B name a device, as --bind-dev does; they must agree.
   HostAndDevice client = split_host_device(raw.client_host), bind = split_host_device(raw.bind);
@@ -227,13 +276,16 @@ std::string finish(const RawOptions& raw, Config& c) {
     auto spec = parse_affinity(raw.affinity, &error);
     if (!spec) return error;
     c.affinity = *spec;
-    if (c.affinity.remote.kind == CpuPlacement::Kind::kWholeProcess) s.server_affinity = c.affinity.remote.cpus.front();
-    if (c.affinity.remote.kind == CpuPlacement::Kind::kPerStream) s.server_stream_cpus = c.affinity.remote.cpus;
+    if (c.affinity.remote.kind == CpuPlacement::Kind::kWholeProcess)
+      s.server_affinity = c.affinity.remote.cpus.front();
+    if (c.affinity.remote.kind == CpuPlacement::Kind::kPerStream)
+      s.server_stream_cpus = c.affinity.remote.cpus;
   }
   auto size_option = [](const std::string& text, const char* name, uint64_t* out) -> std::string {
     if (text.empty()) return "";
     auto value = parse_size(text);
-    if (!value) return fmt::format("bad value '{}' for {}: expected a number with optional K/M/G/T", text, name);
+    if (!value)
+      return fmt::format("bad value '{}' for {}: expected a number with optional K/M/G/T", text, name);
     *out = *value;
     return "";
   };
@@ -248,11 +300,13 @@ std::string finish(const RawOptions& raw, Config& c) {
     if (!err.empty()) return err;
   if (raw.udp && (length < Limits::kMinUdpBlock || length > Limits::kMaxUdpBlock))
     return fmt::format("UDP block size must be {}..{} bytes", Limits::kMinUdpBlock, Limits::kMaxUdpBlock);
-  if (length > Limits::kMaxTcpBlock) return fmt::format("block size too large (maximum = {} bytes)", Limits::kMaxTcpBlock);
+  if (length > Limits::kMaxTcpBlock)
+    return fmt::format("block size too large (maximum = {} bytes)", Limits::kMaxTcpBlock);
   s.block_len = static_cast<uint32_t>(length);
   if (!raw.bitrate.empty()) {
     auto rate = parse_rate(raw.bitrate.substr(0, raw.bitrate.find('/')));
-    if (!rate) return fmt::format("bad value '{}' for -b: expected a rate with optional K/M/G/T", raw.bitrate);
+    if (!rate)
+      return fmt::format("bad value '{}' for -b: expected a rate with optional K/M/G/T", raw.bitrate);
     s.rate_bps = *rate;
     if (size_t slash = raw.bitrate.find('/'); slash != std::string::npos) {
       // Burst mode, as iperf3: 1..1000 blocks per rate check (validate() checks the upper limit).
@@ -260,7 +314,8 @@ std::string finish(const RawOptions& raw, Config& c) {
       int burst = 0;
       auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), burst);
       if (text.empty() || ec != std::errc() || end != text.data() + text.size() || burst < 1)
-        return fmt::format("invalid burst count in -b '{}' (must be 1..{} after the '/')", raw.bitrate, Limits::kMaxBurst);
+        return fmt::format("invalid burst count in -b '{}' (must be 1..{} after the '/')", raw.bitrate,
+                           Limits::kMaxBurst);
       s.burst = burst;
     }
   } else if (raw.udp) {
@@ -284,30 +339,37 @@ std::string finish(const RawOptions& raw, Config& c) {
   }
   if (!raw.dscp.empty()) {
     auto tos = parse_dscp(raw.dscp);
-    if (!tos) return fmt::format("bad DSCP value '{}' (0-63 or a class name such as af11, cs1, ef)", raw.dscp);
+    if (!tos)
+      return fmt::format("bad DSCP value '{}' (0-63 or a class name such as af11, cs1, ef)", raw.dscp);
     s.tos = *tos;
   }
   if (!raw.fq_rate.empty()) {
     auto rate = parse_rate(raw.fq_rate);
-    if (!rate) return fmt::format("bad value '{}' for --fq-rate: expected a rate with optional K/M/G/T", raw.fq_rate);
+    if (!rate)
+      return fmt::format("bad value '{}' for --fq-rate: expected a rate with optional K/M/G/T", raw.fq_rate);
     s.fq_rate_bps = *rate;
   }
   if (!raw.pacing_timer.empty()) {
     auto us = parse_size(raw.pacing_timer);
-    if (!us || *us == 0 || *us > 1'000'000'000) return fmt::format("bad value '{}' for --pacing-timer: expected 1..10^9 microseconds", raw.pacing_timer);
+    if (!us || *us == 0 || *us > 1'000'000'000)
+      return fmt::format("bad value '{}' for --pacing-timer: expected 1..10^9 microseconds",
+                         raw.pacing_timer);
     s.pacing_timer_us = static_cast<uint32_t>(*us);
   }
-  if ((s.bytes || s.blocks) && !raw.time.empty()) return "only one test end condition (-t, -n, -k) may be specified";
+  if ((s.bytes || s.blocks) && !raw.time.empty())
+    return "only one test end condition (-t, -n, -k) may be specified";
   if (s.bytes || s.blocks) s.duration_s = 0;
   if (raw.reverse && raw.bidir) return "cannot be both reverse and bidirectional";
   if (!raw.server_limit.empty()) {
     auto limit = parse_rate(raw.server_limit.substr(0, raw.server_limit.find('/')));
-    if (!limit || *limit == 0) return fmt::format("bad value '{}' for --server-bitrate-limit", raw.server_limit);
+    if (!limit || *limit == 0)
+      return fmt::format("bad value '{}' for --server-bitrate-limit", raw.server_limit);
     c.server_bitrate_limit = *limit;
   }
   if (raw.keepalive) {
     c.control_keepalive.enabled = true;
-    int* fields[] = {&c.control_keepalive.idle_s, &c.control_keepalive.interval_s, &c.control_keepalive.count};
+    int* fields[] = {&c.control_keepalive.idle_s, &c.control_keepalive.interval_s,
+                     &c.control_keepalive.count};
     std::string_view rest = *raw.keepalive;
     for (int i = 0; i < 3 && !rest.empty(); ++i) {
       size_t slash = rest.find('/');
@@ -316,7 +378,8 @@ std::string finish(const RawOptions& raw, Config& c) {
         int value = 0;
         auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), value);
         if (ec != std::errc() || end != item.data() + item.size() || value < 0 || value > 86400)
-          return fmt::format("bad value '{}' for --cntl-ka: expected [idle]/[interval]/[count]", *raw.keepalive);
+          return fmt::format("bad value '{}' for --cntl-ka: expected [idle]/[interval]/[count]",
+                             *raw.keepalive);
         *fields[i] = value;
       }
       rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
@@ -341,7 +404,8 @@ std::string finish_check(const RawOptions& raw, Config& c) {
   std::string host;
   for (const std::string& given : {*raw.check, raw.check_host, raw.client_host}) {
     if (given.empty()) continue;
-    if (!host.empty() && given != host) return fmt::format("--check: {} and {} name different hosts", host, given);
+    if (!host.empty() && given != host)
+      return fmt::format("--check: {} and {} name different hosts", host, given);
     host = given;
   }
   if (raw.ipv4 && raw.ipv6) return "-4 and -6 cannot be used together";
@@ -353,7 +417,8 @@ std::string finish_check(const RawOptions& raw, Config& c) {
 }  // namespace
 
 ParseOutcome parse_command_line(int argc, char** argv, Config* config) {
-  CLI::App app{"nperf: a network throughput tester that speaks iperf3's protocol, one thread per stream", "nperf"};
+  CLI::App app{"nperf: a network throughput tester that speaks iperf3's protocol, one thread per stream",
+               "nperf"};
   app.get_formatter()->column_width(34);
   RawOptions raw;
   Config c;
@@ -369,7 +434,8 @@ ParseOutcome parse_command_line(int argc, char** argv, Config* config) {
     std::cout << app.help();
     return {false, 0};
   } catch (const CLI::ParseError& e) {
-    std::cerr << "nperf: parameter error - " << e.what() << "\nUsage: nperf [-s|-c host] [options]; nperf --help for more\n";
+    std::cerr << "nperf: parameter error - " << e.what()
+              << "\nUsage: nperf [-s|-c host] [options]; nperf --help for more\n";
     return {false, 2};
   }
   if (raw.version) {
@@ -377,7 +443,8 @@ ParseOutcome parse_command_line(int argc, char** argv, Config* config) {
     return {false, 0};
   }
   if (std::string error = raw.check ? finish_check(raw, c) : finish(raw, c); !error.empty()) {
-    std::cerr << "nperf: parameter error - " << error << "\nUsage: nperf [-s|-c host] [options]; nperf --help for more\n";
+    std::cerr << "nperf: parameter error - " << error
+              << "\nUsage: nperf [-s|-c host] [options]; nperf --help for more\n";
     return {false, 2};
   }
   *config = c;

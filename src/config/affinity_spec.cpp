@@ -55,6 +55,8 @@ std::optional<AffinitySpec> parse_affinity(std::string_view text, std::string* e
   return spec;
 }
 
-std::string format_cpu_list(const std::vector<int>& cpus) { return fmt::format("{}", fmt::join(cpus, ":")); }
+std::string format_cpu_list(const std::vector<int>& cpus) {
+  return fmt::format("{}", fmt::join(cpus, ":"));
+}
 
 }  // namespace nperf

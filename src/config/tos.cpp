@@ -10,7 +10,8 @@ namespace {
 
 // strtol(text, &end, 0) over the whole text, or nullopt.
 std::optional<long> whole_number(std::string_view text) {
-  if (text.empty() || text.front() == '-' || text.front() == '+' || std::isspace(static_cast<unsigned char>(text.front())))
+  if (text.empty() || text.front() == '-' || text.front() == '+' ||
+      std::isspace(static_cast<unsigned char>(text.front())))
     return std::nullopt;
   std::string copy(text);
   char* end = nullptr;

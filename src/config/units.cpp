@@ -34,7 +34,11 @@ std::optional<uint64_t> parse_with_base(std::string_view text, double base) {
 
 }  // namespace
 
-std::optional<uint64_t> parse_size(std::string_view text) { return parse_with_base(text, 1024); }
-std::optional<uint64_t> parse_rate(std::string_view text) { return parse_with_base(text, 1000); }
+std::optional<uint64_t> parse_size(std::string_view text) {
+  return parse_with_base(text, 1024);
+}
+std::optional<uint64_t> parse_rate(std::string_view text) {
+  return parse_with_base(text, 1000);
+}
 
 }  // namespace nperf

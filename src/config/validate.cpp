@@ -20,12 +20,11 @@ std::vector<std::string> validate(const TestSpec& s) {
     fail("TCP block length must be 1..{} bytes (got {})", Limits::kMaxTcpBlock, s.block_len);
   if (s.protocol == Protocol::kUdp &&
       (s.block_len < Limits::kMinUdpBlock || s.block_len > Limits::kMaxUdpBlock))
-    fail("UDP block length must be {}..{} bytes (got {})", Limits::kMinUdpBlock,
-         Limits::kMaxUdpBlock, s.block_len);
+    fail("UDP block length must be {}..{} bytes (got {})", Limits::kMinUdpBlock, Limits::kMaxUdpBlock,
+         s.block_len);
   if (s.window > Limits::kMaxWindow)
     fail("window size must be at most {} bytes (got {})", Limits::kMaxWindow, s.window);
-  if (s.mss < 0 || s.mss > Limits::kMaxMss)
-    fail("MSS must be 0..{} (got {})", Limits::kMaxMss, s.mss);
+  if (s.mss < 0 || s.mss > Limits::kMaxMss) fail("MSS must be 0..{} (got {})", Limits::kMaxMss, s.mss);
   // 0 means no burst was asked for (the key is absent); 1..1000 as iperf3.
   if (s.burst < 0 || s.burst > Limits::kMaxBurst)
     fail("invalid burst count (must be 1..{}, got {})", Limits::kMaxBurst, s.burst);

@@ -24,7 +24,8 @@ StreamEngine::StreamEngine(std::vector<StreamPlan> plans)
     if (p.udp || !p.sender || p.tcp_payload) continue;
     if (!shared || shared->size() != p.block_len) {
       auto block = std::make_shared<std::vector<char>>(p.block_len);
-      fill_payload(std::span<uint8_t>(reinterpret_cast<uint8_t*>(block->data()), block->size()), p.repeating_payload);
+      fill_payload(std::span<uint8_t>(reinterpret_cast<uint8_t*>(block->data()), block->size()),
+                   p.repeating_payload);
       shared = std::move(block);
     }
     p.tcp_payload = shared;
@@ -66,7 +67,9 @@ void StreamEngine::run_worker(size_t i) {
     errors_[i] = plan.sender ? run_tcp_sender(plan, c, stop_) : run_tcp_receiver(plan, c, stop_);
   rusage usage{};
   if (::getrusage(RUSAGE_THREAD, &usage) == 0) {
-    auto seconds = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) * 1e-6; };
+    auto seconds = [](const timeval& tv) {
+      return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) * 1e-6;
+    };
     c.exit_user_s.store(seconds(usage.ru_utime), std::memory_order_relaxed);
     c.exit_system_s.store(seconds(usage.ru_stime), std::memory_order_relaxed);
     ThreadCpuSample self = net::read_thread_cpu(net::current_tid());

@@ -35,7 +35,6 @@ double monotonic_seconds() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
-
 // iperf3's rate control: after each block, if the average rate since the
 // start is ahead of the target, sleep until it is not.
 // The sleep is cut into slices so a low rate never keeps a worker from
@@ -45,7 +44,8 @@ void pace(uint64_t rate_bps, uint64_t bytes_sent, double start, const std::atomi
   for (double ahead = due - monotonic_seconds(); ahead > 0 && !stop.load(std::memory_order_relaxed);
        ahead = due - monotonic_seconds()) {
     double slice = std::min(ahead, StreamEngine::kWakeupMs / 1000.0);
-    timespec ts{static_cast<time_t>(slice), static_cast<long>((slice - static_cast<double>(static_cast<time_t>(slice))) * 1e9)};
+    timespec ts{static_cast<time_t>(slice),
+                static_cast<long>((slice - static_cast<double>(static_cast<time_t>(slice))) * 1e9)};
     ::nanosleep(&ts, nullptr);
   }
 }
@@ -59,8 +59,10 @@ class ReadWatermark {
     period_bytes_ += bytes;
     const double now = monotonic_seconds();
     if (now - period_start_ < kReceiveWatermarkPeriodS) return;
-    uint32_t next = receive_low_watermark(period_bytes_, now - period_start_, read_len_, net::read_buffer_sizes(fd_).rcvbuf);
-    if (watermark_changed(current_, next) && ::setsockopt(fd_, SOL_SOCKET, SO_RCVLOWAT, &next, sizeof next) == 0)
+    uint32_t next = receive_low_watermark(period_bytes_, now - period_start_, read_len_,
+                                          net::read_buffer_sizes(fd_).rcvbuf);
+    if (watermark_changed(current_, next) &&
+        ::setsockopt(fd_, SOL_SOCKET, SO_RCVLOWAT, &next, sizeof next) == 0)
       current_ = next;
     period_start_ = now;
     period_bytes_ = 0;
@@ -74,7 +76,9 @@ class ReadWatermark {
   uint64_t period_bytes_ = 0;
 };
 
-bool transient(int err) { return err == EAGAIN || err == EWOULDBLOCK || err == EINTR; }
+bool transient(int err) {
+  return err == EAGAIN || err == EWOULDBLOCK || err == EINTR;
+}
 
 // -Z: a file holding one payload block, for sendfile() (iperf3 uses a temp
 // file the same way). A memfd, else an unlinked file in /tmp; -1 when neither
@@ -117,7 +121,8 @@ std::string run_tcp_sender(const StreamPlan& plan, StreamCounters& c, const std:
   std::shared_ptr<const std::vector<char>> own;
   if (!plan.tcp_payload || plan.tcp_payload->size() != plan.block_len) {
     auto made = std::make_shared<std::vector<char>>(plan.block_len);
-    fill_payload(std::span<uint8_t>(reinterpret_cast<uint8_t*>(made->data()), made->size()), plan.repeating_payload);
+    fill_payload(std::span<uint8_t>(reinterpret_cast<uint8_t*>(made->data()), made->size()),
+                 plan.repeating_payload);
     own = std::move(made);
   }
   const std::vector<char>& block = own ? *own : *plan.tcp_payload;
@@ -141,7 +146,8 @@ std::string run_tcp_sender(const StreamPlan& plan, StreamCounters& c, const std:
     if (plan.block_quota && blocks >= plan.block_quota) break;
     ssize_t n;
     if (file_fd >= 0) {
-      off_t from = static_cast<off_t>(offset);  // the file is one block: the offset in it is the offset in the block
+      off_t from =
+          static_cast<off_t>(offset);  // the file is one block: the offset in it is the offset in the block
       n = ::sendfile(plan.fd, file_fd, &from, want);
     } else {
       n = ::send(plan.fd, block.data() + offset, want, MSG_NOSIGNAL);
@@ -201,7 +207,8 @@ std::string run_tcp_receiver(const StreamPlan& plan, StreamCounters& c, const st
   int queued = 0;
   if (plan.rate_bps == 0 && ::ioctl(plan.fd, SIOCINQ, &queued) == 0) {
     for (uint64_t left = static_cast<uint64_t>(std::max(queued, 0)); left > 0;) {
-      ssize_t n = ::recv(plan.fd, buffer.data(), std::min<uint64_t>(buffer.size(), left), flags | MSG_DONTWAIT);
+      ssize_t n =
+          ::recv(plan.fd, buffer.data(), std::min<uint64_t>(buffer.size(), left), flags | MSG_DONTWAIT);
       if (n <= 0) break;
       left -= std::min<uint64_t>(left, static_cast<uint64_t>(n));
       received += static_cast<uint64_t>(n);

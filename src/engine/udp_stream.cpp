@@ -24,10 +24,10 @@
 namespace nperf::engine {
 namespace {
 
-constexpr unsigned kBatch = 32;            // messages per sendmmsg/recvmmsg
-constexpr size_t kMaxGsoBytes = 65000;     // one GSO/GRO buffer (UDP's 64 KiB limit, less headers)
-constexpr unsigned kMaxGsoSegments = 64;   // the kernel's UDP_MAX_SEGMENTS on older kernels
-constexpr double kMinPacedWakeS = 20e-6;   // a paced sender sleeps at least this much schedule at a time
+constexpr unsigned kBatch = 32;           // messages per sendmmsg/recvmmsg
+constexpr size_t kMaxGsoBytes = 65000;    // one GSO/GRO buffer (UDP's 64 KiB limit, less headers)
+constexpr unsigned kMaxGsoSegments = 64;  // the kernel's UDP_MAX_SEGMENTS on older kernels
+constexpr double kMinPacedWakeS = 20e-6;  // a paced sender sleeps at least this much schedule at a time
 
 timespec now(clockid_t clock) {
   timespec ts;
@@ -35,26 +35,36 @@ timespec now(clockid_t clock) {
   return ts;
 }
 
-timespec monotonic() { return now(CLOCK_MONOTONIC); }
+timespec monotonic() {
+  return now(CLOCK_MONOTONIC);
+}
 
-int64_t nanoseconds(const timespec& ts) { return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec; }
+int64_t nanoseconds(const timespec& ts) {
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
 
-double seconds(const timespec& ts) { return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9; }
+double seconds(const timespec& ts) {
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
 
 // Sleeps at most one wake-up period, so the caller re-checks its stop flag.
 void sleep_until(double when_s) {
   when_s = std::min(when_s, seconds(monotonic()) + StreamEngine::kWakeupMs / 1000.0);
-  timespec ts{static_cast<time_t>(when_s), static_cast<long>((when_s - static_cast<double>(static_cast<time_t>(when_s))) * 1e9)};
+  timespec ts{static_cast<time_t>(when_s),
+              static_cast<long>((when_s - static_cast<double>(static_cast<time_t>(when_s))) * 1e9)};
   ::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr);
 }
 
-bool transient(int err) { return err == EAGAIN || err == EWOULDBLOCK || err == EINTR || err == ENOBUFS; }
+bool transient(int err) {
+  return err == EAGAIN || err == EWOULDBLOCK || err == EINTR || err == ENOBUFS;
+}
 
 // Datagrams per message: several with GSO (the kernel cuts them), else one.
 unsigned segments_per_message(const StreamPlan& plan) {
   if (!plan.gso || plan.block_len * 2 > kMaxGsoBytes) return 1;
   int size = static_cast<int>(plan.block_len);
-  if (::setsockopt(plan.fd, SOL_UDP, UDP_SEGMENT, &size, sizeof size) != 0) return 1;  // kernel said no: plain sends
+  if (::setsockopt(plan.fd, SOL_UDP, UDP_SEGMENT, &size, sizeof size) != 0)
+    return 1;  // kernel said no: plain sends
   return std::min<unsigned>(kMaxGsoSegments, static_cast<unsigned>(kMaxGsoBytes / plan.block_len));
 }
 
@@ -81,12 +91,17 @@ std::string run_udp_sender(const StreamPlan& plan, StreamCounters& c, const std:
               std::max<uint64_t>(64, static_cast<uint64_t>(0.050 / unit_s)),
               static_cast<uint64_t>(std::max(plan.burst, 1)));
   // (-b RATE/BURST already wakes once per group.)
-  const uint64_t coalesce = plan.rate_bps && plan.burst <= 1 ? std::clamp<uint64_t>(static_cast<uint64_t>(kMinPacedWakeS / unit_s), 1, kBatch) : 1;
+  const uint64_t coalesce =
+      plan.rate_bps && plan.burst <= 1
+          ? std::clamp<uint64_t>(static_cast<uint64_t>(kMinPacedWakeS / unit_s), 1, kBatch)
+          : 1;
   uint64_t sent = 0, bytes = 0;
   while (!stop.load(std::memory_order_relaxed)) {
     uint64_t want = max_units;
-    if (plan.block_quota) want = std::min<uint64_t>(want, plan.block_quota - std::min(plan.block_quota, sent));
-    if (plan.byte_quota) want = std::min<uint64_t>(want, (plan.byte_quota - std::min(plan.byte_quota, bytes) + len - 1) / len);
+    if (plan.block_quota)
+      want = std::min<uint64_t>(want, plan.block_quota - std::min(plan.block_quota, sent));
+    if (plan.byte_quota)
+      want = std::min<uint64_t>(want, (plan.byte_quota - std::min(plan.byte_quota, bytes) + len - 1) / len);
     if (want == 0) break;
     timespec now = monotonic();
     uint64_t n = pacer.allowance(seconds(now), want);
@@ -99,7 +114,8 @@ std::string run_udp_sender(const StreamPlan& plan, StreamCounters& c, const std:
       continue;
     }
     for (unsigned b = 0; b < n; ++b) {
-      protocol::UdpHeader h{static_cast<uint32_t>(now.tv_sec), static_cast<uint32_t>(now.tv_nsec / 1000), sent + b + 1};
+      protocol::UdpHeader h{static_cast<uint32_t>(now.tv_sec), static_cast<uint32_t>(now.tv_nsec / 1000),
+                            sent + b + 1};
       protocol::encode_udp_header(h, plan.udp_counters_64bit, std::span<uint8_t>(&data[b * len], len));
     }
     unsigned messages = 0;
@@ -146,7 +162,8 @@ std::string run_udp_receiver(const StreamPlan& plan, StreamCounters& c, const st
   const bool may_nap = net::read_buffer_sizes(plan.fd).rcvbuf >= kMinNapReceiveBuffer;
   ::prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);  // naps of tens of microseconds must stay short
   const size_t slot = gro ? 65536 : std::max<size_t>(plan.block_len, 64);
-  constexpr size_t kControl = CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(uint32_t)) + CMSG_SPACE(sizeof(timespec));
+  constexpr size_t kControl =
+      CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(uint32_t)) + CMSG_SPACE(sizeof(timespec));
   std::vector<uint8_t> data(slot * kBatch);
   std::vector<uint8_t> control(kControl * kBatch);
   std::vector<iovec> iov(kBatch);

@@ -18,24 +18,28 @@ std::string rate_at_reference_rtt(int64_t bytes) {
   return format_bitrate(static_cast<double>(bytes) * 8.0 / R::kReferenceRttS);
 }
 
-std::string reference_rtt() { return fmt::format("{:g} ms", R::kReferenceRttS * 1000); }
+std::string reference_rtt() {
+  return fmt::format("{:g} ms", R::kReferenceRttS * 1000);
+}
 
 void buffer_rules(const SysctlFacts& s, std::vector<Finding>& out) {
   auto core_max = [&](const std::optional<int64_t>& value, const char* key, const char* what) {
     if (!value || *value >= R::kBufferWanted) return;
-    out.push_back({Severity::kLimit, key,
-                   fmt::format("{} {} caps a {} set with -w at {}: at {} RTT that is {} per stream", key, *value, what,
-                               format_size(*value), reference_rtt(), rate_at_reference_rtt(*value)),
-                   fmt::format("set net.core.{}={}", key, R::kBufferAdvice)});
+    out.push_back(
+        {Severity::kLimit, key,
+         fmt::format("{} {} caps a {} set with -w at {}: at {} RTT that is {} per stream", key, *value, what,
+                     format_size(*value), reference_rtt(), rate_at_reference_rtt(*value)),
+         fmt::format("set net.core.{}={}", key, R::kBufferAdvice)});
   };
   core_max(s.rmem_max, "rmem_max", "TCP receive window");
   core_max(s.wmem_max, "wmem_max", "TCP send buffer");
   auto autotune_max = [&](const std::optional<Triple>& value, const char* key, const char* what) {
     if (!value || value->max >= R::kBufferWanted) return;
-    out.push_back({Severity::kLimit, key,
-                   fmt::format("{} max {} caps {} at {}: at {} RTT that is {} per stream", key, value->max, what,
-                               format_size(value->max), reference_rtt(), rate_at_reference_rtt(value->max)),
-                   fmt::format("set net.ipv4.{}='{} {} {}'", key, value->min, value->def, R::kBufferAdvice)});
+    out.push_back(
+        {Severity::kLimit, key,
+         fmt::format("{} max {} caps {} at {}: at {} RTT that is {} per stream", key, value->max, what,
+                     format_size(value->max), reference_rtt(), rate_at_reference_rtt(value->max)),
+         fmt::format("set net.ipv4.{}='{} {} {}'", key, value->min, value->def, R::kBufferAdvice)});
   };
   autotune_max(s.tcp_rmem, "tcp_rmem", "an autotuned TCP receive window");
   autotune_max(s.tcp_wmem, "tcp_wmem", "the data an autotuned TCP sender keeps in flight");
@@ -43,22 +47,25 @@ void buffer_rules(const SysctlFacts& s, std::vector<Finding>& out) {
 
 void tcp_option_rules(const SysctlFacts& s, std::vector<Finding>& out) {
   if (s.tcp_window_scaling == 0)
-    out.push_back({Severity::kLimit, "tcp_window_scaling",
-                   fmt::format("tcp_window_scaling 0 caps every TCP window at 64 KiB: at {} RTT that is {} per stream",
-                               reference_rtt(), rate_at_reference_rtt(65535)),
-                   "set net.ipv4.tcp_window_scaling=1"});
+    out.push_back(
+        {Severity::kLimit, "tcp_window_scaling",
+         fmt::format("tcp_window_scaling 0 caps every TCP window at 64 KiB: at {} RTT that is {} per stream",
+                     reference_rtt(), rate_at_reference_rtt(65535)),
+         "set net.ipv4.tcp_window_scaling=1"});
   if (s.tcp_sack == 0)
     out.push_back({Severity::kWarn, "tcp_sack",
                    "tcp_sack 0: after a loss TCP resends blindly and recovers slowly on fast paths",
                    "set net.ipv4.tcp_sack=1"});
   if (s.tcp_timestamps == 0)
     out.push_back({Severity::kInfo, "tcp_timestamps",
-                   "tcp_timestamps 0: fewer RTT samples and no protection against wrapped sequence numbers at high rates",
+                   "tcp_timestamps 0: fewer RTT samples and no protection against wrapped sequence numbers "
+                   "at high rates",
                    "set net.ipv4.tcp_timestamps=1"});
   if (s.congestion_control == "reno")
-    out.push_back({Severity::kInfo, "congestion_control",
-                   "default congestion control reno regrows its window slowly after a loss on long, fast paths",
-                   "set net.ipv4.tcp_congestion_control=cubic (or bbr); -C picks one for a single test"});
+    out.push_back(
+        {Severity::kInfo, "congestion_control",
+         "default congestion control reno regrows its window slowly after a loss on long, fast paths",
+         "set net.ipv4.tcp_congestion_control=cubic (or bbr); -C picks one for a single test"});
 }
 
 // fq paces each flow in the qdisc; without it TCP falls back to pacing by its
@@ -67,13 +74,14 @@ void qdisc_rule(const HostFacts& facts, std::vector<Finding>& out) {
   const SysctlFacts& s = facts.sysctl;
   if (s.default_qdisc.empty() || s.default_qdisc == "fq") return;
   std::string dev = facts.interface ? facts.interface->name : "IF";
-  out.push_back({s.congestion_control == "bbr" ? Severity::kWarn : Severity::kInfo, "default_qdisc",
-                 fmt::format("default qdisc {}: BBR and socket pacing (SO_MAX_PACING_RATE, iperf3 --fq-rate) work best "
-                             "with fq; without it TCP paces by its own timers, at more CPU cost",
-                             s.default_qdisc),
-                 fmt::format("consider net.core.default_qdisc=fq (for interfaces created later; now: tc qdisc replace "
-                             "dev {} root fq)",
-                             dev)});
+  out.push_back(
+      {s.congestion_control == "bbr" ? Severity::kWarn : Severity::kInfo, "default_qdisc",
+       fmt::format("default qdisc {}: BBR and socket pacing (SO_MAX_PACING_RATE, iperf3 --fq-rate) work best "
+                   "with fq; without it TCP paces by its own timers, at more CPU cost",
+                   s.default_qdisc),
+       fmt::format("consider net.core.default_qdisc=fq (for interfaces created later; now: tc qdisc replace "
+                   "dev {} root fq)",
+                   dev)});
 }
 
 void conntrack_rules(const ConntrackFacts& c, std::vector<Finding>& out) {
@@ -81,19 +89,21 @@ void conntrack_rules(const ConntrackFacts& c, std::vector<Finding>& out) {
   if (c.count && c.max && *c.max > 0) {
     int64_t percent = *c.count * 100 / *c.max;
     if (percent >= R::kConntrackFullPercent)
-      out.push_back({Severity::kWarn, "conntrack_full",
-                     fmt::format("conntrack {}% full ({} of {} entries): when it fills, new connections (test "
-                                 "streams too) are dropped",
-                                 percent, *c.count, *c.max),
-                     fmt::format("raise net.netfilter.nf_conntrack_max (e.g. to {})", *c.max * 2)});
+      out.push_back(
+          {Severity::kWarn, "conntrack_full",
+           fmt::format("conntrack {}% full ({} of {} entries): when it fills, new connections (test "
+                       "streams too) are dropped",
+                       percent, *c.count, *c.max),
+           fmt::format("raise net.netfilter.nf_conntrack_max (e.g. to {})", *c.max * 2)});
   }
   uint64_t drops = c.drop.value_or(0) + c.insert_failed.value_or(0) + c.early_drop.value_or(0);
   if (drops > 0)
-    out.push_back({Severity::kWarn, "conntrack_drops",
-                   fmt::format("conntrack dropped packets since boot: drop {}, insert_failed {}, early_drop {}",
-                               c.drop.value_or(0), c.insert_failed.value_or(0), c.early_drop.value_or(0)),
-                   "watch /proc/net/stat/nf_conntrack during a test; a full table or insert races (many new "
-                   "UDP flows at once) cause them"});
+    out.push_back(
+        {Severity::kWarn, "conntrack_drops",
+         fmt::format("conntrack dropped packets since boot: drop {}, insert_failed {}, early_drop {}",
+                     c.drop.value_or(0), c.insert_failed.value_or(0), c.early_drop.value_or(0)),
+         "watch /proc/net/stat/nf_conntrack during a test; a full table or insert races (many new "
+         "UDP flows at once) cause them"});
 }
 
 void interface_rules(const HostFacts& facts, std::vector<Finding>& out) {
@@ -109,15 +119,16 @@ void interface_rules(const HostFacts& facts, std::vector<Finding>& out) {
   // Virtual devices (veth, bridges) report a speed that bounds nothing.
   if (f.speed_mbps && f.driver != "virtual")
     out.push_back({Severity::kInfo, "interface_speed",
-                   fmt::format("{} link speed {} Mbit/s: no test through it exceeds {}", f.name, *f.speed_mbps,
-                               format_bitrate(static_cast<double>(*f.speed_mbps) * 1e6)),
+                   fmt::format("{} link speed {} Mbit/s: no test through it exceeds {}", f.name,
+                               *f.speed_mbps, format_bitrate(static_cast<double>(*f.speed_mbps) * 1e6)),
                    ""});
   if (f.mtu && *f.mtu < R::kStandardMtu)
-    out.push_back({Severity::kWarn, "interface_mtu",
-                   fmt::format("interface {} MTU {} (overlay?): each packet carries less than at {}, so the same "
-                               "rate costs more packets",
-                               f.name, *f.mtu, R::kStandardMtu),
-                   "expected inside VXLAN/Geneve/WireGuard; compare with a test over the underlay"});
+    out.push_back(
+        {Severity::kWarn, "interface_mtu",
+         fmt::format("interface {} MTU {} (overlay?): each packet carries less than at {}, so the same "
+                     "rate costs more packets",
+                     f.name, *f.mtu, R::kStandardMtu),
+         "expected inside VXLAN/Geneve/WireGuard; compare with a test over the underlay"});
   std::string off;
   auto note_off = [&](const std::optional<bool>& on, const char* name) {
     if (on == false) off += (off.empty() ? "" : ", ") + std::string(name);
@@ -126,17 +137,19 @@ void interface_rules(const HostFacts& facts, std::vector<Finding>& out) {
   note_off(f.offloads.gso, "gso");
   note_off(f.offloads.gro, "gro");
   if (!off.empty())
-    out.push_back({Severity::kWarn, "offloads",
-                   fmt::format("{} has {} off: the CPU handles every MTU-sized packet, so high rates cost far more CPU",
-                               f.name, off),
-                   fmt::format("ethtool -K {} tso on gso on gro on", f.name)});
+    out.push_back(
+        {Severity::kWarn, "offloads",
+         fmt::format("{} has {} off: the CPU handles every MTU-sized packet, so high rates cost far more CPU",
+                     f.name, off),
+         fmt::format("ethtool -K {} tso on gso on gro on", f.name)});
   // One core doing every stream's receive work is the classic single-queue cap.
   if (!f.irqs.empty() && f.irq_cpus.size() == 1 && facts.cpu.online.size() > 1)
-    out.push_back({Severity::kWarn, "irq_cpus",
-                   fmt::format("all {} IRQs of {} go to CPU {}: that core does the receive work of every stream",
-                               f.irqs.size(), f.name, f.irq_cpus.front()),
-                   fmt::format("spread them (irqbalance, /proc/irq/N/smp_affinity_list) or keep -A streams off CPU {}",
-                               f.irq_cpus.front())});
+    out.push_back(
+        {Severity::kWarn, "irq_cpus",
+         fmt::format("all {} IRQs of {} go to CPU {}: that core does the receive work of every stream",
+                     f.irqs.size(), f.name, f.irq_cpus.front()),
+         fmt::format("spread them (irqbalance, /proc/irq/N/smp_affinity_list) or keep -A streams off CPU {}",
+                     f.irq_cpus.front())});
 }
 
 void cpu_rules(const CpuFacts& c, std::vector<Finding>& out) {
@@ -169,16 +182,20 @@ void cgroup_rules(const CgroupFacts& g, std::vector<Finding>& out) {
     message += fmt::format("; throttled {} times ({:.1f} s in all)", *g.nr_throttled,
                            static_cast<double>(g.throttled_usec.value_or(0)) / 1e6);
   out.push_back({Severity::kLimit, "cgroup_quota", message,
-                 fmt::format("use -P {} or fewer, or raise the CPU limit (Kubernetes: resources.limits.cpu)", streams)});
+                 fmt::format("use -P {} or fewer, or raise the CPU limit (Kubernetes: resources.limits.cpu)",
+                             streams)});
 }
 
 }  // namespace
 
 std::string_view severity_name(Severity severity) {
   switch (severity) {
-    case Severity::kLimit: return "limit";
-    case Severity::kWarn: return "warn";
-    case Severity::kInfo: return "info";
+    case Severity::kLimit:
+      return "limit";
+    case Severity::kWarn:
+      return "warn";
+    case Severity::kInfo:
+      return "info";
   }
   return "info";
 }

@@ -53,7 +53,8 @@ SysctlFacts read_sysctls(const Tree& tree) {
   s.wmem_default = tree.read_int("/proc/sys/net/core/wmem_default");
   if (auto t = tree.read("/proc/sys/net/ipv4/tcp_rmem")) s.tcp_rmem = parse_triple(*t);
   if (auto t = tree.read("/proc/sys/net/ipv4/tcp_wmem")) s.tcp_wmem = parse_triple(*t);
-  if (auto t = tree.read("/proc/sys/net/ipv4/tcp_available_congestion_control")) s.available_congestion_control = split_words(*t);
+  if (auto t = tree.read("/proc/sys/net/ipv4/tcp_available_congestion_control"))
+    s.available_congestion_control = split_words(*t);
   auto first_word = [&](std::string_view path) {
     auto t = tree.read(path);
     auto words = t ? split_words(*t) : std::vector<std::string>{};
@@ -94,7 +95,8 @@ ConntrackFacts read_conntrack(const Tree& tree) {
 void read_irqs(const Tree& tree, InterfaceFacts& f, const std::string& device_name) {
   std::vector<int> irqs;
   std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(tree.at(fmt::format("/sys/class/net/{}/device/msi_irqs", f.name)), ec))
+  for (const auto& entry :
+       fs::directory_iterator(tree.at(fmt::format("/sys/class/net/{}/device/msi_irqs", f.name)), ec))
     if (auto n = parse_int(entry.path().filename().string())) irqs.push_back(static_cast<int>(*n));
   if (auto text = tree.read("/proc/interrupts")) {
     for (int irq : irqs_naming(*text, f.name)) irqs.push_back(irq);
@@ -109,7 +111,8 @@ void read_irqs(const Tree& tree, InterfaceFacts& f, const std::string& device_na
     // effective_affinity_list is where the kernel really delivers it; older
     // kernels only have the requested smp_affinity_list.
     auto text = tree.read(fmt::format("/proc/irq/{}/effective_affinity_list", irq));
-    if (!text || text->find_first_not_of(" \n") == std::string::npos) text = tree.read(fmt::format("/proc/irq/{}/smp_affinity_list", irq));
+    if (!text || text->find_first_not_of(" \n") == std::string::npos)
+      text = tree.read(fmt::format("/proc/irq/{}/smp_affinity_list", irq));
     if (!text) continue;
     if (auto list = parse_cpu_list(*text)) cpus.insert(cpus.end(), list->begin(), list->end());
   }
@@ -161,7 +164,8 @@ struct QuotaAt {
 };
 
 template <typename ReadCpuMax>
-QuotaAt tightest_quota(const Tree& tree, const std::string& mount, std::string path, ReadCpuMax read_cpu_max) {
+QuotaAt tightest_quota(const Tree& tree, const std::string& mount, std::string path,
+                       ReadCpuMax read_cpu_max) {
   // Inside a cgroup namespace the path may not exist under our mount; the
   // mount's root is then our own cgroup.
   if (!tree.exists(mount + path)) path = "/";
@@ -169,7 +173,9 @@ QuotaAt tightest_quota(const Tree& tree, const std::string& mount, std::string p
   for (std::string p = path;;) {
     std::string dir = mount + (p == "/" ? "" : p);
     if (auto max = read_cpu_max(dir)) {
-      if (best.cpu_max.empty()) best.cpu_max = fmt::format("{} {}", max->quota_us ? std::to_string(*max->quota_us) : "max", max->period_us);
+      if (best.cpu_max.empty())
+        best.cpu_max =
+            fmt::format("{} {}", max->quota_us ? std::to_string(*max->quota_us) : "max", max->period_us);
       auto cpus = max->cpus();
       if (cpus && (!best.cpus || *cpus < *best.cpus)) {
         best = {p, fmt::format("{} {}", *max->quota_us, max->period_us), cpus};
@@ -217,7 +223,8 @@ CgroupFacts read_cgroup(const Tree& tree) {
     auto stat = parse_key_values(*text);
     if (auto it = stat.find("nr_throttled"); it != stat.end()) g.nr_throttled = it->second;
     if (auto it = stat.find("throttled_usec"); it != stat.end()) g.throttled_usec = it->second;
-    if (auto it = stat.find("throttled_time"); it != stat.end()) g.throttled_usec = it->second / 1000;  // v1: ns
+    if (auto it = stat.find("throttled_time"); it != stat.end())
+      g.throttled_usec = it->second / 1000;  // v1: ns
   }
   return g;
 }
@@ -237,7 +244,8 @@ bool pick_interface(const Tree& tree, const GatherOptions& options, HostFacts& f
     if (options.family != AddressFamily::kIpv6)
       if (auto text = tree.read("/proc/net/route")) name = default_route_interface_v4(*text).value_or("");
     if (name.empty() && options.family != AddressFamily::kIpv4)
-      if (auto text = tree.read("/proc/net/ipv6_route")) name = default_route_interface_v6(*text).value_or("");
+      if (auto text = tree.read("/proc/net/ipv6_route"))
+        name = default_route_interface_v6(*text).value_or("");
     if (name.empty()) facts.interface_problem = "no default route";
   } else if (name.empty()) {
     facts.interface_problem = "route lookup is off";

@@ -26,14 +26,18 @@ std::string triple_row(const std::optional<Triple>& t) {
   return t ? fmt::format("{} {} {}  (max {})", t->min, t->def, t->max, format_size(t->max)) : "unreadable";
 }
 
-std::string on_off(const std::optional<bool>& value) { return value ? (*value ? "on" : "off") : "?"; }
+std::string on_off(const std::optional<bool>& value) {
+  return value ? (*value ? "on" : "off") : "?";
+}
 
 template <typename T>
 Json or_null(const std::optional<T>& value) {
   return value ? Json(*value) : Json(nullptr);
 }
 
-Json or_null(const std::string& value) { return value.empty() ? Json(nullptr) : Json(value); }
+Json or_null(const std::string& value) {
+  return value.empty() ? Json(nullptr) : Json(value);
+}
 
 Json triple_json(const std::optional<Triple>& t) {
   if (!t) return nullptr;
@@ -67,8 +71,9 @@ void text_conntrack(std::string& out, const ConntrackFacts& c) {
   out += "conntrack\n";
   std::string fill = c.count && c.max && *c.max > 0 ? fmt::format(" ({}%)", *c.count * 100 / *c.max) : "";
   row(out, "entries", fmt::format("{} of {}{}", or_unknown(c.count), or_unknown(c.max), fill));
-  row(out, "drops since boot", fmt::format("drop {}, insert_failed {}, early_drop {}", or_unknown(c.drop),
-                                           or_unknown(c.insert_failed), or_unknown(c.early_drop)));
+  row(out, "drops since boot",
+      fmt::format("drop {}, insert_failed {}, early_drop {}", or_unknown(c.drop), or_unknown(c.insert_failed),
+                  or_unknown(c.early_drop)));
 }
 
 void text_interface(std::string& out, const HostFacts& facts) {
@@ -84,17 +89,20 @@ void text_interface(std::string& out, const HostFacts& facts) {
   row(out, "driver", f.driver.empty() ? "unknown" : f.driver);
   row(out, "numa node", f.numa_node ? std::to_string(*f.numa_node) : "none");
   const Offloads& o = f.offloads;
-  row(out, "offloads", fmt::format("tso {}, gso {}, gro {}, rx-checksum {}, tx-checksum {}", on_off(o.tso),
-                                   on_off(o.gso), on_off(o.gro), on_off(o.rx_checksum), on_off(o.tx_checksum)));
-  row(out, "irqs", f.irqs.empty() ? "none found"
-                                  : fmt::format("{} ({}) on CPUs {}", f.irqs.size(), fmt::join(f.irqs, " "),
-                                                f.irq_cpus.empty() ? "?" : format_cpu_list(f.irq_cpus)));
+  row(out, "offloads",
+      fmt::format("tso {}, gso {}, gro {}, rx-checksum {}, tx-checksum {}", on_off(o.tso), on_off(o.gso),
+                  on_off(o.gro), on_off(o.rx_checksum), on_off(o.tx_checksum)));
+  row(out, "irqs",
+      f.irqs.empty() ? "none found"
+                     : fmt::format("{} ({}) on CPUs {}", f.irqs.size(), fmt::join(f.irqs, " "),
+                                   f.irq_cpus.empty() ? "?" : format_cpu_list(f.irq_cpus)));
 }
 
 void text_cpu_and_cgroup(std::string& out, const HostFacts& facts) {
   out += "cpu\n";
   const CpuFacts& c = facts.cpu;
-  row(out, "online", c.online.empty() ? "unreadable" : fmt::format("{} ({})", c.online.size(), format_cpu_list(c.online)));
+  row(out, "online",
+      c.online.empty() ? "unreadable" : fmt::format("{} ({})", c.online.size(), format_cpu_list(c.online)));
   row(out, "governor", summarize_governors(c.governors));
   const CgroupFacts& g = facts.cgroup;
   if (g.version == 0) {
@@ -107,7 +115,8 @@ void text_cpu_and_cgroup(std::string& out, const HostFacts& facts) {
   const char* source = g.version == 1 ? "cfs quota/period" : "cpu.max";
   row(out, "cpu quota", g.cpu_max.empty() ? quota : fmt::format("{}  ({} {})", quota, source, g.cpu_max));
   row(out, "throttled",
-      g.nr_throttled ? fmt::format("{} times, {:.1f} s", *g.nr_throttled, static_cast<double>(g.throttled_usec.value_or(0)) / 1e6)
+      g.nr_throttled ? fmt::format("{} times, {:.1f} s", *g.nr_throttled,
+                                   static_cast<double>(g.throttled_usec.value_or(0)) / 1e6)
                      : "unreadable");
 }
 
@@ -137,12 +146,14 @@ Json interface_json(const HostFacts& facts) {
 std::string summarize_governors(const std::map<std::string, std::vector<int>>& governors) {
   if (governors.empty()) return "unavailable";
   std::vector<std::string> parts;
-  for (const auto& [name, cpus] : governors) parts.push_back(fmt::format("{} on {}", name, format_cpu_list(cpus)));
+  for (const auto& [name, cpus] : governors)
+    parts.push_back(fmt::format("{} on {}", name, format_cpu_list(cpus)));
   return fmt::format("{}", fmt::join(parts, ", "));
 }
 
 std::string render_text(const HostFacts& facts, const std::vector<Finding>& findings) {
-  std::string out = fmt::format("nperf host check: {}\n", facts.target.empty() ? "default route" : "route to " + facts.target);
+  std::string out = fmt::format("nperf host check: {}\n",
+                                facts.target.empty() ? "default route" : "route to " + facts.target);
   text_sysctls(out, facts.sysctl);
   text_conntrack(out, facts.conntrack);
   text_interface(out, facts);
@@ -150,7 +161,8 @@ std::string render_text(const HostFacts& facts, const std::vector<Finding>& find
   out += "findings\n";
   if (findings.empty()) out += "  none: nothing found that caps a test\n";
   for (const Finding& f : findings)
-    out += fmt::format("  {:<5}  {}{}\n", severity_name(f.severity), f.message, f.advice.empty() ? "" : "; " + f.advice);
+    out += fmt::format("  {:<5}  {}{}\n", severity_name(f.severity), f.message,
+                       f.advice.empty() ? "" : "; " + f.advice);
   return out;
 }
 
@@ -160,47 +172,49 @@ Json render_json(const HostFacts& facts, const std::vector<Finding>& findings) {
   const CgroupFacts& g = facts.cgroup;
   Json findings_json = Json::array();
   for (const Finding& f : findings)
-    findings_json.push_back(Json{{"severity", severity_name(f.severity)}, {"key", f.key}, {"message", f.message}, {"advice", f.advice}});
+    findings_json.push_back(Json{{"severity", severity_name(f.severity)},
+                                 {"key", f.key},
+                                 {"message", f.message},
+                                 {"advice", f.advice}});
   Json governors = Json::object();
   for (const auto& [name, cpus] : facts.cpu.governors) governors[name] = format_cpu_list(cpus);
-  return Json{
-      {"target", or_null(facts.target)},
-      {"sysctl",
-       {{"rmem_max", or_null(s.rmem_max)},
-        {"wmem_max", or_null(s.wmem_max)},
-        {"rmem_default", or_null(s.rmem_default)},
-        {"wmem_default", or_null(s.wmem_default)},
-        {"tcp_rmem", triple_json(s.tcp_rmem)},
-        {"tcp_wmem", triple_json(s.tcp_wmem)},
-        {"tcp_congestion_control", or_null(s.congestion_control)},
-        {"tcp_available_congestion_control", s.available_congestion_control},
-        {"default_qdisc", or_null(s.default_qdisc)},
-        {"tcp_mtu_probing", or_null(s.tcp_mtu_probing)},
-        {"tcp_window_scaling", or_null(s.tcp_window_scaling)},
-        {"tcp_timestamps", or_null(s.tcp_timestamps)},
-        {"tcp_sack", or_null(s.tcp_sack)}}},
-      {"conntrack",
-       {{"loaded", c.loaded},
-        {"count", or_null(c.count)},
-        {"max", or_null(c.max)},
-        {"drop", or_null(c.drop)},
-        {"insert_failed", or_null(c.insert_failed)},
-        {"early_drop", or_null(c.early_drop)}}},
-      {"interface", interface_json(facts)},
-      {"interface_problem", or_null(facts.interface_problem)},
-      {"cpu",
-       {{"online", facts.cpu.online.size()},
-        {"online_list", format_cpu_list(facts.cpu.online)},
-        {"governor", summarize_governors(facts.cpu.governors)},
-        {"governors", governors}}},
-      {"cgroup",
-       {{"version", g.version == 0 ? Json(nullptr) : Json(g.version)},
-        {"path", or_null(g.path)},
-        {"cpu_max", or_null(g.cpu_max)},
-        {"quota_cpus", or_null(g.quota_cpus)},
-        {"nr_throttled", or_null(g.nr_throttled)},
-        {"throttled_usec", or_null(g.throttled_usec)}}},
-      {"findings", findings_json}};
+  return Json{{"target", or_null(facts.target)},
+              {"sysctl",
+               {{"rmem_max", or_null(s.rmem_max)},
+                {"wmem_max", or_null(s.wmem_max)},
+                {"rmem_default", or_null(s.rmem_default)},
+                {"wmem_default", or_null(s.wmem_default)},
+                {"tcp_rmem", triple_json(s.tcp_rmem)},
+                {"tcp_wmem", triple_json(s.tcp_wmem)},
+                {"tcp_congestion_control", or_null(s.congestion_control)},
+                {"tcp_available_congestion_control", s.available_congestion_control},
+                {"default_qdisc", or_null(s.default_qdisc)},
+                {"tcp_mtu_probing", or_null(s.tcp_mtu_probing)},
+                {"tcp_window_scaling", or_null(s.tcp_window_scaling)},
+                {"tcp_timestamps", or_null(s.tcp_timestamps)},
+                {"tcp_sack", or_null(s.tcp_sack)}}},
+              {"conntrack",
+               {{"loaded", c.loaded},
+                {"count", or_null(c.count)},
+                {"max", or_null(c.max)},
+                {"drop", or_null(c.drop)},
+                {"insert_failed", or_null(c.insert_failed)},
+                {"early_drop", or_null(c.early_drop)}}},
+              {"interface", interface_json(facts)},
+              {"interface_problem", or_null(facts.interface_problem)},
+              {"cpu",
+               {{"online", facts.cpu.online.size()},
+                {"online_list", format_cpu_list(facts.cpu.online)},
+                {"governor", summarize_governors(facts.cpu.governors)},
+                {"governors", governors}}},
+              {"cgroup",
+               {{"version", g.version == 0 ? Json(nullptr) : Json(g.version)},
+                {"path", or_null(g.path)},
+                {"cpu_max", or_null(g.cpu_max)},
+                {"quota_cpus", or_null(g.quota_cpus)},
+                {"nr_throttled", or_null(g.nr_throttled)},
+                {"throttled_usec", or_null(g.throttled_usec)}}},
+              {"findings", findings_json}};
 }
 
 }  // namespace nperf::hostcheck

@@ -46,7 +46,8 @@ std::string interface_owning(const std::string& address) {
   if (getifaddrs(&list) != 0) return "";
   std::unique_ptr<ifaddrs, void (*)(ifaddrs*)> guard(list, freeifaddrs);
   for (ifaddrs* it = list; it; it = it->ifa_next) {
-    if (!it->ifa_addr || (it->ifa_addr->sa_family != AF_INET && it->ifa_addr->sa_family != AF_INET6)) continue;
+    if (!it->ifa_addr || (it->ifa_addr->sa_family != AF_INET && it->ifa_addr->sa_family != AF_INET6))
+      continue;
     if (numeric_address(it->ifa_addr) == address) return it->ifa_name;
   }
   return "";
@@ -54,9 +55,12 @@ std::string interface_owning(const std::string& address) {
 
 int to_af(AddressFamily family) {
   switch (family) {
-    case AddressFamily::kIpv4: return AF_INET;
-    case AddressFamily::kIpv6: return AF_INET6;
-    case AddressFamily::kAny: break;
+    case AddressFamily::kIpv4:
+      return AF_INET;
+    case AddressFamily::kIpv6:
+      return AF_INET6;
+    case AddressFamily::kAny:
+      break;
   }
   return AF_UNSPEC;
 }
@@ -99,7 +103,8 @@ std::optional<RouteToHost> route_to_host(const std::string& host, AddressFamily 
     return out;
   }
   out.interface = interface_owning(out.source_address);
-  if (out.interface.empty()) out.problem = fmt::format("no interface holds the source address {}", out.source_address);
+  if (out.interface.empty())
+    out.problem = fmt::format("no interface holds the source address {}", out.source_address);
   return out;
 }
 

@@ -45,7 +45,9 @@ std::optional<T> number(std::string_view text, int base = 10) {
   return value;
 }
 
-bool is_name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+bool is_name_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0;
+}
 
 bool names_token(std::string_view haystack, std::string_view name) {
   for (size_t at = haystack.find(name); at != std::string_view::npos; at = haystack.find(name, at + 1)) {
@@ -59,7 +61,9 @@ bool names_token(std::string_view haystack, std::string_view name) {
 
 }  // namespace
 
-std::optional<int64_t> parse_int(std::string_view text) { return number<int64_t>(trim(text)); }
+std::optional<int64_t> parse_int(std::string_view text) {
+  return number<int64_t>(trim(text));
+}
 
 std::optional<Triple> parse_triple(std::string_view text) {
   auto words = words_of(text);
@@ -79,7 +83,8 @@ std::optional<std::map<std::string, uint64_t>> parse_conntrack_stat(std::string_
   auto lines = lines_of(text);
   if (lines.empty()) return std::nullopt;
   auto header = words_of(lines[0]);
-  if (header.empty() || number<uint64_t>(header[0], 16)) return std::nullopt;  // a header names, it does not count
+  if (header.empty() || number<uint64_t>(header[0], 16))
+    return std::nullopt;  // a header names, it does not count
   std::map<std::string, uint64_t> sums;
   for (auto name : header) sums[std::string(name)] = 0;
   for (size_t i = 1; i < lines.size(); ++i) {
@@ -209,7 +214,8 @@ std::optional<std::string> default_route_interface_v4(std::string_view proc_net_
     auto f = words_of(lines[i]);
     // Iface Destination Gateway Flags RefCnt Use Metric Mask ...
     if (f.size() < 8) continue;
-    auto dest = number<uint32_t>(f[1], 16), flags = number<uint32_t>(f[3], 16), mask = number<uint32_t>(f[7], 16);
+    auto dest = number<uint32_t>(f[1], 16), flags = number<uint32_t>(f[3], 16),
+         mask = number<uint32_t>(f[7], 16);
     auto metric = number<int64_t>(f[6]);
     if (!dest || !flags || !mask || !metric || *dest != 0 || *mask != 0 || !(*flags & kRtfUp)) continue;
     if (*metric < best_metric) {
@@ -228,8 +234,10 @@ std::optional<std::string> default_route_interface_v6(std::string_view proc_net_
     auto f = words_of(line);
     // dest plen src srcplen nexthop metric refcnt use flags iface (no header)
     if (f.size() < 10) continue;
-    auto plen = number<uint32_t>(f[1], 16), metric = number<uint32_t>(f[5], 16), flags = number<uint32_t>(f[8], 16);
-    if (!plen || !metric || !flags || *plen != 0 || f[0].find_first_not_of('0') != std::string_view::npos) continue;
+    auto plen = number<uint32_t>(f[1], 16), metric = number<uint32_t>(f[5], 16),
+         flags = number<uint32_t>(f[8], 16);
+    if (!plen || !metric || !flags || *plen != 0 || f[0].find_first_not_of('0') != std::string_view::npos)
+      continue;
     if (!(*flags & kRtfUp) || (*flags & kRtfReject) || f[9] == "lo") continue;
     if (static_cast<int64_t>(*metric) < best_metric) {
       best_metric = *metric;

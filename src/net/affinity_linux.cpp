@@ -33,7 +33,9 @@ bool set_affinity(pid_t pid, int cpu, std::string* error) {
 
 }  // namespace
 
-bool pin_current_thread(int cpu, std::string* error) { return set_affinity(0, cpu, error); }
+bool pin_current_thread(int cpu, std::string* error) {
+  return set_affinity(0, cpu, error);
+}
 
 bool pin_process(int cpu, std::string* error) {
   // sched_setaffinity(0) affects only the calling thread; new threads inherit it.
@@ -49,7 +51,9 @@ void unpin_current_thread() {
   ::sched_setaffinity(0, sizeof set, &set);
 }
 
-int current_cpu() { return ::sched_getcpu(); }
+int current_cpu() {
+  return ::sched_getcpu();
+}
 
 int sole_allowed_cpu() {
   cpu_set_t set;
@@ -60,7 +64,9 @@ int sole_allowed_cpu() {
   return -1;
 }
 
-pid_t current_tid() { return static_cast<pid_t>(::syscall(SYS_gettid)); }
+pid_t current_tid() {
+  return static_cast<pid_t>(::syscall(SYS_gettid));
+}
 
 namespace {
 
@@ -78,7 +84,9 @@ std::vector<std::string> thread_stat_fields(pid_t tid) {
   return fields;
 }
 
-constexpr size_t kField(int n) { return static_cast<size_t>(n - 3); }
+constexpr size_t kField(int n) {
+  return static_cast<size_t>(n - 3);
+}
 
 }  // namespace
 

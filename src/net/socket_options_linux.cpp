@@ -1,11 +1,11 @@
+#include <linux/sockios.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <linux/sockios.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <system_error>
 
@@ -61,7 +61,8 @@ void apply_ip_options(int fd, const TestSpec& spec, std::vector<std::string>* wa
 
 }  // namespace
 
-void apply_tcp_options(int fd, const TestSpec& spec, bool congestion_is_fatal, std::vector<std::string>* warnings) {
+void apply_tcp_options(int fd, const TestSpec& spec, bool congestion_is_fatal,
+                       std::vector<std::string>* warnings) {
   if (spec.nodelay) set_int(fd, IPPROTO_TCP, TCP_NODELAY, 1, "TCP_NODELAY");
   if (spec.mss > 0) set_int(fd, IPPROTO_TCP, TCP_MAXSEG, spec.mss, "TCP_MAXSEG (-M)");
   if (spec.window > 0) {
@@ -73,18 +74,19 @@ void apply_tcp_options(int fd, const TestSpec& spec, bool congestion_is_fatal, s
     BufferSizes got = read_buffer_sizes(fd);
     if (got.rcvbuf < window)
       warnings->push_back(fmt::format(
-          "requested window {} but the receive buffer is {}: raise net.core.rmem_max to at least {}",
-          window, got.rcvbuf, window));
+          "requested window {} but the receive buffer is {}: raise net.core.rmem_max to at least {}", window,
+          got.rcvbuf, window));
     if (got.sndbuf < window)
-      warnings->push_back(fmt::format(
-          "requested window {} but the send buffer is {}: raise net.core.wmem_max to at least {}",
-          window, got.sndbuf, window));
+      warnings->push_back(
+          fmt::format("requested window {} but the send buffer is {}: raise net.core.wmem_max to at least {}",
+                      window, got.sndbuf, window));
   }
   if (!spec.congestion.empty()) {
     if (::setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, spec.congestion.data(),
                      static_cast<socklen_t>(spec.congestion.size())) != 0) {
       int err = errno;
-      std::string msg = fmt::format("cannot set TCP congestion control '{}': {}", spec.congestion, std::strerror(err));
+      std::string msg =
+          fmt::format("cannot set TCP congestion control '{}': {}", spec.congestion, std::strerror(err));
       if (congestion_is_fatal) throw std::system_error(err, std::generic_category(), msg);
       warnings->push_back(msg);
     }
@@ -103,8 +105,9 @@ void apply_udp_options(int fd, const TestSpec& spec, std::vector<std::string>* w
     set_int(fd, SOL_SOCKET, SO_SNDBUF, window, "SO_SNDBUF (-w)");
     set_int(fd, SOL_SOCKET, SO_RCVBUF, window, "SO_RCVBUF (-w)");
     if (read_buffer_sizes(fd).rcvbuf < window)
-      warnings->push_back(fmt::format("requested window {} but the receive buffer is {}: raise net.core.rmem_max to at least {}",
-                                      window, read_buffer_sizes(fd).rcvbuf, window));
+      warnings->push_back(fmt::format(
+          "requested window {} but the receive buffer is {}: raise net.core.rmem_max to at least {}", window,
+          read_buffer_sizes(fd).rcvbuf, window));
   } else {
     constexpr int kReceiveBuffer = 4 << 20;
     // SO_RCVBUFFORCE needs CAP_NET_ADMIN; without it SO_RCVBUF is capped by rmem_max.
@@ -118,7 +121,8 @@ void apply_udp_options(int fd, const TestSpec& spec, std::vector<std::string>* w
 }
 
 bool bind_to_device(int fd, const std::string& device, std::string* error) {
-  if (::setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, device.c_str(), static_cast<socklen_t>(device.size())) == 0)
+  if (::setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, device.c_str(), static_cast<socklen_t>(device.size())) ==
+      0)
     return true;
   *error = fmt::format("unable to bind to device '{}': {}", device, std::strerror(errno));
   return false;
@@ -135,7 +139,9 @@ std::string read_congestion(int fd) {
   return std::string(name, ::strnlen(name, len));
 }
 
-int read_mss(int fd) { return get_int(fd, IPPROTO_TCP, TCP_MAXSEG); }
+int read_mss(int fd) {
+  return get_int(fd, IPPROTO_TCP, TCP_MAXSEG);
+}
 
 int unacknowledged_bytes(int fd) {
   int queued = 0;
@@ -143,7 +149,8 @@ int unacknowledged_bytes(int fd) {
 }
 
 void set_user_timeout(int fd, int milliseconds) {
-  if (milliseconds > 0) set_int(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, milliseconds, "TCP_USER_TIMEOUT (--snd-timeout)");
+  if (milliseconds > 0)
+    set_int(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, milliseconds, "TCP_USER_TIMEOUT (--snd-timeout)");
 }
 
 void set_keepalive(int fd, int idle_s, int interval_s, int count) {

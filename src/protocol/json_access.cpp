@@ -67,7 +67,8 @@ bool get_presence_flag(const nlohmann::ordered_json& object, std::string_view ke
   return true;
 }
 
-std::optional<nlohmann::ordered_json> parse_json_object(std::string_view text, int max_depth, std::string* error) {
+std::optional<nlohmann::ordered_json> parse_json_object(std::string_view text, int max_depth,
+                                                        std::string* error) {
   int depth = 0;
   bool too_deep = false;
   auto limit_depth = [&](int, nlohmann::ordered_json::parse_event_t event, nlohmann::ordered_json&) {

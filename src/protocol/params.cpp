@@ -117,8 +117,8 @@ DecodedParams decode_params(std::string_view text) {
     s.udp_counters_64bit = get_presence_flag(*j, "udp_counters_64bit");
     s.repeating_payload = get_presence_flag(*j, "repeating_payload");
     s.dont_fragment = get_int(*j, "dont_fragment").value_or(0) != 0;  // by value, as iperf3
-    s.zerocopy = get_int(*j, "zerocopy").value_or(0) != 0;          // by value, as iperf3
-    s.skip_rx_copy = get_int(*j, "skip_rx_copy").value_or(0) != 0;  // by value, as iperf3 >= 3.19
+    s.zerocopy = get_int(*j, "zerocopy").value_or(0) != 0;            // by value, as iperf3
+    s.skip_rx_copy = get_int(*j, "skip_rx_copy").value_or(0) != 0;    // by value, as iperf3 >= 3.19
     // Unlike the presence flags, iperf3 reads these two by value (0 = off).
     s.gso = get_int(*j, "gso").value_or(0) != 0;
     s.gro = get_int(*j, "gro").value_or(0) != 0;

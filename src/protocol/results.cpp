@@ -77,7 +77,8 @@ DecodedResults decode_results(std::string_view text) {
     r.cpu_total = require(get_number(*j, "cpu_util_total"), "cpu_util_total");
     r.cpu_user = require(get_number(*j, "cpu_util_user"), "cpu_util_user");
     r.cpu_system = require(get_number(*j, "cpu_util_system"), "cpu_util_system");
-    r.sender_has_retransmits = static_cast<int>(require(get_int(*j, "sender_has_retransmits"), "sender_has_retransmits"));
+    r.sender_has_retransmits =
+        static_cast<int>(require(get_int(*j, "sender_has_retransmits"), "sender_has_retransmits"));
     r.congestion_used = get_string(*j, "congestion_used").value_or("");
     const nlohmann::ordered_json* streams = find_key(*j, "streams");
     if (!streams || !streams->is_array()) throw JsonFieldError("missing 'streams' array");

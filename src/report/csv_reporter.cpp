@@ -11,7 +11,8 @@ namespace nperf::report {
 
 const char* const kCsvHeader =
     "timestamp,title,role,peer,peer_port,protocol,kind,stream,direction,side,start,end,seconds,bytes,"
-    "bits_per_second,retransmits,snd_cwnd,rtt_us,packets,lost_packets,lost_percent,jitter_ms,omitted,cpu,verdict";
+    "bits_per_second,retransmits,snd_cwnd,rtt_us,packets,lost_packets,lost_percent,jitter_ms,omitted,cpu,"
+    "verdict";
 
 // One row; an empty optional is an empty cell (the column does not apply).
 struct CsvReporter::Row {
@@ -70,7 +71,6 @@ std::string iso8601(std::chrono::system_clock::time_point when) {
   return fmt::format("{}.{:03}Z", date, ms % 1000);
 }
 
-
 std::string verdict_name(const std::optional<Verdict>& v) {
   return v ? std::string(bottleneck_name(v->cause)) : std::string();
 }
@@ -87,11 +87,11 @@ void CsvReporter::emit(const Row& r, const std::string& when) {
     header_written_ = true;
   }
   const std::string line = fmt::format(
-      "{},{},{},{},{},{},{},{},{},{},{:.3f},{:.3f},{:.3f},{},{:.0f},{},{},{},{},{},{},{},{},{},{}\n",
-      when, text_field(title_), options_.is_server ? "server" : "client", field(host_), port_,
-      udp_ ? "udp" : "tcp", r.kind, r.stream, r.forward ? "forward" : "reverse", r.sender ? "sender" : "receiver",
-      r.start, r.end, r.seconds, r.bytes, rate(r.bytes, r.seconds), cell(r.retransmits), cell(r.snd_cwnd),
-      cell(r.rtt_us), cell(r.packets), cell(r.lost_packets), cell3(r.lost_percent), cell3(r.jitter_ms),
+      "{},{},{},{},{},{},{},{},{},{},{:.3f},{:.3f},{:.3f},{},{:.0f},{},{},{},{},{},{},{},{},{},{}\n", when,
+      text_field(title_), options_.is_server ? "server" : "client", field(host_), port_, udp_ ? "udp" : "tcp",
+      r.kind, r.stream, r.forward ? "forward" : "reverse", r.sender ? "sender" : "receiver", r.start, r.end,
+      r.seconds, r.bytes, rate(r.bytes, r.seconds), cell(r.retransmits), cell(r.snd_cwnd), cell(r.rtt_us),
+      cell(r.packets), cell(r.lost_packets), cell3(r.lost_percent), cell3(r.jitter_ms),
       r.omitted ? (*r.omitted ? "1" : "0") : "", cell(r.cpu), field(r.verdict));
   out_(line);
 }
@@ -191,7 +191,8 @@ void CsvReporter::on_end(const EndReport& end) {
     base.verdict = verdict_name(s.verdict);
     const uint64_t packets = s.sender_packets ? s.sender_packets : s.receiver_packets;
     halves(
-        base, s.sender_known, s.sent_bytes, s.sender_seconds, s.receiver_known, s.received_bytes, s.receiver_seconds,
+        base, s.sender_known, s.sent_bytes, s.sender_seconds, s.receiver_known, s.received_bytes,
+        s.receiver_seconds,
         [&](Row& r) {
           if (s.udp) r.packets = s.sender_packets;
           if (!s.udp && s.has_retransmits) r.retransmits = s.retransmits;
@@ -223,8 +224,8 @@ void CsvReporter::on_end(const EndReport& end) {
     for (const EndStream& s : end.streams)
       if (s.info.forward == forward && s.lost_packets < 0) loss_unknown = true;
     halves(
-        base, sum->sender_known, sum->sent_bytes, sum->sender_seconds, sum->receiver_known, sum->received_bytes,
-        sum->receiver_seconds,
+        base, sum->sender_known, sum->sent_bytes, sum->sender_seconds, sum->receiver_known,
+        sum->received_bytes, sum->receiver_seconds,
         [&](Row& r) {
           if (sum->udp) r.packets = sum->sender_packets;
           if (!sum->udp && sum->has_retransmits) r.retransmits = sum->retransmits;

@@ -27,9 +27,9 @@ Json num(double d) {
   return d;
 }
 
-
 // §7.4: UDP senders print their datagram count, receivers jitter and loss.
-void add_udp_interval(Json& j, bool sender, uint64_t packets, double jitter_ms, int64_t lost, double lost_pct) {
+void add_udp_interval(Json& j, bool sender, uint64_t packets, double jitter_ms, int64_t lost,
+                      double lost_pct) {
   if (sender) {
     j["packets"] = packets;
     return;
@@ -286,8 +286,9 @@ void JsonReporter::put_top(const char* key, Json value) {
   // Rebuild the top level so that late keys still come out in iperf3's order:
   // start, intervals, end, error, title, extra_data, server_output_json,
   // server_output_text, then nperf's own.
-  static constexpr const char* kOrder[] = {"start", "intervals", "end", "error", "title", "extra_data",
-                                           "server_output_json", "server_output_text", "nperf"};
+  static constexpr const char* kOrder[] = {
+      "start", "intervals", "end", "error", "title", "extra_data", "server_output_json", "server_output_text",
+      "nperf"};
   doc_[key] = std::move(value);
   Json ordered = Json::object();
   for (const char* k : kOrder) {
@@ -349,7 +350,9 @@ void JsonReporter::add_start_header(const TestStartInfo& start) {
   if (!spec.extra_data.empty()) put_top("extra_data", spec.extra_data);  // both ends, as iperf3
 }
 
-void JsonReporter::on_connected(const TestStartInfo& start) { add_start_header(start); }
+void JsonReporter::on_connected(const TestStartInfo& start) {
+  add_start_header(start);
+}
 
 void JsonReporter::on_stream_connected(const StreamInfo& stream) {
   Json c = Json::object();
@@ -418,7 +421,8 @@ void JsonReporter::on_end(const EndReport& end) {
   for (const EndStream& s : end.streams) udp = udp || s.udp;
 
   Json streams = Json::array();
-  for (const EndStream& s : end.streams) streams.push_back(udp ? udp_end_stream(s) : end_stream(s, own_seconds));
+  for (const EndStream& s : end.streams)
+    streams.push_back(udp ? udp_end_stream(s) : end_stream(s, own_seconds));
   e["streams"] = std::move(streams);
 
   // Whether this host sends in a direction: as its streams say, else by its

@@ -19,8 +19,9 @@ constexpr std::string_view kBanner = "------------------------------------------
 constexpr std::string_view kSeparator = "- - - - - - - - - - - - - - - - - - - - - - - - -";
 
 std::string header(bool bidir, std::string_view columns) {
-  return fmt::format("{}{}", bidir ? "[ ID][Role] Interval           Transfer     Bitrate"
-                                   : "[ ID] Interval           Transfer     Bitrate",
+  return fmt::format("{}{}",
+                     bidir ? "[ ID][Role] Interval           Transfer     Bitrate"
+                           : "[ ID] Interval           Transfer     Bitrate",
                      columns);
 }
 constexpr std::string_view kColsRetrCwnd = "         Retr  Cwnd";
@@ -28,7 +29,9 @@ constexpr std::string_view kColsRetr = "         Retr";
 constexpr std::string_view kColsUdpSender = "         Total Datagrams";
 constexpr std::string_view kColsUdp = "         Jitter    Lost/Total Datagrams";
 
-std::string stream_tag(int socket) { return fmt::format("[{:3}]", socket); }
+std::string stream_tag(int socket) {
+  return fmt::format("[{:3}]", socket);
+}
 
 double rate_of(uint64_t bytes, double seconds) {
   return seconds > 0 ? static_cast<double>(bytes) * 8 / seconds : 0;
@@ -47,7 +50,8 @@ std::string tail_plain(std::string_view label) {  // TCP without retransmits, an
   return fmt::format("                  {}", label);
 }
 std::string tail_retr_cwnd(int64_t retransmits, uint64_t cwnd, std::string_view omitted) {
-  return fmt::format("  {:3}   {}s       {}", retransmits, format_bytes(static_cast<double>(cwnd), 'A'), omitted);
+  return fmt::format("  {:3}   {}s       {}", retransmits, format_bytes(static_cast<double>(cwnd), 'A'),
+                     omitted);
 }
 std::string tail_retr(int64_t retransmits, std::string_view label) {  // 3.12: 13 spaces
   return fmt::format("  {:3}             {}", retransmits, label);
@@ -61,8 +65,9 @@ std::string tail_udp(double jitter_ms, int64_t lost, uint64_t packets, double lo
   return fmt::format("  {:5.3f} ms  {}/{} ({:.2g}%)  {}", jitter_ms, lost, packets, lost_percent, label);
 }
 
-std::string_view omitted_label(bool omitted) { return omitted ? "(omitted)" : ""; }
-
+std::string_view omitted_label(bool omitted) {
+  return omitted ? "(omitted)" : "";
+}
 
 }  // namespace
 
@@ -85,7 +90,9 @@ void TextReporter::print_raw(std::string_view text) {
   pending_.erase(0, start);
 }
 
-void TextReporter::line(std::string_view text) { print(fmt::format("{}\n", text)); }
+void TextReporter::line(std::string_view text) {
+  print(fmt::format("{}\n", text));
+}
 
 std::string TextReporter::role(bool local_sender) const {
   if (direction_ != Direction::kBidir) return {};
@@ -143,8 +150,8 @@ void TextReporter::on_connected(const TestStartInfo& start) {
 }
 
 void TextReporter::on_stream_connected(const StreamInfo& stream) {
-  line(fmt::format("{} local {} port {} connected to {} port {}", stream_tag(stream.socket), stream.local_host,
-                   stream.local_port, stream.remote_host, stream.remote_port));
+  line(fmt::format("{} local {} port {} connected to {} port {}", stream_tag(stream.socket),
+                   stream.local_host, stream.local_port, stream.remote_host, stream.remote_port));
 }
 
 void TextReporter::on_test_start(const TestStartInfo& start) {
@@ -154,9 +161,9 @@ void TextReporter::on_test_start(const TestStartInfo& start) {
   parallel_ = spec.parallel;
   duration_s_ = spec.duration_s;
   if (!options_.verbose) return;
-  const std::string common =
-      fmt::format("Starting Test: protocol: {}, {} streams, {} byte blocks, omitting {} seconds, ",
-                  spec.protocol == Protocol::kUdp ? "UDP" : "TCP", spec.parallel, spec.block_len, spec.omit_s);
+  const std::string common = fmt::format(
+      "Starting Test: protocol: {}, {} streams, {} byte blocks, omitting {} seconds, ",
+      spec.protocol == Protocol::kUdp ? "UDP" : "TCP", spec.parallel, spec.block_len, spec.omit_s);
   if (spec.bytes)
     line(fmt::format("{}{} bytes to send, tos {}", common, spec.bytes, spec.tos));
   else if (spec.blocks)
@@ -187,8 +194,8 @@ void TextReporter::on_interval(const IntervalReport& interval) {
       // exchange, which tells it the sender has retransmits: when that is
       // also the first interval (-t 1), iperf3's header gets Retr/Cwnd.
       const double end = interval.streams.empty() ? interval.sum.end : interval.streams.front().end;
-      if (!options_.is_server && direction_ == Direction::kReverse && duration_s_ > 0 && !interval.sum.omitted &&
-          end >= duration_s_)
+      if (!options_.is_server && direction_ == Direction::kReverse && duration_s_ > 0 &&
+          !interval.sum.omitted && end >= duration_s_)
         retr = true;
       line(header(bidir, retr ? kColsRetrCwnd : ""));
     }
@@ -217,8 +224,9 @@ void TextReporter::print_interval_group(const IntervalReport& interval, bool for
     udp = udp || s.udp;
     std::string tail;
     if (udp) {
-      tail = s.sender ? tail_udp_sender(bidir, s.packets, omitted_label(s.omitted))
-                      : tail_udp(s.jitter_ms, s.lost_packets, s.packets, s.lost_percent, omitted_label(s.omitted));
+      tail = s.sender
+                 ? tail_udp_sender(bidir, s.packets, omitted_label(s.omitted))
+                 : tail_udp(s.jitter_ms, s.lost_packets, s.packets, s.lost_percent, omitted_label(s.omitted));
     } else if (s.sender && s.has_tcp_info) {
       tail = tail_retr_cwnd(s.retransmits, s.snd_cwnd, omitted_label(s.omitted));
     } else {
@@ -283,9 +291,11 @@ void TextReporter::print_verdict(const EndReport& end) {
   // local ones were warned about when the sockets were made).
   const SocketBuffers& peer = end.remote_buffers;
   if (peer.known && (peer.rcvbuf_clamped() || peer.sndbuf_clamped()))
-    line(fmt::format("The {}'s buffers were clamped: asked {}, got send {} receive {}; raise net.core.{}mem_max there to at least {}",
-                     options_.is_server ? "client" : "server", peer.requested, peer.sndbuf, peer.rcvbuf,
-                     peer.rcvbuf_clamped() ? "r" : "w", peer.requested));
+    line(
+        fmt::format("The {}'s buffers were clamped: asked {}, got send {} receive {}; raise "
+                    "net.core.{}mem_max there to at least {}",
+                    options_.is_server ? "client" : "server", peer.requested, peer.sndbuf, peer.rcvbuf,
+                    peer.rcvbuf_clamped() ? "r" : "w", peer.requested));
   if (!end.verdict) return;
   auto text = [](const Verdict& v) {
     std::string s = fmt::format("{}: {}", bottleneck_name(v.cause), v.reason);
@@ -306,9 +316,10 @@ void TextReporter::print_loss_attribution(const EndReport& end) {
   for (const EndStream& s : end.streams) {
     if (!s.udp || s.host_dropped < 0 || s.lost_packets <= 0) continue;
     int64_t on_host = std::min(s.host_dropped, s.lost_packets);
-    line(fmt::format("{} {} of {} lost datagrams were dropped by {} (socket receive buffer full), {} lost on the way",
-                     stream_tag(s.info.socket), on_host, s.lost_packets,
-                     s.info.sender ? "the receiving host" : "this host", s.lost_packets - on_host));
+    line(fmt::format(
+        "{} {} of {} lost datagrams were dropped by {} (socket receive buffer full), {} lost on the way",
+        stream_tag(s.info.socket), on_host, s.lost_packets,
+        s.info.sender ? "the receiving host" : "this host", s.lost_packets - on_host));
   }
 }
 
@@ -320,11 +331,12 @@ void TextReporter::print_placement(const EndReport& end) {
     std::string used;
     const StreamEvidence& e = s.local_evidence;
     if (e.known && e.thread_cpu >= 0) {
-      used = fmt::format(": {:.2f} s CPU ({:.2f} user, {:.2f} system), {:.0f}% of the test", e.cpu_user_s + e.cpu_system_s,
-                         e.cpu_user_s, e.cpu_system_s, e.thread_cpu * 100);
+      used = fmt::format(": {:.2f} s CPU ({:.2f} user, {:.2f} system), {:.0f}% of the test",
+                         e.cpu_user_s + e.cpu_system_s, e.cpu_user_s, e.cpu_system_s, e.thread_cpu * 100);
       if (e.thread_wait >= 0) used += fmt::format(", waited for a core {:.0f}%", e.thread_wait * 100);
     }
-    line(fmt::format("{} worker thread ran on CPU {}{}{}", stream_tag(s.info.socket), fmt::join(s.cpus_seen, ","), pinned, used));
+    line(fmt::format("{} worker thread ran on CPU {}{}{}", stream_tag(s.info.socket),
+                     fmt::join(s.cpus_seen, ","), pinned, used));
   }
 }
 
@@ -363,9 +375,10 @@ void TextReporter::print_end_group(const EndReport& end, bool forward, bool mult
     if (!server || s.receiver_known) {
       std::string tail;
       if (udp) {
-        const double pct = s.receiver_packets > 0 && s.lost_packets > 0
-                               ? 100.0 * static_cast<double>(s.lost_packets) / static_cast<double>(s.receiver_packets)
-                               : 0.0;
+        const double pct =
+            s.receiver_packets > 0 && s.lost_packets > 0
+                ? 100.0 * static_cast<double>(s.lost_packets) / static_cast<double>(s.receiver_packets)
+                : 0.0;
         tail = tail_udp(s.jitter_ms, s.lost_packets, s.receiver_packets, pct, "receiver");
       } else {
         tail = tail_plain("receiver");
@@ -421,9 +434,10 @@ void TextReporter::print_end_group(const EndReport& end, bool forward, bool mult
   if (verbose) {
     const CpuUtilization& c = end.cpu;
     auto cpu_line = [&](bool local_is_sender) {
-      line(fmt::format("CPU Utilization: local/{} {:.1f}% ({:.1f}%u/{:.1f}%s), remote/{} {:.1f}% ({:.1f}%u/{:.1f}%s)",
-                       local_is_sender ? "sender" : "receiver", c.host_total, c.host_user, c.host_system,
-                       local_is_sender ? "receiver" : "sender", c.remote_total, c.remote_user, c.remote_system));
+      line(fmt::format(
+          "CPU Utilization: local/{} {:.1f}% ({:.1f}%u/{:.1f}%s), remote/{} {:.1f}% ({:.1f}%u/{:.1f}%s)",
+          local_is_sender ? "sender" : "receiver", c.host_total, c.host_user, c.host_system,
+          local_is_sender ? "receiver" : "sender", c.remote_total, c.remote_user, c.remote_system));
     };
     if (local_sender) {
       cpu_line(true);
@@ -448,7 +462,9 @@ void TextReporter::print_end_group(const EndReport& end, bool forward, bool mult
   }
 }
 
-std::string warning_line(std::string_view message) { return fmt::format("warning: {}\n", message); }
+std::string warning_line(std::string_view message) {
+  return fmt::format("warning: {}\n", message);
+}
 
 std::string error_line(std::string_view message) {
   const bool interrupt = message.rfind("interrupt - ", 0) == 0;

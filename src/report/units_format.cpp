@@ -20,7 +20,9 @@ constexpr double kConversionBits[] = {1.0, 1.0 / 1000, 1.0 / 1000 / 1000, 1.0 / 
 constexpr const char* kLabelByte[] = {"Byte", "KByte", "MByte", "GByte", "TByte"};
 constexpr const char* kLabelBit[] = {"bit", "Kbit", "Mbit", "Gbit", "Tbit"};
 
-bool is_upper(char c) { return std::isupper(static_cast<unsigned char>(c)) != 0; }
+bool is_upper(char c) {
+  return std::isupper(static_cast<unsigned char>(c)) != 0;
+}
 
 // `value` is in bytes; a lower-case format reports bits (value * 8).
 std::string unit_snprintf(double value, char format) {
@@ -68,7 +70,9 @@ std::string unit_snprintf(double value, char format) {
 
 }  // namespace
 
-std::string format_bytes(double bytes, char format) { return unit_snprintf(bytes, format); }
+std::string format_bytes(double bytes, char format) {
+  return unit_snprintf(bytes, format);
+}
 
 std::string format_rate(double bits_per_second, char format) {
   // iperf3 passes bytes per second; dividing by 8 is exact in binary.

@@ -4,17 +4,17 @@
 #include <limits>
 #include <random>
 
+#include <fmt/format.h>
 #include <asio/co_spawn.hpp>
 #include <asio/connect.hpp>
-#include <asio/ip/udp.hpp>
 #include <asio/detached.hpp>
-#include <asio/redirect_error.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
+#include <asio/ip/udp.hpp>
+#include <asio/redirect_error.hpp>
 #include <asio/signal_set.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
-#include <fmt/format.h>
 
 #include "nperf/net/socket_options.hpp"
 #include "nperf/protocol/params.hpp"
@@ -41,11 +41,14 @@ std::string random_cookie() {
 asio::ip::tcp::resolver::results_type resolve(asio::io_context& io, const Config& c) {
   asio::ip::tcp::resolver resolver(io);
   std::error_code ec;
-  auto results = c.family == AddressFamily::kIpv4   ? resolver.resolve(asio::ip::tcp::v4(), c.host, std::to_string(c.port), ec)
-                 : c.family == AddressFamily::kIpv6 ? resolver.resolve(asio::ip::tcp::v6(), c.host, std::to_string(c.port), ec)
-                                                    : resolver.resolve(c.host, std::to_string(c.port), ec);
+  auto results = c.family == AddressFamily::kIpv4
+                     ? resolver.resolve(asio::ip::tcp::v4(), c.host, std::to_string(c.port), ec)
+                 : c.family == AddressFamily::kIpv6
+                     ? resolver.resolve(asio::ip::tcp::v6(), c.host, std::to_string(c.port), ec)
+                     : resolver.resolve(c.host, std::to_string(c.port), ec);
   if (ec || results.empty())
-    throw SessionError(fmt::format("unable to resolve host '{}': {}", c.host, ec ? ec.message() : "no address"));
+    throw SessionError(
+        fmt::format("unable to resolve host '{}': {}", c.host, ec ? ec.message() : "no address"));
   return results;
 }
 
@@ -53,17 +56,20 @@ asio::ip::tcp::resolver::results_type resolve(asio::io_context& io, const Config
 // (nothing to do when none is given).
 template <class Socket>
 void bind_local(Socket& socket, const Config& c, bool ipv4, uint16_t local_port) {
-  if (std::string error; !c.bind_device.empty() && !net::bind_to_device(socket.native_handle(), c.bind_device, &error))
+  if (std::string error;
+      !c.bind_device.empty() && !net::bind_to_device(socket.native_handle(), c.bind_device, &error))
     throw SessionError(error);
   if (c.bind_address.empty() && !local_port) return;
   std::error_code ec;
-  asio::ip::address local = c.bind_address.empty()
-                                ? (ipv4 ? asio::ip::address(asio::ip::address_v4::any()) : asio::ip::address(asio::ip::address_v6::any()))
-                                : asio::ip::make_address(c.bind_address, ec);
+  asio::ip::address local = c.bind_address.empty() ? (ipv4 ? asio::ip::address(asio::ip::address_v4::any())
+                                                           : asio::ip::address(asio::ip::address_v6::any()))
+                                                   : asio::ip::make_address(c.bind_address, ec);
   if (ec) throw SessionError(fmt::format("bad bind address '{}': {}", c.bind_address, ec.message()));
   socket.set_option(asio::socket_base::reuse_address(true));
   socket.bind({local, local_port}, ec);
-  if (ec) throw SessionError(fmt::format("unable to bind to {} port {}: {}", c.bind_address, local_port, ec.message()));
+  if (ec)
+    throw SessionError(
+        fmt::format("unable to bind to {} port {}: {}", c.bind_address, local_port, ec.message()));
 }
 
 // Opens a TCP socket towards `to`, bound as -B/--cport ask, with a deadline.
@@ -77,7 +83,8 @@ asio::awaitable<asio::ip::tcp::socket> connect_socket(const Config& c, const asi
   bind_local(socket, c, to.protocol() == asio::ip::tcp::v4(), local_port);
   asio::steady_timer timer(executor, Duration(c.connect_timeout_ms));
   std::error_code ec;
-  auto result = co_await (socket.async_connect(to, asio::redirect_error(use_awaitable, ec)) || timer.async_wait(use_awaitable));
+  auto result = co_await (socket.async_connect(to, asio::redirect_error(use_awaitable, ec)) ||
+                          timer.async_wait(use_awaitable));
   if (result.index() == 1)
     throw SessionError(fmt::format("unable to connect to server {} port {}: timed out after {} ms",
                                    format_address(to.address()), to.port(), c.connect_timeout_ms));
@@ -89,7 +96,8 @@ asio::awaitable<asio::ip::tcp::socket> connect_socket(const Config& c, const asi
 
 }  // namespace
 
-ClientSession::ClientSession(const Config& config, report::Reporter& reporter) : config_(config), reporter_(reporter) {}
+ClientSession::ClientSession(const Config& config, report::Reporter& reporter)
+    : config_(config), reporter_(reporter) {}
 
 ClientSession::~ClientSession() = default;
 
@@ -189,10 +197,13 @@ asio::awaitable<void> ClientSession::run_protocol() {
 
   while (phase_ != Phase::kDone) {
     // While the test runs the server is silent; keep_time() guards that wait.
-    Duration timeout = (phase_ == Phase::kRunning || phase_ == Phase::kEnding) ? Duration(0) : kControlReadTimeout;
+    Duration timeout =
+        (phase_ == Phase::kRunning || phase_ == Phase::kEnding) ? Duration(0) : kControlReadTimeout;
     uint8_t byte = co_await control_->read_byte(timeout);
     auto state = protocol::decode_server_state(byte);
-    if (!state) throw SessionError(fmt::format("received an unknown control message ({})", static_cast<int>(byte)), kIeMessage);
+    if (!state)
+      throw SessionError(fmt::format("received an unknown control message ({})", static_cast<int>(byte)),
+                         kIeMessage);
     switch (*state) {
       case State::kParamExchange:
         co_await control_->write_json(protocol::encode_params(spec));
@@ -249,7 +260,8 @@ asio::awaitable<void> ClientSession::run_protocol() {
         throw SessionError(fmt::format("the server reported an error: {}", text), error.code);
       }
       default:
-        throw SessionError(fmt::format("unexpected control message {}", protocol::state_name(*state)), kIeMessage);
+        throw SessionError(fmt::format("unexpected control message {}", protocol::state_name(*state)),
+                           kIeMessage);
     }
   }
 }
@@ -270,9 +282,11 @@ asio::awaitable<int> ClientSession::open_udp_stream(int index, std::vector<std::
   asio::steady_timer timer(io_, kControlReadTimeout);
   for (int skipped = 0;; ++skipped) {
     std::error_code ec;
-    auto result = co_await (socket.async_receive(asio::buffer(reply), asio::redirect_error(use_awaitable, ec)) ||
-                            timer.async_wait(use_awaitable));
-    if (result.index() == 1) throw SessionError("no reply from the server to the UDP stream set-up (30 s)", 206);
+    auto result =
+        co_await (socket.async_receive(asio::buffer(reply), asio::redirect_error(use_awaitable, ec)) ||
+                  timer.async_wait(use_awaitable));
+    if (result.index() == 1)
+      throw SessionError("no reply from the server to the UDP stream set-up (30 s)", 206);
     if (ec) throw SessionError(fmt::format("UDP stream set-up failed: {}", ec.message()), 206);
     size_t n = std::get<0>(result);
     if (n == 4 && (std::equal(reply.begin(), reply.begin() + 4, protocol::kUdpReply.begin()) ||
@@ -334,7 +348,8 @@ asio::awaitable<void> ClientSession::keep_time() {
   while (phase_ == Phase::kRunning) {
     double now = monotonic_now();
     double wake = std::min({next_tick, end_time, now + poll, omit_end > now ? omit_end : infinity});
-    timer.expires_after(std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(std::max(0.0, wake - now))));
+    timer.expires_after(std::chrono::duration_cast<Clock::duration>(
+        std::chrono::duration<double>(std::max(0.0, wake - now))));
     co_await timer.async_wait(use_awaitable);
     if (phase_ != Phase::kRunning) co_return;
     now = monotonic_now();
@@ -397,7 +412,8 @@ asio::awaitable<void> ClientSession::exchange_results() {
   co_await control_->write_json(protocol::encode_results(run_->local_results()));
   std::string text = co_await control_->read_json(protocol::kMaxResultsLength, kControlReadTimeout);
   auto decoded = protocol::decode_results(text);
-  if (!decoded.results) throw SessionError(fmt::format("unable to receive results: {}", decoded.error), kIeRecvResults);
+  if (!decoded.results)
+    throw SessionError(fmt::format("unable to receive results: {}", decoded.error), kIeRecvResults);
   peer_results_ = std::move(decoded.results);
 }
 
@@ -405,7 +421,8 @@ void ClientSession::display_results() {
   if (!run_ || !peer_results_) throw SessionError("DISPLAY_RESULTS before the results exchange", kIeMessage);
   EndReport end = run_->end_report(&*peer_results_);
   if (peer_results_->server_output_text) end.server_output_text = *peer_results_->server_output_text;
-  if (peer_results_->server_output_json) end.server_output_json = peer_results_->server_output_json->dump(1, '\t');
+  if (peer_results_->server_output_json)
+    end.server_output_json = peer_results_->server_output_json->dump(1, '\t');
   reporter_.on_end(end);
 }
 

@@ -1,11 +1,11 @@
 #include "nperf/session/control_channel.hpp"
 
+#include <asio/experimental/awaitable_operators.hpp>
 #include <asio/read.hpp>
-#include <asio/steady_timer.hpp>
 #include <asio/redirect_error.hpp>
+#include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
-#include <asio/experimental/awaitable_operators.hpp>
 
 #include <fmt/format.h>
 
@@ -19,7 +19,8 @@ using asio::use_awaitable;
 asio::awaitable<void> ControlChannel::write_bytes(std::span<const uint8_t> bytes) {
   asio::steady_timer timer(socket_.get_executor(), kControlWriteTimeout);
   std::error_code ec;
-  auto result = co_await (asio::async_write(socket_, asio::buffer(bytes.data(), bytes.size()), asio::redirect_error(use_awaitable, ec)) ||
+  auto result = co_await (asio::async_write(socket_, asio::buffer(bytes.data(), bytes.size()),
+                                            asio::redirect_error(use_awaitable, ec)) ||
                           timer.async_wait(use_awaitable));
   if (result.index() == 1) throw TimeoutError("timed out writing to the control connection");
   if (ec) throw SessionError(fmt::format("control connection failed: {}", ec.message()), kIeCtrlClose);
@@ -43,8 +44,10 @@ void ControlChannel::trace(bool sent, std::string_view what) {
   std::string printable;
   for (char c : what) {
     auto byte = static_cast<unsigned char>(c);
-    if (byte >= 0x20 && byte < 0x7f) printable += c;
-    else printable += fmt::format("\\x{:02x}", byte);
+    if (byte >= 0x20 && byte < 0x7f)
+      printable += c;
+    else
+      printable += fmt::format("\\x{:02x}", byte);
   }
   trace_(fmt::format("debug: control {} {}\n", sent ? '>' : '<', printable));
 }
@@ -94,14 +97,16 @@ asio::awaitable<size_t> ControlChannel::read_exact(std::span<uint8_t> out, Durat
     asio::steady_timer timer(socket_.get_executor(), timeout);
     auto result = co_await (read() || timer.async_wait(use_awaitable));
     if (result.index() == 1)
-      throw TimeoutError(fmt::format("the peer sent nothing for {} ms on the control connection", timeout.count()));
+      throw TimeoutError(
+          fmt::format("the peer sent nothing for {} ms on the control connection", timeout.count()));
     got = std::get<0>(result);
   }
   if (got.second == asio::error::eof) {
     if (allow_eof) co_return got.first;
     throw SessionError("control socket has closed unexpectedly", kIeCtrlClose);
   }
-  if (got.second) throw SessionError(fmt::format("control connection failed: {}", got.second.message()), kIeCtrlClose);
+  if (got.second)
+    throw SessionError(fmt::format("control connection failed: {}", got.second.message()), kIeCtrlClose);
   co_return got.first;
 }
 
@@ -112,7 +117,8 @@ asio::awaitable<uint8_t> ControlChannel::read_byte(Duration timeout) {
   co_return byte;
 }
 
-asio::awaitable<std::array<uint8_t, protocol::kCookieWireSize>> ControlChannel::read_cookie(Duration timeout) {
+asio::awaitable<std::array<uint8_t, protocol::kCookieWireSize>> ControlChannel::read_cookie(
+    Duration timeout) {
   std::array<uint8_t, protocol::kCookieWireSize> cookie{};
   co_await read_exact(cookie, timeout, false);
   trace(false, fmt::format("cookie {}", std::string(cookie.begin(), cookie.end() - 1)));
@@ -130,7 +136,8 @@ asio::awaitable<std::string> ControlChannel::read_json(uint32_t max_length, Dura
     if (left.count() <= 0) throw TimeoutError("timed out reading a JSON message");
     co_await read_exact(chunk, left, false);
     auto result = decoder.feed(chunk);
-    if (result.status == protocol::FrameDecoder::Status::kError) throw SessionError(decoder.error(), kIeMessage);
+    if (result.status == protocol::FrameDecoder::Status::kError)
+      throw SessionError(decoder.error(), kIeMessage);
   }
   trace(false, decoder.message());
   co_return decoder.message();
@@ -140,8 +147,11 @@ asio::awaitable<protocol::ServerError> ControlChannel::read_server_error(Duratio
   std::array<uint8_t, 8> bytes{};
   size_t got = co_await read_exact(bytes, timeout, true);
   protocol::ServerError error;
-  if (got >= 4) error.code = static_cast<int32_t>(protocol::read_be32(std::span<const uint8_t, 4>(bytes.data(), 4)));
-  if (got == 8) error.sys_errno = static_cast<int32_t>(protocol::read_be32(std::span<const uint8_t, 4>(bytes.data() + 4, 4)));
+  if (got >= 4)
+    error.code = static_cast<int32_t>(protocol::read_be32(std::span<const uint8_t, 4>(bytes.data(), 4)));
+  if (got == 8)
+    error.sys_errno =
+        static_cast<int32_t>(protocol::read_be32(std::span<const uint8_t, 4>(bytes.data() + 4, 4)));
   co_return error;
 }
 

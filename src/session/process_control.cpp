@@ -37,14 +37,19 @@ bool daemonize(std::string* error) {
   return true;
 }
 
-void hold_termination_signals() { set_termination_signals(SIG_BLOCK); }
-void release_termination_signals() { set_termination_signals(SIG_UNBLOCK); }
+void hold_termination_signals() {
+  set_termination_signals(SIG_BLOCK);
+}
+void release_termination_signals() {
+  set_termination_signals(SIG_UNBLOCK);
+}
 
 bool PidFile::held_by_another(const std::string& path, std::string* error) {
   long pid = pid_in(path);
   if (pid <= 0 || pid == ::getpid()) return false;
   if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno != EPERM) return false;  // stale
-  *error = fmt::format("pid file {} names process {}, which is running: another server appears to be running", path, pid);
+  *error = fmt::format("pid file {} names process {}, which is running: another server appears to be running",
+                       path, pid);
   return true;
 }
 

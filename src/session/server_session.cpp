@@ -4,6 +4,7 @@
 #include <cstring>
 #include <limits>
 
+#include <fmt/format.h>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
@@ -14,7 +15,6 @@
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
-#include <fmt/format.h>
 
 #include "nperf/config/validate.hpp"
 #include "nperf/net/affinity.hpp"
@@ -81,19 +81,23 @@ void ServerSession::open_listener() {
     endpoint = tcp::endpoint(tcp::v6(), config_.port);
   }
   acceptor_.open(endpoint.protocol(), ec);
-  if (ec && endpoint.protocol() == tcp::v6() && config_.bind_address.empty() && config_.family == AddressFamily::kAny) {
+  if (ec && endpoint.protocol() == tcp::v6() && config_.bind_address.empty() &&
+      config_.family == AddressFamily::kAny) {
     endpoint = tcp::endpoint(tcp::v4(), config_.port);  // no IPv6 on this host
     acceptor_.open(endpoint.protocol(), ec);
   }
   if (ec) throw SessionError(fmt::format("unable to create the listening socket: {}", ec.message()));
   // Accepted connections inherit the device; the UDP data sockets get it in open_udp_socket().
-  if (std::string error; !config_.bind_device.empty() && !net::bind_to_device(acceptor_.native_handle(), config_.bind_device, &error))
+  if (std::string error; !config_.bind_device.empty() &&
+                         !net::bind_to_device(acceptor_.native_handle(), config_.bind_device, &error))
     throw SessionError(error);
   acceptor_.set_option(asio::socket_base::reuse_address(true));
   if (endpoint.protocol() == tcp::v6())
     acceptor_.set_option(asio::ip::v6_only(config_.family == AddressFamily::kIpv6), ec);
   acceptor_.bind(endpoint, ec);
-  if (ec) throw SessionError(fmt::format("unable to start listener for connections: {} (port {})", ec.message(), config_.port));
+  if (ec)
+    throw SessionError(
+        fmt::format("unable to start listener for connections: {} (port {})", ec.message(), config_.port));
   acceptor_.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) throw SessionError(fmt::format("unable to listen on port {}: {}", config_.port, ec.message()));
 }
@@ -208,7 +212,8 @@ void ServerSession::test_done(std::exception_ptr error) {
   reporter_.on_server_listening(config_.port, tests_started_ + 1);
 }
 
-asio::awaitable<void> ServerSession::run_test(std::shared_ptr<ServerTest> test, asio::ip::tcp::socket socket) {
+asio::awaitable<void> ServerSession::run_test(std::shared_ptr<ServerTest> test,
+                                              asio::ip::tcp::socket socket) {
   std::error_code ignored;
   socket.set_option(asio::ip::tcp::no_delay(true), ignored);
   net::set_user_timeout(socket.native_handle(), config_.snd_timeout_ms);
@@ -242,10 +247,10 @@ asio::awaitable<void> ServerSession::run_test(std::shared_ptr<ServerTest> test, 
   }
   TestSpec& spec = test->spec = *decoded.spec;
   if (auto errors = validate(spec); !errors.empty()) {
-    int code = spec.parallel > kMaxStreams        ? kIeNumStreams
-               : spec.burst > Limits::kMaxBurst   ? kIeBurst
+    int code = spec.parallel > kMaxStreams                  ? kIeNumStreams
+               : spec.burst > Limits::kMaxBurst             ? kIeBurst
                : spec.tos < 0 || spec.tos > Limits::kMaxTos ? kIeBadTos
-                                                  : 1;
+                                                            : 1;
     co_await control.write_server_error(code, 0);
     throw SessionError(fmt::format("rejected parameters from client: {}", errors.front()));
   }
@@ -253,7 +258,8 @@ asio::awaitable<void> ServerSession::run_test(std::shared_ptr<ServerTest> test, 
       (spec.duration_s <= 0 || spec.duration_s + spec.omit_s > config_.server_max_duration_s)) {
     co_await control.write_server_error(kIeMaxDuration, 0);
     throw SessionError(fmt::format("refused a {} s test: --server-max-duration is {} s",
-                                   spec.duration_s + spec.omit_s, config_.server_max_duration_s), kIeMaxDuration);
+                                   spec.duration_s + spec.omit_s, config_.server_max_duration_s),
+                       kIeMaxDuration);
   }
   uint64_t stream_cap = 0;
   if (config_.server_bitrate_limit) {
@@ -266,7 +272,8 @@ asio::awaitable<void> ServerSession::run_test(std::shared_ptr<ServerTest> test, 
     bool too_fast = spec.rate_bps ? spec.rate_bps * streams > limit : spec.protocol == Protocol::kUdp;
     if (too_fast) {
       co_await control.write_server_error(kIeTotalRate, 0);
-      throw SessionError(fmt::format("refused a test above --server-bitrate-limit ({} bit/s)", limit), kIeTotalRate);
+      throw SessionError(fmt::format("refused a test above --server-bitrate-limit ({} bit/s)", limit),
+                         kIeTotalRate);
     }
     stream_cap = limit / streams;
   }
@@ -283,16 +290,19 @@ asio::awaitable<void> ServerSession::run_test(std::shared_ptr<ServerTest> test, 
   test->reporters = std::make_unique<report::TeeReporter>(std::vector<report::Reporter*>{&reporter_});
   if (spec.get_server_output) {
     if (config_.json) {
-      auto json = std::make_unique<report::JsonReporter>(report::JsonOptions{true, spec.title, false}, [](std::string_view) {});
+      auto json = std::make_unique<report::JsonReporter>(report::JsonOptions{true, spec.title, false},
+                                                         [](std::string_view) {});
       test->captured_json = json.get();
       test->capture = std::move(json);
     } else {
-      report::TextOptions options{config_.format, config_.verbose, true, "", "", {}};  // --get-server-output: no banner
+      report::TextOptions options{
+          config_.format, config_.verbose, true, "", "", {}};  // --get-server-output: no banner
       auto* sink = &test->captured_text;
       test->capture = std::make_unique<report::TextReporter>(
           options, [sink](std::string_view line) { sink->append(line); }, [](std::string_view) {});
     }
-    test->reporters = std::make_unique<report::TeeReporter>(std::vector<report::Reporter*>{&reporter_, test->capture.get()});
+    test->reporters = std::make_unique<report::TeeReporter>(
+        std::vector<report::Reporter*>{&reporter_, test->capture.get()});
   }
 
   TestStartInfo& info = test->start_info;
@@ -331,7 +341,8 @@ asio::awaitable<void> ServerSession::run_test(std::shared_ptr<ServerTest> test, 
   if (static_cast<int>(test->streams.size()) < spec.total_streams()) {
     co_await control.write_server_error(kIeAccept, 0);
     throw SessionError(fmt::format("only {} of {} data connections arrived within {} s", test->streams.size(),
-                                   spec.total_streams(), kStreamsTimeout.count() / 1000), kIeAccept);
+                                   spec.total_streams(), kStreamsTimeout.count() / 1000),
+                       kIeAccept);
   }
 
   test->phase = ServerTest::Phase::kRunning;
@@ -350,7 +361,9 @@ asio::awaitable<void> ServerSession::run_test(std::shared_ptr<ServerTest> test, 
     // keep_time() guards this wait with the test's safety deadline.
     uint8_t byte = co_await control.read_byte(Duration(0));
     auto state = protocol::decode_client_state(byte);
-    if (!state) throw SessionError(fmt::format("received an unknown control message ({})", static_cast<int>(byte)), kIeMessage);
+    if (!state)
+      throw SessionError(fmt::format("received an unknown control message ({})", static_cast<int>(byte)),
+                         kIeMessage);
     if (*state == State::kTestStart) continue;  // tolerated, as iperf3
     if (*state == State::kTestEnd) {
       co_await finish_test(*test);
@@ -362,7 +375,8 @@ asio::awaitable<void> ServerSession::run_test(std::shared_ptr<ServerTest> test, 
       test->reporters->on_end(test->run->end_report(nullptr));
       throw SessionError("the client has terminated", kIeClientTerm);
     }
-    throw SessionError(fmt::format("unexpected control message {}", protocol::state_name(*state)), kIeMessage);
+    throw SessionError(fmt::format("unexpected control message {}", protocol::state_name(*state)),
+                       kIeMessage);
   }
 }
 
@@ -370,7 +384,8 @@ asio::awaitable<void> ServerSession::finish_test(ServerTest& test) {
   double now = monotonic_now();
   test.phase = ServerTest::Phase::kEnding;
   IntervalReport last = test.run->sample(now);
-  if (config_.interval_s > 0 && !drop_final_interval(last, config_.interval_s)) test.reporters->on_interval(last);
+  if (config_.interval_s > 0 && !drop_final_interval(last, config_.interval_s))
+    test.reporters->on_interval(last);
   test.run->stop(now);
   test.run->join();  // closes the data sockets, as iperf3 does on TEST_END
   // The server prints its summary before it sees the client's numbers (iperf3 does too).
@@ -379,11 +394,14 @@ asio::awaitable<void> ServerSession::finish_test(ServerTest& test) {
   co_await control.write_state(State::kExchangeResults);
   std::string text = co_await control.read_json(protocol::kMaxResultsLength, kControlReadTimeout);
   auto decoded = protocol::decode_results(text);
-  if (!decoded.results) throw SessionError(fmt::format("unable to receive results: {}", decoded.error), kIeRecvResults);
+  if (!decoded.results)
+    throw SessionError(fmt::format("unable to receive results: {}", decoded.error), kIeRecvResults);
   test.run->end_report(&*decoded.results);  // checks that every stream id is known
   protocol::TestResults mine = test.run->local_results();
-  if (test.captured_json) mine.server_output_json = test.captured_json->document();
-  else if (test.capture) mine.server_output_text = test.captured_text;
+  if (test.captured_json)
+    mine.server_output_json = test.captured_json->document();
+  else if (test.capture)
+    mine.server_output_text = test.captured_text;
   co_await control.write_json(protocol::encode_results(mine));
   co_await control.write_state(State::kDisplayResults);
   test.phase = ServerTest::Phase::kFinishing;
@@ -415,7 +433,8 @@ asio::ip::udp::socket ServerSession::open_udp_socket() {
   asio::ip::udp::socket socket(io_);
   socket.open(endpoint.protocol());
   socket.set_option(asio::socket_base::reuse_address(true));
-  if (std::string error; !config_.bind_device.empty() && !net::bind_to_device(socket.native_handle(), config_.bind_device, &error))
+  if (std::string error; !config_.bind_device.empty() &&
+                         !net::bind_to_device(socket.native_handle(), config_.bind_device, &error))
     throw SessionError(error);
   if (endpoint.protocol() == asio::ip::udp::v6()) {
     std::error_code ignored;
@@ -423,7 +442,9 @@ asio::ip::udp::socket ServerSession::open_udp_socket() {
   }
   std::error_code ec;
   socket.bind(endpoint, ec);
-  if (ec) throw SessionError(fmt::format("unable to bind the UDP data socket to port {}: {}", local.port(), ec.message()));
+  if (ec)
+    throw SessionError(
+        fmt::format("unable to bind the UDP data socket to port {}: {}", local.port(), ec.message()));
   return socket;
 }
 
@@ -439,13 +460,15 @@ asio::awaitable<void> ServerSession::accept_udp_streams(ServerTest& test, asio::
     // As for TCP streams: a client that goes away (or talks out of turn)
     // meanwhile is noticed at once, not after the deadline.
     std::error_code control_ec;
-    auto result = co_await (socket.async_receive_from(asio::buffer(hello), peer, asio::redirect_error(use_awaitable, ec)) ||
-                            deadline.async_wait(use_awaitable) ||
-                            test.control->socket().async_wait(asio::ip::tcp::socket::wait_read,
-                                                              asio::redirect_error(use_awaitable, control_ec)));
+    auto result = co_await (
+        socket.async_receive_from(asio::buffer(hello), peer, asio::redirect_error(use_awaitable, ec)) ||
+        deadline.async_wait(use_awaitable) ||
+        test.control->socket().async_wait(asio::ip::tcp::socket::wait_read,
+                                          asio::redirect_error(use_awaitable, control_ec)));
     if (result.index() == 1)
-      throw SessionError(fmt::format("only {} of {} UDP streams were set up within {} s", index, spec.total_streams(),
-                                     kStreamsTimeout.count() / 1000), kIeAccept);
+      throw SessionError(fmt::format("only {} of {} UDP streams were set up within {} s", index,
+                                     spec.total_streams(), kStreamsTimeout.count() / 1000),
+                         kIeAccept);
     if (result.index() == 2)
       throw SessionError("the client closed the control connection while the data streams were being set up",
                          kIeCtrlClose);
@@ -467,7 +490,8 @@ asio::awaitable<void> ServerSession::accept_udp_streams(ServerTest& test, asio::
   for (const auto& w : warnings) test.reporters->on_warning(w);
 }
 
-asio::awaitable<void> ServerSession::take_data_connection(std::shared_ptr<ServerTest> test, asio::ip::tcp::socket socket) {
+asio::awaitable<void> ServerSession::take_data_connection(std::shared_ptr<ServerTest> test,
+                                                          asio::ip::tcp::socket socket) {
   std::error_code ignored;
   ControlChannel channel(std::move(socket));
   std::array<uint8_t, protocol::kCookieWireSize> cookie{};
@@ -513,17 +537,20 @@ asio::awaitable<void> ServerSession::keep_time(std::shared_ptr<ServerTest> test)
   while (test->phase == ServerTest::Phase::kRunning) {
     double now = monotonic_now();
     double wake = std::min({next_tick, deadline, now + 0.1, omit_end > now ? omit_end : infinity});
-    timer.expires_after(std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(std::max(0.0, wake - now))));
+    timer.expires_after(std::chrono::duration_cast<Clock::duration>(
+        std::chrono::duration<double>(std::max(0.0, wake - now))));
     co_await timer.async_wait(use_awaitable);
     if (test->phase != ServerTest::Phase::kRunning) co_return;
     now = monotonic_now();
     if (receives && idle.expired(now, test->run->bytes_received())) {
-      test->reporters->on_error(fmt::format("no data received for {} ms (--rcv-timeout)", config_.rcv_timeout_ms));
+      test->reporters->on_error(
+          fmt::format("no data received for {} ms (--rcv-timeout)", config_.rcv_timeout_ms));
       test->control->close();
       co_return;
     }
     if (now >= deadline) {
-      test->reporters->on_error("server test duration expired: the client neither ended the test nor went away");
+      test->reporters->on_error(
+          "server test duration expired: the client neither ended the test nor went away");
       test->control->close();
       co_return;
     }

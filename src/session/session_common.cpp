@@ -19,13 +19,18 @@ std::string format_address(const asio::ip::address& address) {
   return address.to_string();
 }
 
-int stream_id(int index) { return index == 0 ? 1 : index + 2; }
+int stream_id(int index) {
+  return index == 0 ? 1 : index + 2;
+}
 
 bool stream_is_forward(const TestSpec& spec, int index) {
   switch (spec.direction) {
-    case Direction::kForward: return true;
-    case Direction::kReverse: return false;
-    case Direction::kBidir: return index < spec.parallel;  // the client's sending streams come first
+    case Direction::kForward:
+      return true;
+    case Direction::kReverse:
+      return false;
+    case Direction::kBidir:
+      return index < spec.parallel;  // the client's sending streams come first
   }
   return true;
 }

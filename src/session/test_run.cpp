@@ -36,8 +36,10 @@ std::vector<engine::StreamPlan> make_plans(const TestSpec& spec, const std::vect
     p.block_len = spec.block_len;
     p.rate_bps = p.sender ? spec.rate_bps : 0;
     if (stream_rate_cap) {
-      if (p.sender) p.rate_bps = p.rate_bps ? std::min(p.rate_bps, stream_rate_cap) : stream_rate_cap;
-      else if (spec.protocol == Protocol::kTcp) p.rate_bps = stream_rate_cap;
+      if (p.sender)
+        p.rate_bps = p.rate_bps ? std::min(p.rate_bps, stream_rate_cap) : stream_rate_cap;
+      else if (spec.protocol == Protocol::kTcp)
+        p.rate_bps = stream_rate_cap;
     }
     p.cpu = s.cpu;
     p.udp = spec.protocol == Protocol::kUdp;
@@ -71,7 +73,8 @@ std::vector<engine::StreamPlan> make_plans(const TestSpec& spec, const std::vect
 
 }  // namespace
 
-TestRun::TestRun(const TestSpec& spec, std::vector<DataStream> streams, bool quota_owner, uint64_t stream_rate_cap)
+TestRun::TestRun(const TestSpec& spec, std::vector<DataStream> streams, bool quota_owner,
+                 uint64_t stream_rate_cap)
     : spec_(spec),
       quota_owner_(quota_owner),
       engine_(make_plans(spec, streams, quota_owner, stream_rate_cap)),
@@ -93,7 +96,9 @@ TestRun::TestRun(const TestSpec& spec, std::vector<DataStream> streams, bool quo
   }
 }
 
-TestRun::~TestRun() { join(); }
+TestRun::~TestRun() {
+  join();
+}
 
 UdpCounters TestRun::udp_sample(size_t i) const {
   const engine::StreamCounters& c = engine_.counters(i);
@@ -116,11 +121,12 @@ ThreadCpuSample TestRun::thread_cpu(size_t i, bool at_start) const {
   const engine::StreamCounters& c = engine_.counters(i);
   pid_t tid = c.tid.load(std::memory_order_relaxed);
   ThreadCpuSample t = tid ? net::read_thread_cpu(tid) : ThreadCpuSample{};
-  if (!t.valid && c.finished.load(std::memory_order_acquire) && c.exit_user_s.load(std::memory_order_relaxed) >= 0) {
+  if (!t.valid && c.finished.load(std::memory_order_acquire) &&
+      c.exit_user_s.load(std::memory_order_relaxed) >= 0) {
     // The worker is gone from /proc; it left its totals behind.
-    t = ThreadCpuSample{true, c.exit_user_s.load(std::memory_order_relaxed),
-                        c.exit_system_s.load(std::memory_order_relaxed), c.exit_cpu.load(std::memory_order_relaxed),
-                        c.exit_wait_s.load(std::memory_order_relaxed)};
+    t = ThreadCpuSample{
+        true, c.exit_user_s.load(std::memory_order_relaxed), c.exit_system_s.load(std::memory_order_relaxed),
+        c.exit_cpu.load(std::memory_order_relaxed), c.exit_wait_s.load(std::memory_order_relaxed)};
   }
   return t;
 }
@@ -131,7 +137,8 @@ TestRun::Readings TestRun::read_all(double now, bool at_start) {
   for (size_t i = 0; i < trackers_.size(); ++i) {
     const engine::StreamCounters& c = engine_.counters(i);
     r.bytes.push_back(c.bytes.load(std::memory_order_relaxed));
-    r.tcp.push_back(spec_.protocol == Protocol::kTcp ? net::read_tcp_info(engine_.plan(i).fd) : TcpInfoSample{});
+    r.tcp.push_back(spec_.protocol == Protocol::kTcp ? net::read_tcp_info(engine_.plan(i).fd)
+                                                     : TcpInfoSample{});
     r.udp.push_back(udp_sample(i));
     EvidenceReading e;
     e.now = now;
@@ -250,7 +257,9 @@ bool TestRun::all_receivers_closed() const {
   return any;
 }
 
-std::string TestRun::congestion_used() const { return congestion_; }
+std::string TestRun::congestion_used() const {
+  return congestion_;
+}
 
 protocol::TestResults TestRun::local_results() const {
   protocol::TestResults r;
@@ -306,10 +315,12 @@ void TestRun::fill_udp(const StreamTracker& t, const protocol::StreamResult* rem
   if (e->info.sender) {
     e->sender_packets = end.packets - start.packets;
     if (remote) {
-      e->receiver_packets = static_cast<uint64_t>(std::max<int64_t>(0, remote->packets - remote->omitted_packets.value_or(0)));
+      e->receiver_packets =
+          static_cast<uint64_t>(std::max<int64_t>(0, remote->packets - remote->omitted_packets.value_or(0)));
       // A pre-3.14 peer sends no omitted counts: with omit, its loss after omit is unknown.
-      e->lost_packets = remote->omitted_errors ? remote->errors - *remote->omitted_errors
-                                               : (spec_.omit_s > 0 && remote->errors > 0 ? -1 : remote->errors);
+      e->lost_packets = remote->omitted_errors
+                            ? remote->errors - *remote->omitted_errors
+                            : (spec_.omit_s > 0 && remote->errors > 0 ? -1 : remote->errors);
       e->jitter_ms = remote->jitter_s * 1000;
     }
   } else {
@@ -319,7 +330,8 @@ void TestRun::fill_udp(const StreamTracker& t, const protocol::StreamResult* rem
     e->jitter_ms = end.jitter_s * 1000;
     e->host_dropped = static_cast<int64_t>(end.host_drops - start.host_drops);
     if (remote)
-      e->sender_packets = static_cast<uint64_t>(std::max<int64_t>(0, remote->packets - remote->omitted_packets.value_or(0)));
+      e->sender_packets =
+          static_cast<uint64_t>(std::max<int64_t>(0, remote->packets - remote->omitted_packets.value_or(0)));
   }
 }
 
@@ -343,7 +355,9 @@ EndReport TestRun::end_report(const protocol::TestResults* peer, bool peer_resul
     if (peer) {
       for (const auto& r : peer->streams)
         if (r.id == e.info.id) remote = &r;
-      if (!remote) throw SessionError(fmt::format("the peer's results have no stream with id {}", e.info.id), kIeStreamId);
+      if (!remote)
+        throw SessionError(fmt::format("the peer's results have no stream with id {}", e.info.id),
+                           kIeStreamId);
     }
     if (e.info.sender) {
       e.sender_known = true;
@@ -405,12 +419,14 @@ EndReport TestRun::end_report(const protocol::TestResults* peer, bool peer_resul
   return end;
 }
 
-void TestRun::attach_evidence(EndReport* end, const protocol::TestResults* peer, bool peer_results_follow) const {
+void TestRun::attach_evidence(EndReport* end, const protocol::TestResults* peer,
+                              bool peer_results_follow) const {
   end->local_buffers = buffers_;
   std::map<int, StreamEvidence> remote;
   if (peer && peer->nperf.is_object()) {
     // The peer's half (nperf peers only); anything malformed is simply unknown.
-    if (const auto* b = protocol::find_key(peer->nperf, "buffers")) end->remote_buffers = buffers_from_json(*b);
+    if (const auto* b = protocol::find_key(peer->nperf, "buffers"))
+      end->remote_buffers = buffers_from_json(*b);
     const auto* list = protocol::find_key(peer->nperf, "streams");
     if (list && list->is_array()) {
       for (const auto& x : *list) {

@@ -9,7 +9,9 @@ namespace {
 
 // Counter deltas; a counter that went backwards (a kernel that does not fill
 // the field, a socket replaced) reads as no change rather than a huge figure.
-uint64_t delta(uint64_t from, uint64_t to) { return to >= from ? to - from : 0; }
+uint64_t delta(uint64_t from, uint64_t to) {
+  return to >= from ? to - from : 0;
+}
 
 double fraction(uint64_t part_us, double seconds) {
   if (seconds <= 0) return 0;
@@ -43,7 +45,8 @@ StreamEvidence evidence_between(const EvidenceReading& from, const EvidenceReadi
     e.rcv_space = b.rcv_space;
     e.retransmits = static_cast<int64_t>(delta(a.total_retransmits, b.total_retransmits));
     uint64_t sent = delta(a.bytes_sent, b.bytes_sent);
-    e.retransmit_ratio = sent ? static_cast<double>(delta(a.bytes_retrans, b.bytes_retrans)) / static_cast<double>(sent) : 0;
+    e.retransmit_ratio =
+        sent ? static_cast<double>(delta(a.bytes_retrans, b.bytes_retrans)) / static_cast<double>(sent) : 0;
   }
   if (from.thread.valid && to.thread.valid) {
     e.cpu_user_s = std::max(0.0, to.thread.user_s - from.thread.user_s);
@@ -53,11 +56,13 @@ StreamEvidence evidence_between(const EvidenceReading& from, const EvidenceReadi
       e.thread_wait = std::clamp((to.thread.wait_s - from.thread.wait_s) / e.seconds, 0.0, 1.0);
   }
   e.cpu = to.thread.cpu;
-  if (e.cpu >= 0 && static_cast<size_t>(e.cpu) < from.cores.size() && static_cast<size_t>(e.cpu) < to.cores.size()) {
+  if (e.cpu >= 0 && static_cast<size_t>(e.cpu) < from.cores.size() &&
+      static_cast<size_t>(e.cpu) < to.cores.size()) {
     const CoreTime& a = from.cores[static_cast<size_t>(e.cpu)];
     const CoreTime& b = to.cores[static_cast<size_t>(e.cpu)];
     uint64_t total = delta(a.total, b.total);
-    if (total > 0) e.core_busy = std::min(1.0, static_cast<double>(delta(a.busy, b.busy)) / static_cast<double>(total));
+    if (total > 0)
+      e.core_busy = std::min(1.0, static_cast<double>(delta(a.busy, b.busy)) / static_cast<double>(total));
   }
   if (udp && !sender) e.host_drops = static_cast<int64_t>(delta(from.host_drops, to.host_drops));
   return e;

@@ -53,7 +53,8 @@ IntervalStream StreamTracker::sample(double now, uint64_t bytes, const TcpInfoSa
     r.packets = udp.packets - udp_last_.packets;
     r.lost_packets = static_cast<int64_t>(udp.lost) - static_cast<int64_t>(udp_last_.lost);
     r.jitter_ms = udp.jitter_s * 1000;
-    r.lost_percent = r.packets ? 100.0 * static_cast<double>(r.lost_packets) / static_cast<double>(r.packets) : 0;
+    r.lost_percent =
+        r.packets ? 100.0 * static_cast<double>(r.lost_packets) / static_cast<double>(r.packets) : 0;
     udp_last_ = udp;
   }
   last_time_ = now;
@@ -104,7 +105,8 @@ IntervalSum sum_interval(const std::vector<IntervalStream>& streams, const std::
   sum.bits_per_second = sum.seconds > 0 ? static_cast<double>(sum.bytes) * 8 / sum.seconds : 0;
   if (udp_streams) {
     sum.jitter_ms /= udp_streams;
-    sum.lost_percent = sum.packets ? 100.0 * static_cast<double>(sum.lost_packets) / static_cast<double>(sum.packets) : 0;
+    sum.lost_percent =
+        sum.packets ? 100.0 * static_cast<double>(sum.lost_packets) / static_cast<double>(sum.packets) : 0;
   }
   return sum;
 }

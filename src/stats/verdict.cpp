@@ -9,14 +9,22 @@ namespace nperf {
 
 std::string_view bottleneck_name(Bottleneck b) {
   switch (b) {
-    case Bottleneck::kRateLimited: return "rate-limited";
-    case Bottleneck::kReceiverWindow: return "receiver-window-limited";
-    case Bottleneck::kSendBuffer: return "send-buffer-limited";
-    case Bottleneck::kSenderCpu: return "sender-CPU-bound";
-    case Bottleneck::kReceiverCpu: return "receiver-CPU-bound";
-    case Bottleneck::kNetwork: return "network-limited";
-    case Bottleneck::kReceiverBuffer: return "receiver-buffer-overflow";
-    case Bottleneck::kUndetermined: break;
+    case Bottleneck::kRateLimited:
+      return "rate-limited";
+    case Bottleneck::kReceiverWindow:
+      return "receiver-window-limited";
+    case Bottleneck::kSendBuffer:
+      return "send-buffer-limited";
+    case Bottleneck::kSenderCpu:
+      return "sender-CPU-bound";
+    case Bottleneck::kReceiverCpu:
+      return "receiver-CPU-bound";
+    case Bottleneck::kNetwork:
+      return "network-limited";
+    case Bottleneck::kReceiverBuffer:
+      return "receiver-buffer-overflow";
+    case Bottleneck::kUndetermined:
+      break;
   }
   return "undetermined";
 }
@@ -36,7 +44,9 @@ std::string size(double bytes) {
   return fmt::format("{:.0f} bytes", bytes);
 }
 
-std::string pct(double f) { return fmt::format("{:.0f}%", f * 100); }
+std::string pct(double f) {
+  return fmt::format("{:.0f}%", f * 100);
+}
 
 // How much CPU an end's worker wanted: the time it ran plus the time it sat
 // runnable waiting for a core (other work on the same core starves it just
@@ -51,11 +61,14 @@ double load(const StreamEvidence& e) {
 std::string load_words(const StreamEvidence& e) {
   std::string s = fmt::format("ran {} of the time", pct(std::max(0.0, e.thread_cpu)));
   if (e.thread_wait >= 0.05) s += fmt::format(" and waited for a core {}", pct(e.thread_wait));
-  if (e.pinned && e.core_busy >= 0 && e.cpu >= 0) s += fmt::format(" (pinned to core {}, {} busy)", e.cpu, pct(e.core_busy));
+  if (e.pinned && e.core_busy >= 0 && e.cpu >= 0)
+    s += fmt::format(" (pinned to core {}, {} busy)", e.cpu, pct(e.core_busy));
   return s;
 }
 
-double rate_of(uint64_t bytes, double seconds) { return seconds > 0 ? static_cast<double>(bytes) * 8 / seconds : 0; }
+double rate_of(uint64_t bytes, double seconds) {
+  return seconds > 0 ? static_cast<double>(bytes) * 8 / seconds : 0;
+}
 
 // The stream's achieved rate: what arrived when known, else what was sent.
 double achieved(const StreamFacts& f) {
@@ -77,10 +90,13 @@ std::string window_advice(const StreamFacts& f, bool receive, double bdp_bytes) 
   const char* where = receive ? "receiver" : "sender";
   bool clamped = receive ? b.rcvbuf_clamped() : b.sndbuf_clamped();
   if (b.known && clamped)
-    return fmt::format("-w {} was clamped by {} = {} on the {}: set sysctl -w {}={} there", size(static_cast<double>(b.requested)),
-                       sysctl, receive ? b.rmem_max : b.wmem_max, where, sysctl, b.requested);
-  std::string bdp = bdp_bytes > 0 ? fmt::format(" (the bandwidth-delay product here is about {})", size(bdp_bytes)) : "";
-  if (b.known && b.requested > 0) return fmt::format("raise -w (now {}){}", size(static_cast<double>(b.requested)), bdp);
+    return fmt::format("-w {} was clamped by {} = {} on the {}: set sysctl -w {}={} there",
+                       size(static_cast<double>(b.requested)), sysctl, receive ? b.rmem_max : b.wmem_max,
+                       where, sysctl, b.requested);
+  std::string bdp =
+      bdp_bytes > 0 ? fmt::format(" (the bandwidth-delay product here is about {})", size(bdp_bytes)) : "";
+  if (b.known && b.requested > 0)
+    return fmt::format("raise -w (now {}){}", size(static_cast<double>(b.requested)), bdp);
   return fmt::format("raise the third value of {} on the {}, or set -w{}", autotune, where, bdp);
 }
 
@@ -92,7 +108,8 @@ Verdict tcp_verdict(const StreamFacts& f) {
 
   if (f.target_bps > 0 && got >= kRateReached * static_cast<double>(f.target_bps))
     return make(Bottleneck::kRateLimited,
-                fmt::format("the test asked for -b {} per stream and got {}", rate(static_cast<double>(f.target_bps)), rate(got)),
+                fmt::format("the test asked for -b {} per stream and got {}",
+                            rate(static_cast<double>(f.target_bps)), rate(got)),
                 "raise -b, or use -b 0, to find the path's own limit");
 
   // A saturated core comes first: a receiver that cannot keep up closes its
@@ -102,14 +119,17 @@ Verdict tcp_verdict(const StreamFacts& f) {
     const StreamEvidence& e = receiver ? r : s;
     std::string other;
     const StreamEvidence& o = receiver ? s : r;
-    if (load(o) >= kCpuSaturated) other = fmt::format("; the {} also {}", receiver ? "sender" : "receiver", load_words(o));
+    if (load(o) >= kCpuSaturated)
+      other = fmt::format("; the {} also {}", receiver ? "sender" : "receiver", load_words(o));
     if (receiver)
-      return make(Bottleneck::kReceiverCpu, fmt::format("the receiving worker {}{}", load_words(e), other),
-                  "add streams (-P) so more cores receive, keep each receiver on a core of its own and away from "
-                  "the NIC's interrupt cores (-A), or skip the receive copy (--skip-rx-copy)");
-    return make(Bottleneck::kSenderCpu, fmt::format("the sending worker {}{}", load_words(e), other),
-                "add streams (-P) so more cores send, keep each sender on a core of its own (-A), or send without "
-                "copying (-Z)");
+      return make(
+          Bottleneck::kReceiverCpu, fmt::format("the receiving worker {}{}", load_words(e), other),
+          "add streams (-P) so more cores receive, keep each receiver on a core of its own and away from "
+          "the NIC's interrupt cores (-A), or skip the receive copy (--skip-rx-copy)");
+    return make(
+        Bottleneck::kSenderCpu, fmt::format("the sending worker {}{}", load_words(e), other),
+        "add streams (-P) so more cores send, keep each sender on a core of its own (-A), or send without "
+        "copying (-Z)");
   }
 
   if (s.known && s.tcp_info) {
@@ -117,10 +137,12 @@ Verdict tcp_verdict(const StreamFacts& f) {
     if (s.rwnd_limited >= kWindowLimited) {
       std::string cap;
       if (rtt_s > 0 && s.snd_wnd > 0)
-        cap = fmt::format(" (a {} window at {} us rtt caps a stream near {})", size(static_cast<double>(s.snd_wnd)), s.rtt_us,
+        cap = fmt::format(" (a {} window at {} us rtt caps a stream near {})",
+                          size(static_cast<double>(s.snd_wnd)), s.rtt_us,
                           rate(static_cast<double>(s.snd_wnd) * 8 / rtt_s));
       return make(Bottleneck::kReceiverWindow,
-                  fmt::format("the sender waited for the receiver's window {} of the time{}", pct(s.rwnd_limited), cap),
+                  fmt::format("the sender waited for the receiver's window {} of the time{}",
+                              pct(s.rwnd_limited), cap),
                   window_advice(f, true, static_cast<double>(f.target_bps) * rtt_s / 8));
     }
     if (s.sndbuf_limited >= kSendBufferLimited)
@@ -128,11 +150,13 @@ Verdict tcp_verdict(const StreamFacts& f) {
                   fmt::format("the sender's socket buffer ran dry {} of the time", pct(s.sndbuf_limited)),
                   window_advice(f, false, static_cast<double>(f.target_bps) * rtt_s / 8));
     if (s.retransmit_ratio >= kRetransmitNotable)
-      return make(Bottleneck::kNetwork,
-                  fmt::format("{} retransmissions ({:.2f}% of the bytes sent), congestion window {}, rtt {} us",
-                              s.retransmits, s.retransmit_ratio * 100, size(static_cast<double>(s.snd_cwnd)), s.rtt_us),
-                  "packets are lost between the ends: check interface drops (ip -s link), conntrack and MTU "
-                  "(nperf --check); a loss-tolerant congestion control (-C bbr) may help");
+      return make(
+          Bottleneck::kNetwork,
+          fmt::format("{} retransmissions ({:.2f}% of the bytes sent), congestion window {}, rtt {} us",
+                      s.retransmits, s.retransmit_ratio * 100, size(static_cast<double>(s.snd_cwnd)),
+                      s.rtt_us),
+          "packets are lost between the ends: check interface drops (ip -s link), conntrack and MTU "
+          "(nperf --check); a loss-tolerant congestion control (-C bbr) may help");
   }
 
   std::vector<std::string> seen;
@@ -144,10 +168,13 @@ Verdict tcp_verdict(const StreamFacts& f) {
     seen.push_back(fmt::format("{} retransmissions", s.retransmits));
   }
   if (!s.known || !r.known)
-    seen.push_back(fmt::format("no evidence from the {} ({})", !s.known ? "sender" : "receiver",
-                               f.peer_half_pending ? "an nperf peer sends it with the results, after this summary; its verdict has both ends"
-                                                   : "not nperf"));
-  return make(Bottleneck::kUndetermined, fmt::format("no single limit stood out: {}", fmt::join(seen, ", ")), "");
+    seen.push_back(fmt::format(
+        "no evidence from the {} ({})", !s.known ? "sender" : "receiver",
+        f.peer_half_pending
+            ? "an nperf peer sends it with the results, after this summary; its verdict has both ends"
+            : "not nperf"));
+  return make(Bottleneck::kUndetermined, fmt::format("no single limit stood out: {}", fmt::join(seen, ", ")),
+              "");
 }
 
 Verdict udp_verdict(const StreamFacts& f) {
@@ -156,15 +183,20 @@ Verdict udp_verdict(const StreamFacts& f) {
   const double got = achieved(f);
   const double sent = rate_of(f.sent_bytes, f.seconds);
   const double sender_load = load(s), receiver_load = load(r);
-  const double lost_share = f.packets > 0 && f.lost > 0 ? static_cast<double>(f.lost) / static_cast<double>(f.packets) : 0;
+  const double lost_share =
+      f.packets > 0 && f.lost > 0 ? static_cast<double>(f.lost) / static_cast<double>(f.packets) : 0;
 
   if (lost_share >= kUdpLossNotable) {
-    if (f.host_drops >= 0 && static_cast<double>(f.host_drops) >= kHostDropShare * static_cast<double>(f.lost)) {
-      std::string reason = fmt::format("{} of {} lost datagrams ({} of those sent) were dropped by the receiving host's socket buffer",
-                                       std::min(f.host_drops, f.lost), f.lost, pct(lost_share));
+    if (f.host_drops >= 0 &&
+        static_cast<double>(f.host_drops) >= kHostDropShare * static_cast<double>(f.lost)) {
+      std::string reason = fmt::format(
+          "{} of {} lost datagrams ({} of those sent) were dropped by the receiving host's socket buffer",
+          std::min(f.host_drops, f.lost), f.lost, pct(lost_share));
       if (receiver_load >= kCpuSaturated)
-        return make(Bottleneck::kReceiverCpu, fmt::format("{}: the receiving worker {}", reason, load_words(r)),
-                    "add streams (-P) so more cores receive, keep the receiver on a core of its own (-A), or use --gsro");
+        return make(Bottleneck::kReceiverCpu,
+                    fmt::format("{}: the receiving worker {}", reason, load_words(r)),
+                    "add streams (-P) so more cores receive, keep the receiver on a core of its own (-A), or "
+                    "use --gsro");
       return make(Bottleneck::kReceiverBuffer, reason,
                   fmt::format("raise the receiver's buffer (-w{}), or give its worker a core of its own (-A)",
                               f.receiver_buffers.known && f.receiver_buffers.rmem_max > 0
@@ -172,26 +204,31 @@ Verdict udp_verdict(const StreamFacts& f) {
                                   : ""));
     }
     int64_t on_way = f.host_drops >= 0 ? f.lost - std::min(f.host_drops, f.lost) : f.lost;
-    return make(Bottleneck::kNetwork,
-                fmt::format("{} of {} datagrams ({}) were lost on the way{}", on_way, f.packets, pct(lost_share),
-                            f.host_drops < 0 ? " (the receiver did not count its own drops)" : ""),
-                "lower -b to what the path carries, or check interface drops (ip -s link) and conntrack (nperf --check)");
+    return make(
+        Bottleneck::kNetwork,
+        fmt::format("{} of {} datagrams ({}) were lost on the way{}", on_way, f.packets, pct(lost_share),
+                    f.host_drops < 0 ? " (the receiver did not count its own drops)" : ""),
+        "lower -b to what the path carries, or check interface drops (ip -s link) and conntrack (nperf "
+        "--check)");
   }
   if (f.target_bps > 0 && sent >= kRateReached * static_cast<double>(f.target_bps))
     return make(Bottleneck::kRateLimited,
-                fmt::format("the test asked for -b {} per stream and got {}", rate(static_cast<double>(f.target_bps)), rate(got)),
+                fmt::format("the test asked for -b {} per stream and got {}",
+                            rate(static_cast<double>(f.target_bps)), rate(got)),
                 "raise -b, or use -b 0, to find the path's own limit");
   if (std::max(sender_load, receiver_load) >= kCpuSaturated) {
     bool receiver = receiver_load > sender_load;
-    return make(receiver ? Bottleneck::kReceiverCpu : Bottleneck::kSenderCpu,
-                fmt::format("the {} worker {}", receiver ? "receiving" : "sending", load_words(receiver ? r : s)),
-                "add streams (-P), keep each worker on a core of its own (-A), or use --gsro (UDP GSO/GRO)");
+    return make(
+        receiver ? Bottleneck::kReceiverCpu : Bottleneck::kSenderCpu,
+        fmt::format("the {} worker {}", receiver ? "receiving" : "sending", load_words(receiver ? r : s)),
+        "add streams (-P), keep each worker on a core of its own (-A), or use --gsro (UDP GSO/GRO)");
   }
   std::vector<std::string> seen;
   if (sender_load >= 0) seen.push_back(fmt::format("sender CPU {}", pct(sender_load)));
   if (receiver_load >= 0) seen.push_back(fmt::format("receiver CPU {}", pct(receiver_load)));
   seen.push_back(fmt::format("loss {}", pct(lost_share)));
-  return make(Bottleneck::kUndetermined, fmt::format("no single limit stood out: {}", fmt::join(seen, ", ")), "");
+  return make(Bottleneck::kUndetermined, fmt::format("no single limit stood out: {}", fmt::join(seen, ", ")),
+              "");
 }
 
 void add_figures(const StreamFacts& f, Verdict* v) {

@@ -17,15 +17,17 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-std::string port_text(int port) { return std::to_string(port); }
+std::string port_text(int port) {
+  return std::to_string(port);
+}
 
 TEST(Affinity, PerStreamListPinsEachStreamOnBothEnds) {
   if (std::thread::hardware_concurrency() < 2) GTEST_SKIP() << "needs at least 2 CPUs to tell cores apart";
   int port = free_port();
   Process server({NPERF_BINARY, "-s", "-1", "-J", "-p", port_text(port)});
   ASSERT_TRUE(wait_for_listener(port, 5s));
-  ProcessResult client = run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port), "-t", "1", "-P", "4",
-                                      "-J", "-A", "0:1:0:1,1:0:1:0"},
+  ProcessResult client = run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port), "-t", "1", "-P",
+                                      "4", "-J", "-A", "0:1:0:1,1:0:1:0"},
                                      20s);
   ProcessResult srv = server.wait(10s);
   ASSERT_EQ(client.exit_code, 0) << client.err;
@@ -59,7 +61,8 @@ TEST(Errors, RefusedConnectionIsOneClearLine) {
 
 TEST(Errors, JsonModeReportsTheErrorInTheDocument) {
   int port = free_port();
-  ProcessResult r = run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port), "-t", "1", "-J"}, 15s);
+  ProcessResult r =
+      run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port), "-t", "1", "-J"}, 15s);
   EXPECT_EQ(r.exit_code, 1);
   json doc = json::parse(r.out, nullptr, false);
   ASSERT_FALSE(doc.is_discarded()) << r.out;
@@ -68,10 +71,18 @@ TEST(Errors, JsonModeReportsTheErrorInTheDocument) {
 
 TEST(Errors, BadOptionValuesExitWithUsageCode) {
   const std::vector<std::vector<std::string>> cases = {
-      {"-c", "127.0.0.1", "-P", "0"},   {"-c", "127.0.0.1", "-P", "129"},      {"-c", "127.0.0.1", "-t", "abc"},
-      {"-c", "127.0.0.1", "-l", "2M"},  {"-c", "127.0.0.1", "-f", "x"},        {"-c", "127.0.0.1", "-n", "1M", "-t", "3"},
-      {"-c", "127.0.0.1", "-A", "3-1"}, {"-c", "127.0.0.1", "--no-such-option"}, {"-t", "3"},
-      {"-s", "-c", "127.0.0.1"},        {"-c", "127.0.0.1", "-R", "--bidir"},  {"-c", "127.0.0.1", "-w", "1T"},
+      {"-c", "127.0.0.1", "-P", "0"},
+      {"-c", "127.0.0.1", "-P", "129"},
+      {"-c", "127.0.0.1", "-t", "abc"},
+      {"-c", "127.0.0.1", "-l", "2M"},
+      {"-c", "127.0.0.1", "-f", "x"},
+      {"-c", "127.0.0.1", "-n", "1M", "-t", "3"},
+      {"-c", "127.0.0.1", "-A", "3-1"},
+      {"-c", "127.0.0.1", "--no-such-option"},
+      {"-t", "3"},
+      {"-s", "-c", "127.0.0.1"},
+      {"-c", "127.0.0.1", "-R", "--bidir"},
+      {"-c", "127.0.0.1", "-w", "1T"},
   };
   for (const auto& args : cases) {
     std::vector<std::string> argv = {NPERF_BINARY};
@@ -90,7 +101,8 @@ TEST(Server, BusyServerDeniesASecondClientAndServesTheNext) {
   ASSERT_TRUE(wait_for_listener(port, 5s));
   Process first({NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port), "-t", "2"});
   std::this_thread::sleep_for(700ms);
-  ProcessResult second = run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port), "-t", "1"}, 10s);
+  ProcessResult second =
+      run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port), "-t", "1"}, 10s);
   EXPECT_EQ(second.exit_code, 1);
   EXPECT_NE(second.err.find("busy"), std::string::npos) << second.err;
   ProcessResult first_result = first.wait(15s);
@@ -113,7 +125,8 @@ TEST(Server, ServesTheNextTestAfterAClientIsKilled) {
     victim.wait(5s);
   }
   std::this_thread::sleep_for(300ms);
-  ProcessResult next = run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port), "-t", "1", "-J"}, 15s);
+  ProcessResult next =
+      run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port), "-t", "1", "-J"}, 15s);
   EXPECT_EQ(next.exit_code, 0) << next.out << next.err;
   server.signal(SIGTERM);
   server.wait(5s);
@@ -130,12 +143,15 @@ TEST(Server, LeaksNoThreadOrSocketAcrossTests) {
   Process server({NPERF_BINARY, "-s", "-p", port_text(port)});
   ASSERT_TRUE(wait_for_listener(port, 5s));
   std::string proc = "/proc/" + std::to_string(server.pid());
-  ASSERT_EQ(run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port), "-t", "0.5"}, 15s).exit_code, 0);
+  ASSERT_EQ(run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port), "-t", "0.5"}, 15s).exit_code,
+            0);
   std::this_thread::sleep_for(200ms);
   size_t fds = count_entries(proc + "/fd"), threads = count_entries(proc + "/task");
-  const std::vector<std::vector<std::string>> tests = {
-      {"-t", "0.5", "-P", "4"}, {"-t", "0.5", "--bidir", "-P", "2"}, {"-t", "0.5", "-R"},
-      {"-u", "-b", "100M", "-t", "0.5", "-P", "2"}, {"-n", "10M"}};
+  const std::vector<std::vector<std::string>> tests = {{"-t", "0.5", "-P", "4"},
+                                                       {"-t", "0.5", "--bidir", "-P", "2"},
+                                                       {"-t", "0.5", "-R"},
+                                                       {"-u", "-b", "100M", "-t", "0.5", "-P", "2"},
+                                                       {"-n", "10M"}};
   for (const auto& extra : tests) {
     std::vector<std::string> argv = {NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port)};
     argv.insert(argv.end(), extra.begin(), extra.end());
@@ -154,7 +170,8 @@ TEST(Server, LeaksNoThreadOrSocketAcrossTests) {
 // receivers wait for a watermark of up to a block). Long enough (> 50 ms)
 // for the watermark to be in force; forward, reverse and two streams.
 TEST(Tcp, ByteQuotaIsReceivedExactly) {
-  const std::vector<std::vector<std::string>> cases = {{"-n", "1G"}, {"-n", "1G", "-R"}, {"-n", "1G", "-P", "2"}};
+  const std::vector<std::vector<std::string>> cases = {
+      {"-n", "1G"}, {"-n", "1G", "-R"}, {"-n", "1G", "-P", "2"}};
   for (const auto& extra : cases) {
     int port = free_port();
     Process server({NPERF_BINARY, "-s", "-1", "-p", port_text(port)});
@@ -216,8 +233,8 @@ TEST(Udp, GsroBetweenNperfEndsKeepsTheRateWithoutLoss) {
   int port = free_port();
   Process server({NPERF_BINARY, "-s", "-1", "-J", "-p", port_text(port)});
   ASSERT_TRUE(wait_for_listener(port, 5s));
-  ProcessResult r = run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port), "-u", "-b", "1G", "-l", "1400",
-                                 "-t", "2", "--gsro", "-J"},
+  ProcessResult r = run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port), "-u", "-b", "1G",
+                                 "-l", "1400", "-t", "2", "--gsro", "-J"},
                                 20s);
   ProcessResult srv = server.wait(10s);
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -235,13 +252,16 @@ void expect_even_pacing(const std::vector<std::string>& extra, double target_bps
 #if defined(__SANITIZE_THREAD__)
   // TSan slows every memory access of nperf 5-15x: 4 Gbit/s of paced UDP is
   // then out of reach on a small machine, which says nothing about pacing.
-  if (target_bps > 1e9) GTEST_SKIP() << "rate-sensitive: under ThreadSanitizer nperf cannot reach " << target_bps / 1e9 << " Gbit/s";
+  if (target_bps > 1e9)
+    GTEST_SKIP() << "rate-sensitive: under ThreadSanitizer nperf cannot reach " << target_bps / 1e9
+                 << " Gbit/s";
 #endif
   int port = free_port();
   Process server({NPERF_BINARY, "-s", "-1", "-p", port_text(port)});
   ASSERT_TRUE(wait_for_listener(port, 5s));
-  std::vector<std::string> argv = {NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port), "-u", "-b", "1G", "-l", "1400",
-                                   "-t", "10", "-J"};
+  std::vector<std::string> argv = {NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port),
+                                   "-u",         "-b", "1G",        "-l", "1400",
+                                   "-t",         "10", "-J"};
   argv.insert(argv.end(), extra.begin(), extra.end());
   ProcessResult r = run_process(argv, 40s);
   server.wait(10s);
@@ -257,16 +277,20 @@ void expect_even_pacing(const std::vector<std::string>& extra, double target_bps
   }
 }
 
-TEST(Udp, PacingIsEvenForOneStream) { expect_even_pacing({}, 1e9); }
-TEST(Udp, PacingIsEvenForFourStreams) { expect_even_pacing({"-P", "4", "--gsro"}, 4e9); }
+TEST(Udp, PacingIsEvenForOneStream) {
+  expect_even_pacing({}, 1e9);
+}
+TEST(Udp, PacingIsEvenForFourStreams) {
+  expect_even_pacing({"-P", "4", "--gsro"}, 4e9);
+}
 
 TEST(Udp, HostDropsAreReportedApartFromLossOnTheWay) {
   int port = free_port();
   Process server({NPERF_BINARY, "-s", "-1", "-p", port_text(port)});
   ASSERT_TRUE(wait_for_listener(port, 5s));
   // Unlimited rate into a 16 KiB receive buffer: the receiving host must drop.
-  ProcessResult r = run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port), "-u", "-b", "0", "-l", "1400",
-                                 "-w", "16K", "-t", "1", "-R"},
+  ProcessResult r = run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port), "-u", "-b", "0",
+                                 "-l", "1400", "-w", "16K", "-t", "1", "-R"},
                                 20s);
   server.wait(10s);
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -292,11 +316,13 @@ TEST(Limits, ServerBitrateLimitRefusesFastRequestsAndThrottlesUnlimitedTcp) {
   int port = free_port();
   Process server({NPERF_BINARY, "-s", "-p", port_text(port), "--server-bitrate-limit", "500M"});
   ASSERT_TRUE(wait_for_listener(port, 5s));
-  ProcessResult refused = run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port), "-t", "1", "-b", "1G"}, 15s);
+  ProcessResult refused =
+      run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port), "-t", "1", "-b", "1G"}, 15s);
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_NE(refused.err.find("larger than server limit"), std::string::npos) << refused.err;
   for (const char* mode : {"", "-R"}) {
-    std::vector<std::string> argv = {NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port), "-t", "2", "-P", "2", "-J"};
+    std::vector<std::string> argv = {NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port),
+                                     "-t",         "2",  "-P",        "2",  "-J"};
     if (*mode) argv.push_back(mode);
     ProcessResult r = run_process(argv, 15s);
     ASSERT_EQ(r.exit_code, 0) << mode << r.err;
@@ -311,7 +337,8 @@ TEST(Limits, ServerBitrateLimitRefusesFastRequestsAndThrottlesUnlimitedTcp) {
 TEST(Limits, OneOffServerLeavesAfterIdleTimeout) {
   int port = free_port();
   auto started = std::chrono::steady_clock::now();
-  ProcessResult r = run_process({NPERF_BINARY, "-s", "-1", "-p", port_text(port), "--idle-timeout", "1"}, 10s);
+  ProcessResult r =
+      run_process({NPERF_BINARY, "-s", "-1", "-p", port_text(port), "--idle-timeout", "1"}, 10s);
   EXPECT_FALSE(r.timed_out);
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
@@ -323,8 +350,8 @@ TEST(Limits, ReceivingClientGivesUpAfterRcvTimeout) {
   ASSERT_TRUE(wait_for_listener(port, 5s));
   // One 128 KiB block at 8 kbit/s: the next one would come after ~2 minutes.
   auto started = std::chrono::steady_clock::now();
-  ProcessResult r = run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port), "-t", "30", "-R", "-b", "8K",
-                                 "--rcv-timeout", "700"},
+  ProcessResult r = run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port), "-t", "30", "-R",
+                                 "-b", "8K", "--rcv-timeout", "700"},
                                 20s);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("--rcv-timeout"), std::string::npos) << r.err;
@@ -343,14 +370,15 @@ TEST(TextOutput, ClientAgainstIperf3PrintsTheIperf3Layout) {
   int port = free_port();
   Process server({iperf3, "-s", "-1", "-p", port_text(port)});
   ASSERT_TRUE(wait_for_listener(port, 5s));
-  ProcessResult r = run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port), "-t", "2", "-P", "2",
-                                 "--get-server-output"},
-                                20s);
+  ProcessResult r = run_process(
+      {NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port), "-t", "2", "-P", "2", "--get-server-output"},
+      20s);
   server.wait(10s);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  for (const char* expected : {"Connecting to host 127.0.0.1, port ", "[ ID] Interval           Transfer     Bitrate         Retr  Cwnd",
-                               "[SUM]   0.00-2.00   sec", "sender\n", "receiver\n", "Server output:",
-                               "Accepted connection from 127.0.0.1", "\niperf Done.\n"})
+  for (const char* expected :
+       {"Connecting to host 127.0.0.1, port ",
+        "[ ID] Interval           Transfer     Bitrate         Retr  Cwnd", "[SUM]   0.00-2.00   sec",
+        "sender\n", "receiver\n", "Server output:", "Accepted connection from 127.0.0.1", "\niperf Done.\n"})
     EXPECT_NE(r.out.find(expected), std::string::npos) << "missing '" << expected << "' in:\n" << r.out;
 }
 

@@ -24,7 +24,9 @@ using nlohmann::json;
 constexpr const char* kServerAddress = "198.19.10.1";
 constexpr const char* kClientAddress = "198.19.10.2";
 
-ProcessResult sh(const std::string& command) { return run_process({"/bin/sh", "-c", command}, 20s); }
+ProcessResult sh(const std::string& command) {
+  return run_process({"/bin/sh", "-c", command}, 20s);
+}
 
 class VethPair : public ::testing::Test {
  protected:
@@ -33,14 +35,24 @@ class VethPair : public ::testing::Test {
     std::string tag = std::to_string(::getpid());
     server_ns_ = "nperf-diag-s-" + tag;
     client_ns_ = "nperf-diag-c-" + tag;
-    ProcessResult r = sh(ns("ip netns add {S} && ip netns add {C} && "
-                             "ip link add nd-s-" + tag + " netns {S} type veth peer name nd-c-" + tag + " netns {C} && "
-                             "ip -n {S} addr add 198.19.10.1/30 dev nd-s-" + tag + " && "
-                             "ip -n {C} addr add 198.19.10.2/30 dev nd-c-" + tag + " && "
-                             "ip -n {S} link set nd-s-" + tag + " up && ip -n {C} link set nd-c-" + tag + " up && "
-                             "ip -n {S} link set lo up && ip -n {C} link set lo up"));
+    ProcessResult r =
+        sh(ns("ip netns add {S} && ip netns add {C} && "
+              "ip link add nd-s-" +
+              tag + " netns {S} type veth peer name nd-c-" + tag +
+              " netns {C} && "
+              "ip -n {S} addr add 198.19.10.1/30 dev nd-s-" +
+              tag +
+              " && "
+              "ip -n {C} addr add 198.19.10.2/30 dev nd-c-" +
+              tag +
+              " && "
+              "ip -n {S} link set nd-s-" +
+              tag + " up && ip -n {C} link set nd-c-" + tag +
+              " up && "
+              "ip -n {S} link set lo up && ip -n {C} link set lo up"));
     created_ = true;
-    if (r.exit_code != 0) GTEST_SKIP() << "cannot build the namespaces and veth pair (kernel without netns/veth?): " << r.err;
+    if (r.exit_code != 0)
+      GTEST_SKIP() << "cannot build the namespaces and veth pair (kernel without netns/veth?): " << r.err;
   }
 
   void TearDown() override {
@@ -57,7 +69,8 @@ class VethPair : public ::testing::Test {
 
   // A one-test nperf server in the server namespace; waits until it listens.
   void start_server(std::vector<std::string> extra = {}) {
-    std::vector<std::string> argv = {"ip", "netns", "exec", server_ns_, NPERF_BINARY, "-s", "-1", "-J", "-p", "5201"};
+    std::vector<std::string> argv = {"ip", "netns", "exec", server_ns_, NPERF_BINARY,
+                                     "-s", "-1",    "-J",   "-p",       "5201"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     server_ = std::make_unique<Process>(argv);
     for (int i = 0; i < 100; ++i) {
@@ -73,7 +86,8 @@ class VethPair : public ::testing::Test {
 
   // Runs the client in its namespace; returns its -J document.
   json run_client(std::vector<std::string> extra) {
-    std::vector<std::string> argv = {"ip", "netns", "exec", client_ns_, NPERF_BINARY, "-c", kServerAddress, "-p", "5201", "-J"};
+    std::vector<std::string> argv = {"ip", "netns",        "exec", client_ns_, NPERF_BINARY,
+                                     "-c", kServerAddress, "-p",   "5201",     "-J"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     ProcessResult client = run_process(argv, 40s);
     ProcessResult server = server_->wait(10s);
@@ -123,7 +137,8 @@ TEST_F(VethPair, BothEndsOnOneCoreAreCpuBound) {
   // that makes a CPU verdict, while cubic keeps it 100 % busy.
   std::ifstream available("/proc/sys/net/ipv4/tcp_available_congestion_control");
   std::string names((std::istreambuf_iterator<char>(available)), std::istreambuf_iterator<char>());
-  if (names.find("cubic") == std::string::npos) GTEST_SKIP() << "the kernel offers no cubic congestion control: " << names;
+  if (names.find("cubic") == std::string::npos)
+    GTEST_SKIP() << "the kernel offers no cubic congestion control: " << names;
   start_server();
   json doc = run_client({"-t", "3", "-A", "0,0", "-C", "cubic"});
   std::string v = verdict(doc);
@@ -140,10 +155,14 @@ TEST_F(VethPair, RateBelowCapacityIsRateLimited) {
 TEST_F(VethPair, InducedLossIsNetworkLimited) {
   // 2% of the full-sized data segments arriving at the receiver are dropped
   // (nft numgen); the control messages are small and pass.
-  ProcessResult nft = sh(ns("ip netns exec {S} nft add table inet nperf_loss && "
-                             "ip netns exec {S} nft add chain inet nperf_loss in '{ type filter hook input priority 0; }' && "
-                             "ip netns exec {S} nft add rule inet nperf_loss in meta length gt 1000 numgen random mod 100 lt 2 drop"));
-  if (nft.exit_code != 0) GTEST_SKIP() << "nft cannot install a drop rule (nftables missing or kernel without nf_tables): " << nft.err;
+  ProcessResult nft =
+      sh(ns("ip netns exec {S} nft add table inet nperf_loss && "
+            "ip netns exec {S} nft add chain inet nperf_loss in '{ type filter hook input priority 0; }' && "
+            "ip netns exec {S} nft add rule inet nperf_loss in meta length gt 1000 numgen random mod 100 lt "
+            "2 drop"));
+  if (nft.exit_code != 0)
+    GTEST_SKIP() << "nft cannot install a drop rule (nftables missing or kernel without nf_tables): "
+                 << nft.err;
   start_server();
   json doc = run_client({"-t", "3"});
   EXPECT_EQ(verdict(doc), "network-limited") << explain(doc);
@@ -156,10 +175,14 @@ TEST_F(VethPair, UdpHostDropsAreReportedApartFromNetworkLoss) {
   // datagrams are dropped: iperf3's protocol sends the 4-byte stream hello
   // once, and a lost hello would stall the set-up for its 30 s deadline
   // (a 3 % chance per run; seen once in a full suite run).
-  ProcessResult nft = sh(ns("ip netns exec {S} nft add table inet nperf_loss && "
-                             "ip netns exec {S} nft add chain inet nperf_loss in '{ type filter hook input priority 0; }' && "
-                             "ip netns exec {S} nft add rule inet nperf_loss in udp dport 5201 udp length gt 100 numgen random mod 100 lt 3 drop"));
-  if (nft.exit_code != 0) GTEST_SKIP() << "nft cannot install a drop rule (nftables missing or kernel without nf_tables): " << nft.err;
+  ProcessResult nft =
+      sh(ns("ip netns exec {S} nft add table inet nperf_loss && "
+            "ip netns exec {S} nft add chain inet nperf_loss in '{ type filter hook input priority 0; }' && "
+            "ip netns exec {S} nft add rule inet nperf_loss in udp dport 5201 udp length gt 100 numgen "
+            "random mod 100 lt 3 drop"));
+  if (nft.exit_code != 0)
+    GTEST_SKIP() << "nft cannot install a drop rule (nftables missing or kernel without nf_tables): "
+                 << nft.err;
   start_server();
   json doc = run_client({"-u", "-b", "2G", "-l", "1400", "-w", "8K", "-t", "3"});
   const json& stream = doc["end"]["nperf"]["streams"][0];

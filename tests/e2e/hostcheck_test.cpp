@@ -50,9 +50,9 @@ TEST(HostCheck, JsonIsOneDocumentWithTheDocumentedKeys) {
   nlohmann::json j = nlohmann::json::parse(r.out);  // throws, failing the test, when not JSON
   EXPECT_EQ(j["target"], "127.0.0.1");
   EXPECT_EQ(j["sysctl"]["rmem_max"], rmem_max);
-  for (const char* key : {"wmem_max", "rmem_default", "wmem_default", "tcp_rmem", "tcp_wmem", "tcp_congestion_control",
-                          "tcp_available_congestion_control", "default_qdisc", "tcp_mtu_probing", "tcp_window_scaling",
-                          "tcp_timestamps", "tcp_sack"})
+  for (const char* key : {"wmem_max", "rmem_default", "wmem_default", "tcp_rmem", "tcp_wmem",
+                          "tcp_congestion_control", "tcp_available_congestion_control", "default_qdisc",
+                          "tcp_mtu_probing", "tcp_window_scaling", "tcp_timestamps", "tcp_sack"})
     EXPECT_TRUE(j["sysctl"].contains(key)) << key;
   EXPECT_TRUE(j["conntrack"]["loaded"].is_boolean());
   EXPECT_EQ(j["interface"]["name"], "lo");
@@ -67,8 +67,9 @@ TEST(HostCheck, JsonIsOneDocumentWithTheDocumentedKeys) {
 }
 
 TEST(HostCheck, HostMayFollowOtherFlagsOrComeFromDashC) {
-  for (std::vector<std::string> argv : {std::vector<std::string>{NPERF_BINARY, "--check", "-J", "127.0.0.1"},
-                                        std::vector<std::string>{NPERF_BINARY, "--check", "-c", "127.0.0.1", "-J"}}) {
+  for (std::vector<std::string> argv :
+       {std::vector<std::string>{NPERF_BINARY, "--check", "-J", "127.0.0.1"},
+        std::vector<std::string>{NPERF_BINARY, "--check", "-c", "127.0.0.1", "-J"}}) {
     ProcessResult r = run_process(argv, 20s);
     ASSERT_EQ(r.exit_code, 0) << r.err;
     nlohmann::json j = nlohmann::json::parse(r.out);

@@ -35,7 +35,9 @@ const Scenario kScenarios[] = {
     {"Omit1", {"-t", "3", "-O", "1"}},
 };
 
-void PrintTo(const Scenario& s, std::ostream* os) { *os << s.name; }
+void PrintTo(const Scenario& s, std::ostream* os) {
+  *os << s.name;
+}
 
 bool has_arg(const Scenario& scenario, const std::string& arg) {
   return std::find(scenario.args.begin(), scenario.args.end(), arg) != scenario.args.end();
@@ -104,7 +106,6 @@ const Scenario kUdpScenarios[] = {
 
 class UdpInterop : public ::testing::TestWithParam<std::tuple<Pairing, Scenario>> {};
 
-
 // UDP: exit codes, valid JSON on both ends, loss under 5% and jitter present
 // on each receiving side, and (one direction) sent bytes matching received.
 TEST_P(UdpInterop, BothEndsAgree) {
@@ -131,14 +132,15 @@ TEST_P(UdpInterop, BothEndsAgree) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllPairings, UdpInterop,
-                         ::testing::Combine(::testing::Values(Pairing::kNperfToIperf3, Pairing::kIperf3ToNperf,
+                         ::testing::Combine(::testing::Values(Pairing::kNperfToIperf3,
+                                                              Pairing::kIperf3ToNperf,
                                                               Pairing::kNperfToNperf),
                                             ::testing::ValuesIn(kUdpScenarios)),
                          case_name);
 
-
 INSTANTIATE_TEST_SUITE_P(AllPairings, Interop,
-                         ::testing::Combine(::testing::Values(Pairing::kNperfToIperf3, Pairing::kIperf3ToNperf,
+                         ::testing::Combine(::testing::Values(Pairing::kNperfToIperf3,
+                                                              Pairing::kIperf3ToNperf,
                                                               Pairing::kNperfToNperf),
                                             ::testing::ValuesIn(kScenarios)),
                          case_name);

@@ -26,7 +26,9 @@ struct Endpoint {
   std::string tos, tclass;  // "0x28", "0" or "" when ss printed none
 };
 
-int port_of(const std::string& address) { return std::stoi(address.substr(address.rfind(':') + 1)); }
+int port_of(const std::string& address) {
+  return std::stoi(address.substr(address.rfind(':') + 1));
+}
 
 std::vector<Endpoint> established_on(int port) {
   std::string ss = find_program("ss");
@@ -65,7 +67,8 @@ Seen watch(int port) {
     seen = {};
     for (const Endpoint& e : established_on(port))
       (e.local_port == port ? seen.server_side : seen.client_side).push_back(e);
-  } while ((seen.client_side.size() < 2 || seen.server_side.size() < 2) && std::chrono::steady_clock::now() < deadline);
+  } while ((seen.client_side.size() < 2 || seen.server_side.size() < 2) &&
+           std::chrono::steady_clock::now() < deadline);
   return seen;
 }
 
@@ -94,7 +97,8 @@ TEST(Tos, NperfClientMarksItsDataSocketAndIperf3ServerMarksItsOwn) {
   server.wait(10s);
   EXPECT_EQ(c.exit_code, 0) << c.err;
   ASSERT_EQ(seen.client_side.size(), 2u) << "control and one data connection";
-  EXPECT_EQ(marked(seen.client_side, "0x28", false), 1u) << "the data socket only, not the control connection";
+  EXPECT_EQ(marked(seen.client_side, "0x28", false), 1u)
+      << "the data socket only, not the control connection";
   // iperf3 applies the "TOS" it received to its (dual-stack IPv6) data socket as the traffic class.
   EXPECT_EQ(marked(seen.server_side, "0x28", true), 1u);
 }
@@ -119,8 +123,11 @@ TEST(Tos, Iperf3ClientsDscpIsAppliedByTheNperfServerThatSends) {
 }
 
 TEST(Tos, BadValuesAreABadCommandLine) {
-  for (std::vector<std::string> args : {std::vector<std::string>{"-S", "256"}, {"-S", "0x1zz"}, {"--dscp", "64"},
-                                        {"--dscp", "af44"}, {"-S", "8", "--dscp", "ef"}}) {
+  for (std::vector<std::string> args : {std::vector<std::string>{"-S", "256"},
+                                        {"-S", "0x1zz"},
+                                        {"--dscp", "64"},
+                                        {"--dscp", "af44"},
+                                        {"-S", "8", "--dscp", "ef"}}) {
     std::vector<std::string> argv = {NPERF_BINARY, "-c", "127.0.0.1"};
     argv.insert(argv.end(), args.begin(), args.end());
     ProcessResult r = run_process(argv, 10s);
@@ -130,7 +137,9 @@ TEST(Tos, BadValuesAreABadCommandLine) {
 }
 
 // The client's figure for what was received (the receiver's own count).
-double received_bps(const PairResult& r) { return r.client["end"]["sum_received"].value("bits_per_second", -1.0); }
+double received_bps(const PairResult& r) {
+  return r.client["end"]["sum_received"].value("bits_per_second", -1.0);
+}
 
 TEST(FqRate, NperfClientPacesItsOwnSendingAgainstIperf3) {
   // Forward: iperf3 3.12's server does not apply "fqrate" to the sockets it
@@ -180,7 +189,8 @@ TEST(BindDevice, ServerListensAndClientConnectsOnTheNamedDevice) {
   int port = free_port();
   const std::string p = std::to_string(port);
   if (::geteuid() != 0) {  // before Linux 5.7 only CAP_NET_RAW may bind to a device
-    ProcessResult probe = run_process({NPERF_BINARY, "-s", "-1", "-p", p, "--bind-dev", "lo", "--idle-timeout", "1"}, 10s);
+    ProcessResult probe =
+        run_process({NPERF_BINARY, "-s", "-1", "-p", p, "--bind-dev", "lo", "--idle-timeout", "1"}, 10s);
     if (probe.err.find("Operation not permitted") != std::string::npos)
       GTEST_SKIP() << "this kernel lets only CAP_NET_RAW bind to a device: " << probe.err;
   }
@@ -205,10 +215,13 @@ TEST(BindDevice, ServerListensAndClientConnectsOnTheNamedDevice) {
 }
 
 TEST(BindDevice, UnknownDeviceIsAClearErrorOnBothEnds) {
-  ProcessResult server = run_process({NPERF_BINARY, "-s", "-1", "-p", std::to_string(free_port()), "--bind-dev", "nosuchdev0"}, 10s);
+  ProcessResult server = run_process(
+      {NPERF_BINARY, "-s", "-1", "-p", std::to_string(free_port()), "--bind-dev", "nosuchdev0"}, 10s);
   EXPECT_EQ(server.exit_code, 1);
-  EXPECT_NE(server.err.find("unable to bind to device 'nosuchdev0': No such device"), std::string::npos) << server.err;
-  ProcessResult client = run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", "1", "-B", "127.0.0.1%nosuchdev0"}, 10s);
+  EXPECT_NE(server.err.find("unable to bind to device 'nosuchdev0': No such device"), std::string::npos)
+      << server.err;
+  ProcessResult client =
+      run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", "1", "-B", "127.0.0.1%nosuchdev0"}, 10s);
   EXPECT_EQ(client.exit_code, 1);
   EXPECT_NE(client.err.find("unable to bind to device 'nosuchdev0'"), std::string::npos) << client.err;
   ProcessResult both = run_process({NPERF_BINARY, "-c", "127.0.0.1%lo", "--bind-dev", "eth0"}, 10s);
@@ -218,13 +231,15 @@ TEST(BindDevice, UnknownDeviceIsAClearErrorOnBothEnds) {
 
 TEST(ExtraData, BothEndsPrintItInTheirJson) {
   PairResult r;
-  ASSERT_NO_FATAL_FAILURE(run_pair(Peer::kNperf, Peer::kIperf3, {"-n", "1M", "--extra-data", "rack=3, row 7"}, &r));
+  ASSERT_NO_FATAL_FAILURE(
+      run_pair(Peer::kNperf, Peer::kIperf3, {"-n", "1M", "--extra-data", "rack=3, row 7"}, &r));
   if (r.skipped) return;
   EXPECT_EQ(r.client.value("extra_data", ""), "rack=3, row 7");
   EXPECT_EQ(r.server.value("extra_data", ""), "rack=3, row 7") << "iperf3 received it in the parameters";
   // And the other way round: nperf's server prints what an iperf3 client sends.
   PairResult back;
-  ASSERT_NO_FATAL_FAILURE(run_pair(Peer::kIperf3, Peer::kNperf, {"-n", "1M", "--extra-data", "from iperf3"}, &back));
+  ASSERT_NO_FATAL_FAILURE(
+      run_pair(Peer::kIperf3, Peer::kNperf, {"-n", "1M", "--extra-data", "from iperf3"}, &back));
   EXPECT_EQ(back.server.value("extra_data", ""), "from iperf3");
 }
 

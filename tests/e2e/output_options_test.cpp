@@ -8,9 +8,9 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
-#include <functional>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <sstream>
 #include <thread>
@@ -59,7 +59,9 @@ bool wait_until(const std::function<bool()>& condition, std::chrono::millisecond
   return true;
 }
 
-bool file_exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
+bool file_exists(const std::string& path) {
+  return ::access(path.c_str(), F_OK) == 0;
+}
 
 // ---- --logfile, --forceflush ---------------------------------------------------
 
@@ -70,8 +72,9 @@ TEST(Logfile, ClientReportGoesToTheFileAndIsAppended) {
     int port = free_port();
     Process server({NPERF_BINARY, "-s", "-1", "-p", std::to_string(port)});
     ASSERT_TRUE(wait_for_listener(port, 5s));
-    ProcessResult client = run_process(
-        {NPERF_BINARY, "-c", "127.0.0.1", "-p", std::to_string(port), "-t", "1", "--logfile", log, "--forceflush"}, 20s);
+    ProcessResult client = run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", std::to_string(port), "-t",
+                                        "1", "--logfile", log, "--forceflush"},
+                                       20s);
     EXPECT_EQ(client.exit_code, 0) << client.err;
     EXPECT_EQ(client.out, "") << "the report belongs in the log file";
     server.wait(10s);
@@ -90,12 +93,14 @@ TEST(Logfile, ErrorsGoToTheFileToo) {
       run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", std::to_string(port), "--logfile", log}, 20s);
   EXPECT_EQ(client.exit_code, 1);
   EXPECT_EQ(client.err, "");
-  EXPECT_NE(read_file(log).find("nperf: error - unable to connect to server"), std::string::npos) << read_file(log);
+  EXPECT_NE(read_file(log).find("nperf: error - unable to connect to server"), std::string::npos)
+      << read_file(log);
   std::remove(log.c_str());
 }
 
 TEST(Logfile, UnopenableFileIsABadCommandLine) {
-  ProcessResult r = run_process({NPERF_BINARY, "-c", "127.0.0.1", "--logfile", "/nonexistent-dir/x.log"}, 10s);
+  ProcessResult r =
+      run_process({NPERF_BINARY, "-c", "127.0.0.1", "--logfile", "/nonexistent-dir/x.log"}, 10s);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("unable to open log file '/nonexistent-dir/x.log'"), std::string::npos) << r.err;
 }
@@ -107,7 +112,8 @@ TEST(Logfile, JsonDocumentGoesToTheFile) {
   Process server({NPERF_BINARY, "-s", "-1", "-p", std::to_string(port)});
   ASSERT_TRUE(wait_for_listener(port, 5s));
   ProcessResult client = run_process(
-      {NPERF_BINARY, "-c", "127.0.0.1", "-p", std::to_string(port), "-n", "10M", "-J", "--logfile", log}, 20s);
+      {NPERF_BINARY, "-c", "127.0.0.1", "-p", std::to_string(port), "-n", "10M", "-J", "--logfile", log},
+      20s);
   EXPECT_EQ(client.exit_code, 0) << client.err;
   EXPECT_EQ(client.out, "");
   json doc = json::parse(read_file(log), nullptr, false);
@@ -121,7 +127,8 @@ TEST(Logfile, JsonDocumentGoesToTheFile) {
 
 TEST(Timestamps, EveryClientLineAgainstIperf3StartsWithTheStampThenTheTitle) {
   RawPair run;
-  ASSERT_NO_FATAL_FAILURE(run_raw_pair(Peer::kNperf, Peer::kIperf3, {"-t", "1", "-T", "tt", "--timestamps=<%Y> "}, {}, &run));
+  ASSERT_NO_FATAL_FAILURE(
+      run_raw_pair(Peer::kNperf, Peer::kIperf3, {"-t", "1", "-T", "tt", "--timestamps=<%Y> "}, {}, &run));
   if (run.skipped) return;
   const ProcessResult& client = run.client;
   EXPECT_EQ(client.exit_code, 0) << client.err;
@@ -130,7 +137,8 @@ TEST(Timestamps, EveryClientLineAgainstIperf3StartsWithTheStampThenTheTitle) {
   for (const auto& line : lines) {
     ASSERT_GE(line.size(), 12u) << line;  // "<2026> tt:  " then the text
     EXPECT_EQ(line.substr(0, 1) + line.substr(5, 7), "<> tt:  ") << line;
-    EXPECT_TRUE(std::isdigit(static_cast<unsigned char>(line[1])) && std::isdigit(static_cast<unsigned char>(line[4])))
+    EXPECT_TRUE(std::isdigit(static_cast<unsigned char>(line[1])) &&
+                std::isdigit(static_cast<unsigned char>(line[4])))
         << line;
   }
 }
@@ -162,11 +170,11 @@ TEST(Debug, TracesTheControlExchangeOnStderrAndLeavesJsonClean) {
   EXPECT_FALSE(json::parse(client.out, nullptr, false).is_discarded()) << "stdout stays one document";
   // The whole exchange, in order, as the client saw it.
   size_t at = 0;
-  for (const char* step : {"debug: control > cookie ", "debug: control < PARAM_EXCHANGE (9)", "debug: control > {\"tcp\":true",
-                           "debug: control < CREATE_STREAMS (10)", "debug: control < TEST_START (1)",
-                           "debug: control < TEST_RUNNING (2)", "debug: control > TEST_END (4)",
-                           "debug: control < EXCHANGE_RESULTS (13)", "debug: control < DISPLAY_RESULTS (14)",
-                           "debug: control > IPERF_DONE (16)"}) {
+  for (const char* step : {"debug: control > cookie ", "debug: control < PARAM_EXCHANGE (9)",
+                           "debug: control > {\"tcp\":true", "debug: control < CREATE_STREAMS (10)",
+                           "debug: control < TEST_START (1)", "debug: control < TEST_RUNNING (2)",
+                           "debug: control > TEST_END (4)", "debug: control < EXCHANGE_RESULTS (13)",
+                           "debug: control < DISPLAY_RESULTS (14)", "debug: control > IPERF_DONE (16)"}) {
     at = client.err.find(step, at);
     ASSERT_NE(at, std::string::npos) << "missing or out of order: " << step << "\n" << client.err;
   }
@@ -178,18 +186,23 @@ TEST(Debug, ServerTracesWhatAnIperf3ClientSends) {
   if (run.skipped) return;
   EXPECT_EQ(run.client.exit_code, 0) << run.client.err;
   size_t at = 0;
-  for (const char* step : {"debug: control < cookie ", "debug: control > PARAM_EXCHANGE (9)", "debug: control < {\"tcp\":true",
-                           "debug: control > CREATE_STREAMS (10)", "debug: control < TEST_END (4)",
-                           "debug: control > EXCHANGE_RESULTS (13)", "debug: control < IPERF_DONE (16)"}) {
+  for (const char* step :
+       {"debug: control < cookie ", "debug: control > PARAM_EXCHANGE (9)", "debug: control < {\"tcp\":true",
+        "debug: control > CREATE_STREAMS (10)", "debug: control < TEST_END (4)",
+        "debug: control > EXCHANGE_RESULTS (13)", "debug: control < IPERF_DONE (16)"}) {
     at = run.server.err.find(step, at);
     ASSERT_NE(at, std::string::npos) << "missing or out of order: " << step << "\n" << run.server.err;
   }
 }
 
 TEST(Unsupported, Iperf3OptionsNperfLacksAreRefusedByName) {
-  const std::vector<std::vector<std::string>> cases = {
-      {"-F", "/etc/hostname"}, {"-L", "5"}, {"--sctp"}, {"--nstreams", "2"}, {"--username", "u"},
-      {"--rsa-public-key-path", "k.pem"}, {"-m"}};
+  const std::vector<std::vector<std::string>> cases = {{"-F", "/etc/hostname"},
+                                                       {"-L", "5"},
+                                                       {"--sctp"},
+                                                       {"--nstreams", "2"},
+                                                       {"--username", "u"},
+                                                       {"--rsa-public-key-path", "k.pem"},
+                                                       {"-m"}};
   for (const auto& extra : cases) {
     std::vector<std::string> argv = {NPERF_BINARY, "-c", "127.0.0.1"};
     argv.insert(argv.end(), extra.begin(), extra.end());
@@ -203,7 +216,8 @@ TEST(Unsupported, Iperf3OptionsNperfLacksAreRefusedByName) {
 
 TEST(JsonStream, ClientAgainstIperf3PrintsOneEventPerLineEndingWithTheSummary) {
   RawPair run;
-  ASSERT_NO_FATAL_FAILURE(run_raw_pair(Peer::kNperf, Peer::kIperf3, {"-t", "2", "--json-stream"}, {"-J"}, &run));
+  ASSERT_NO_FATAL_FAILURE(
+      run_raw_pair(Peer::kNperf, Peer::kIperf3, {"-t", "2", "--json-stream"}, {"-J"}, &run));
   if (run.skipped) return;
   const ProcessResult &client = run.client, &srv = run.server;
   EXPECT_EQ(client.exit_code, 0) << client.err;
@@ -231,7 +245,8 @@ TEST(JsonStream, ClientAgainstIperf3PrintsOneEventPerLineEndingWithTheSummary) {
 
 TEST(JsonStream, ServerServingAnIperf3ClientStreamsItsEvents) {
   RawPair run;
-  ASSERT_NO_FATAL_FAILURE(run_raw_pair(Peer::kIperf3, Peer::kNperf, {"-t", "2", "-J"}, {"--json-stream"}, &run));
+  ASSERT_NO_FATAL_FAILURE(
+      run_raw_pair(Peer::kIperf3, Peer::kNperf, {"-t", "2", "-J"}, {"--json-stream"}, &run));
   if (run.skipped) return;
   EXPECT_EQ(run.client.exit_code, 0) << run.client.err;
   EXPECT_EQ(run.server.exit_code, 0) << run.server.err;
@@ -247,7 +262,8 @@ TEST(JsonStream, ServerServingAnIperf3ClientStreamsItsEvents) {
 }
 
 TEST(JsonStream, RefusedConnectionIsAnErrorEventThenEnd) {
-  ProcessResult r = run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", std::to_string(free_port()), "--json-stream"}, 20s);
+  ProcessResult r =
+      run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", std::to_string(free_port()), "--json-stream"}, 20s);
   EXPECT_EQ(r.exit_code, 1);
   const auto lines = lines_of(r.out);
   ASSERT_EQ(lines.size(), 2u) << r.out;
@@ -277,9 +293,9 @@ std::vector<std::map<std::string, std::string>> parse_csv(const std::string& tex
   return rows;
 }
 
-const std::map<std::string, std::string>* find_row(const std::vector<std::map<std::string, std::string>>& rows,
-                                                    const std::string& kind, const std::string& stream,
-                                                    const std::string& side) {
+const std::map<std::string, std::string>* find_row(
+    const std::vector<std::map<std::string, std::string>>& rows, const std::string& kind,
+    const std::string& stream, const std::string& side) {
   for (const auto& r : rows)
     if (r.at("kind") == kind && r.at("stream") == stream && r.at("side") == side) return &r;
   return nullptr;
@@ -287,7 +303,8 @@ const std::map<std::string, std::string>* find_row(const std::vector<std::map<st
 
 TEST(Csv, ClientAgainstIperf3ServerMatchesTheServersOwnJson) {
   RawPair run;
-  ASSERT_NO_FATAL_FAILURE(run_raw_pair(Peer::kNperf, Peer::kIperf3, {"-t", "2", "-P", "2", "--csv"}, {"-J"}, &run));
+  ASSERT_NO_FATAL_FAILURE(
+      run_raw_pair(Peer::kNperf, Peer::kIperf3, {"-t", "2", "-P", "2", "--csv"}, {"-J"}, &run));
   if (run.skipped) return;
   const ProcessResult &client = run.client, &srv = run.server;
   EXPECT_EQ(client.exit_code, 0) << client.err;
@@ -313,8 +330,8 @@ TEST(Csv, ClientAgainstIperf3ServerMatchesTheServersOwnJson) {
 
 TEST(Csv, UdpServerReceivingFromIperf3HasLossColumns) {
   RawPair run;
-  ASSERT_NO_FATAL_FAILURE(
-      run_raw_pair(Peer::kIperf3, Peer::kNperf, {"-u", "-b", "100M", "-l", "1400", "-t", "2", "-J"}, {"--csv"}, &run));
+  ASSERT_NO_FATAL_FAILURE(run_raw_pair(Peer::kIperf3, Peer::kNperf,
+                                       {"-u", "-b", "100M", "-l", "1400", "-t", "2", "-J"}, {"--csv"}, &run));
   if (run.skipped) return;
   const ProcessResult &client = run.client, &srv = run.server;
   EXPECT_EQ(client.exit_code, 0) << client.err;
@@ -329,7 +346,8 @@ TEST(Csv, UdpServerReceivingFromIperf3HasLossColumns) {
   json cdoc = json::parse(client.out, nullptr, false);
   ASSERT_FALSE(cdoc.is_discarded()) << client.out;
   // The server's own received count is what iperf3's client got back as "sum_received".
-  EXPECT_EQ(std::stoull(received->at("bytes")), cdoc["end"]["sum_received"]["bytes"].get<uint64_t>()) << srv.out;
+  EXPECT_EQ(std::stoull(received->at("bytes")), cdoc["end"]["sum_received"]["bytes"].get<uint64_t>())
+      << srv.out;
 }
 
 TEST(Csv, CannotBeCombinedWithJson) {
@@ -363,8 +381,8 @@ TEST(Daemon, OneOffServerDetachesServesLogsAndRemovesItsPidFile) {
   DaemonGuard guard{pidfile};
   int port = free_port();
   ProcessResult start = run_process(
-      {NPERF_BINARY, "-s", "-1", "-D", "-I", pidfile, "--logfile", log, "-p", std::to_string(port), "--idle-timeout",
-       "30"},  // a daemon this test fails to reach leaves by itself
+      {NPERF_BINARY, "-s", "-1", "-D", "-I", pidfile, "--logfile", log, "-p", std::to_string(port),
+       "--idle-timeout", "30"},  // a daemon this test fails to reach leaves by itself
       10s);
   EXPECT_EQ(start.exit_code, 0) << "the parent returns at once\n" << start.err;
   ASSERT_TRUE(wait_until([&] { return pid_in(pidfile) > 0; }, 5s)) << "no pid file";
@@ -372,10 +390,13 @@ TEST(Daemon, OneOffServerDetachesServesLogsAndRemovesItsPidFile) {
   EXPECT_NE(pid, 0);
   EXPECT_EQ(::kill(static_cast<pid_t>(pid), 0), 0) << "the daemon named in the pid file runs";
   ASSERT_TRUE(wait_for_listener(port, 5s));
-  ProcessResult client = run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", std::to_string(port), "-n", "5M"}, 20s);
+  ProcessResult client =
+      run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", std::to_string(port), "-n", "5M"}, 20s);
   EXPECT_EQ(client.exit_code, 0) << client.err;
-  EXPECT_TRUE(wait_until([&] { return !file_exists(pidfile); }, 10s)) << "the one-off daemon left its pid file";
-  EXPECT_NE(read_file(log).find("Server listening on " + std::to_string(port)), std::string::npos) << read_file(log);
+  EXPECT_TRUE(wait_until([&] { return !file_exists(pidfile); }, 10s))
+      << "the one-off daemon left its pid file";
+  EXPECT_NE(read_file(log).find("Server listening on " + std::to_string(port)), std::string::npos)
+      << read_file(log);
   EXPECT_NE(read_file(log).find("receiver"), std::string::npos) << read_file(log);
   std::remove(log.c_str());
 }
@@ -398,8 +419,8 @@ TEST(Daemon, PidFileNamingALiveProcessRefusesTheStart) {
   { std::ofstream(pidfile) << ::getpid() << "\n"; }  // this test runner: alive
   // With -D too: the refusal comes before detaching, so its exit code is seen.
   for (bool daemon : {false, true}) {
-    std::vector<std::string> argv = {NPERF_BINARY, "-s", "-1", "-I", pidfile, "-p", std::to_string(free_port()),
-                                     "--idle-timeout", "5"};
+    std::vector<std::string> argv = {
+        NPERF_BINARY, "-s", "-1", "-I", pidfile, "-p", std::to_string(free_port()), "--idle-timeout", "5"};
     if (daemon) argv.push_back("-D");
     ProcessResult r = run_process(argv, 10s);
     EXPECT_EQ(r.exit_code, 1) << daemon;
@@ -422,7 +443,8 @@ TEST(Daemon, StalePidFileIsReplaced) {
 }
 
 TEST(Daemon, ClientRefusesServerOnlyOptions) {
-  for (std::vector<std::string> extra : {std::vector<std::string>{"-D"}, std::vector<std::string>{"-I", "/tmp/x.pid"}}) {
+  for (std::vector<std::string> extra :
+       {std::vector<std::string>{"-D"}, std::vector<std::string>{"-I", "/tmp/x.pid"}}) {
     std::vector<std::string> argv = {NPERF_BINARY, "-c", "127.0.0.1"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     ProcessResult r = run_process(argv, 10s);

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <fstream>
 
-
 namespace nperf::test {
 namespace {
 
@@ -83,8 +82,12 @@ void run_pair(Peer client_peer, Peer server_peer, const std::vector<std::string>
   ASSERT_TRUE(out->client.contains("end") && out->server.contains("end"));
 }
 
-uint64_t sent_bytes(const json& doc) { return own_bytes(doc, true); }
-uint64_t received_bytes(const json& doc) { return own_bytes(doc, false); }
+uint64_t sent_bytes(const json& doc) {
+  return own_bytes(doc, true);
+}
+uint64_t received_bytes(const json& doc) {
+  return own_bytes(doc, false);
+}
 
 uint64_t tcp_unread_ceiling() {
   uint64_t receive = std::max(proc_number("/proc/sys/net/ipv4/tcp_rmem", 2),
@@ -100,8 +103,8 @@ void expect_sent_matches_received(uint64_t sent, uint64_t received, uint64_t unr
   // A receiver never counts more than was sent; it may count less by what it left unread.
   uint64_t slack = sent / 50 + unread_allowance;
   EXPECT_LE(received, sent + sent / 50) << what << ": " << sent << " vs " << received;
-  EXPECT_GE(received + slack, sent) << what << ": " << sent << " vs " << received << " (allowed "
-                                    << slack << " bytes unread: 2 % + " << unread_allowance << ")";
+  EXPECT_GE(received + slack, sent) << what << ": " << sent << " vs " << received << " (allowed " << slack
+                                    << " bytes unread: 2 % + " << unread_allowance << ")";
 }
 
 }  // namespace nperf::test

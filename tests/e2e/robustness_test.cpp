@@ -50,11 +50,12 @@ using Ms = std::chrono::milliseconds;
 using SteadyClock = std::chrono::steady_clock;
 
 constexpr uint8_t kTestStart = 1, kTestRunning = 2, kTestEnd = 4, kParamExchange = 9, kCreateStreams = 10,
-                  kExchangeResults = 13, kDisplayResults = 14, kAccessDenied = 0xFF,
-                  kServerError = 0xFE;
+                  kExchangeResults = 13, kDisplayResults = 14, kAccessDenied = 0xFF, kServerError = 0xFE;
 constexpr size_t kCookieSize = 37;
 
-std::string port_text(int port) { return std::to_string(port); }
+std::string port_text(int port) {
+  return std::to_string(port);
+}
 
 Ms elapsed_since(SteadyClock::time_point start) {
   return std::chrono::duration_cast<Ms>(SteadyClock::now() - start);
@@ -66,7 +67,9 @@ void note(const std::string& key, const std::string& value) {
   std::fflush(stdout);
   ::testing::Test::RecordProperty(key, value);
 }
-void note(const std::string& key, Ms value) { note(key, fmt::format("{} ms", value.count())); }
+void note(const std::string& key, Ms value) {
+  note(key, fmt::format("{} ms", value.count()));
+}
 
 // ---------------------------------------------------------------------------
 // Raw peer: plain POSIX sockets, every read bounded by poll().
@@ -80,10 +83,13 @@ struct ReadResult {
 
   bool complete() const { return how == How::kComplete; }
   // The peer closed (FIN) or reset (RST) the connection.
-  bool closed() const { return how == How::kEof || (how == How::kError && (err == ECONNRESET || err == EPIPE)); }
+  bool closed() const {
+    return how == How::kEof || (how == How::kError && (err == ECONNRESET || err == EPIPE));
+  }
   std::string describe() const {
     std::string hex;
-    for (size_t i = 0; i < bytes.size() && i < 32; ++i) hex += fmt::format("{:02x} ", static_cast<uint8_t>(bytes[i]));
+    for (size_t i = 0; i < bytes.size() && i < 32; ++i)
+      hex += fmt::format("{:02x} ", static_cast<uint8_t>(bytes[i]));
     const char* names[] = {"complete", "eof", "error", "timeout"};
     return fmt::format("{} after {} ms{}, {} bytes [{}{}]", names[static_cast<int>(how)], elapsed.count(),
                        how == How::kError ? fmt::format(" ({})", std::strerror(err)) : "", bytes.size(), hex,
@@ -185,7 +191,8 @@ class Conn {
       size_t want = std::min(sizeof buf, n - r.bytes.size());
       ssize_t got = ::recv(fd_, buf, want, MSG_DONTWAIT);
       if (got > 0) {
-        if (r.bytes.size() < (1u << 20)) r.bytes.append(buf, static_cast<size_t>(got));  // keep at most ~1 MiB
+        if (r.bytes.size() < (1u << 20))
+          r.bytes.append(buf, static_cast<size_t>(got));  // keep at most ~1 MiB
         continue;
       }
       if (got == 0) {
@@ -262,7 +269,9 @@ uint32_t read_be32(std::string_view b, size_t at) {
          (uint32_t{static_cast<uint8_t>(b[at + 2])} << 8) | uint32_t{static_cast<uint8_t>(b[at + 3])};
 }
 
-std::string frame(std::string_view body) { return be32(static_cast<uint32_t>(body.size())) + std::string(body); }
+std::string frame(std::string_view body) {
+  return be32(static_cast<uint32_t>(body.size())) + std::string(body);
+}
 
 // 36 base32 characters and the NUL, as iperf3 >= 3.2 sends.
 std::string make_cookie() {
@@ -284,10 +293,15 @@ std::string random_bytes(size_t n, uint32_t seed) {
 // A params document like iperf3 3.12 sends for `-c ... -t 10`, with some
 // values replaced by raw JSON text (or added).
 std::string params_json(const std::vector<std::pair<std::string, std::string>>& overrides = {}) {
-  std::vector<std::pair<std::string, std::string>> fields = {
-      {"tcp", "true"},      {"omit", "0"},         {"time", "10"},          {"num", "0"},
-      {"blockcount", "0"},  {"parallel", "1"},     {"len", "131072"},       {"pacing_timer", "1000"},
-      {"client_version", "\"3.12\""}};
+  std::vector<std::pair<std::string, std::string>> fields = {{"tcp", "true"},
+                                                             {"omit", "0"},
+                                                             {"time", "10"},
+                                                             {"num", "0"},
+                                                             {"blockcount", "0"},
+                                                             {"parallel", "1"},
+                                                             {"len", "131072"},
+                                                             {"pacing_timer", "1000"},
+                                                             {"client_version", "\"3.12\""}};
   for (const auto& [key, value] : overrides) {
     bool replaced = false;
     for (auto& field : fields)
@@ -298,7 +312,8 @@ std::string params_json(const std::vector<std::pair<std::string, std::string>>& 
     if (!replaced) fields.emplace_back(key, value);
   }
   std::string out = "{";
-  for (const auto& [key, value] : fields) out += fmt::format("{}\"{}\":{}", out.size() > 1 ? "," : "", key, value);
+  for (const auto& [key, value] : fields)
+    out += fmt::format("{}\"{}\":{}", out.size() > 1 ? "," : "", key, value);
   return out + "}";
 }
 
@@ -330,7 +345,8 @@ struct Timed {
   Ms elapsed{0};
 };
 
-std::vector<std::string> real_client_argv(int port, std::vector<std::string> extra = {}, const char* seconds = "1") {
+std::vector<std::string> real_client_argv(int port, std::vector<std::string> extra = {},
+                                          const char* seconds = "1") {
   std::vector<std::string> argv = {NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port), "-t", seconds};
   argv.insert(argv.end(), extra.begin(), extra.end());
   return argv;
@@ -358,9 +374,11 @@ class NperfServer {
   // The server is alive and serves a real client: `nperf -c ... -t 1` exits 0.
   void expect_serves_a_real_client(Ms timeout = 15s) {
     Timed t = run_timed(real_client_argv(port_), timeout);
-    EXPECT_FALSE(t.result.timed_out) << "real client hung for " << t.elapsed.count() << " ms\n" << t.result.err;
+    EXPECT_FALSE(t.result.timed_out) << "real client hung for " << t.elapsed.count() << " ms\n"
+                                     << t.result.err;
     EXPECT_EQ(t.result.exit_code, 0) << "real client after the hostile peer failed (" << t.elapsed.count()
-                                     << " ms):\n" << t.result.out << t.result.err << "\nserver so far:\n"
+                                     << " ms):\n"
+                                     << t.result.out << t.result.err << "\nserver so far:\n"
                                      << stop_and_describe();
   }
 
@@ -441,8 +459,8 @@ void expect_params_rejected(const std::string& params) {
 ReadResult expect_server_notices_close(Conn& conn, const std::string& what) {
   ReadResult r = conn.read_until_close(13s);
   EXPECT_TRUE(r.closed()) << what << ": server never closed: " << r.describe();
-  EXPECT_LT(r.elapsed, 2s) << what << ": server noticed that the peer had closed only after " << r.elapsed.count()
-                           << " ms: " << r.describe();
+  EXPECT_LT(r.elapsed, 2s) << what << ": server noticed that the peer had closed only after "
+                           << r.elapsed.count() << " ms: " << r.describe();
   note("server_closed_after", r.elapsed);
   return r;
 }
@@ -521,7 +539,9 @@ Conn accept_control(Listener& listener, std::string* cookie = nullptr) {
 }
 
 // Waits (bounded) for the client to go away so that the script ends cleanly.
-void drain_until_client_leaves(Conn& control, Ms timeout = 15s) { control.read_until_close(timeout); }
+void drain_until_client_leaves(Conn& control, Ms timeout = 15s) {
+  control.read_until_close(timeout);
+}
 
 // Runs the real client against a fake server; it must exit 1 within `bound`
 // and say `expected` on stderr.
@@ -529,7 +549,8 @@ void drain_until_client_leaves(Conn& control, Ms timeout = 15s) { control.read_u
 // bound, so that a late exit is measured and its message shown.
 Timed expect_client_fails(int port, Ms bound, const std::vector<std::string>& expected) {
   Timed t = run_timed(real_client_argv(port), bound + 30s);
-  EXPECT_FALSE(t.result.timed_out) << "client hung (killed after " << t.elapsed.count() << " ms)\n" << t.result.err;
+  EXPECT_FALSE(t.result.timed_out) << "client hung (killed after " << t.elapsed.count() << " ms)\n"
+                                   << t.result.err;
   EXPECT_EQ(t.result.exit_code, 1) << t.result.out << t.result.err;
   EXPECT_LE(t.elapsed, bound) << "client took " << t.elapsed.count() << " ms\n" << t.result.err;
   bool said = false;
@@ -538,8 +559,7 @@ Timed expect_client_fails(int port, Ms bound, const std::vector<std::string>& ex
     said = said || t.result.err.find(e) != std::string::npos;
     wanted += (wanted.empty() ? "'" : " or '") + e + "'";
   }
-  EXPECT_TRUE(said) << "stderr lacks " << wanted << ":\n"
-                    << t.result.err << "\nstdout:\n" << t.result.out;
+  EXPECT_TRUE(said) << "stderr lacks " << wanted << ":\n" << t.result.err << "\nstdout:\n" << t.result.out;
   note("client_exit", fmt::format("{} after {} ms", t.result.exit_code, t.elapsed.count()));
   note("client_stderr", t.result.err.substr(0, t.result.err.find_last_not_of('\n') + 1));
   return t;
@@ -565,7 +585,8 @@ void play_server_until_results(Listener& listener, const std::function<void(Conn
   control.send_byte(kTestStart);
   control.send_byte(kTestRunning);
   ReadResult end = control.read_exact(1, 15s);
-  EXPECT_TRUE(end.complete() && static_cast<uint8_t>(end.bytes[0]) == kTestEnd) << "expected TEST_END: " << end.describe();
+  EXPECT_TRUE(end.complete() && static_cast<uint8_t>(end.bytes[0]) == kTestEnd)
+      << "expected TEST_END: " << end.describe();
   if (end.complete()) {
     ::shutdown(data.fd(), SHUT_RDWR);  // as iperf3: data sockets close on TEST_END
     control.send_byte(kExchangeResults);
@@ -618,8 +639,8 @@ TEST(Robustness, ServerSurvivesGarbageThenReset) {
   Timed t = real_client_until_served(server.port(), 13s, &busy);
   note("server_serves_again_after", t.elapsed);
   EXPECT_EQ(t.result.exit_code, 0) << "busy attempts " << busy << "\n" << t.result.err;
-  EXPECT_LT(t.elapsed, 3s) << "the server was busy with a reset connection for " << t.elapsed.count() << " ms ("
-                           << busy << " busy attempts)";
+  EXPECT_LT(t.elapsed, 3s) << "the server was busy with a reset connection for " << t.elapsed.count()
+                           << " ms (" << busy << " busy attempts)";
   server.expect_alive_then_stop();
 }
 
@@ -715,27 +736,49 @@ TEST(Robustness, ServerSurvivesParamsShorterThanAnnouncedThenClose) {
   server.expect_alive_then_stop();
 }
 
-TEST(Robustness, ServerRejectsParamsThatAreNotJson) { expect_params_rejected("this is not JSON at all }{"); }
+TEST(Robustness, ServerRejectsParamsThatAreNotJson) {
+  expect_params_rejected("this is not JSON at all }{");
+}
 
-TEST(Robustness, ServerRejectsParamsThatAreAJsonArray) { expect_params_rejected(R"([{"tcp":true,"time":1}])"); }
+TEST(Robustness, ServerRejectsParamsThatAreAJsonArray) {
+  expect_params_rejected(R"([{"tcp":true,"time":1}])");
+}
 
-TEST(Robustness, ServerRejectsParamsThatAreAJsonString) { expect_params_rejected(R"("tcp")"); }
+TEST(Robustness, ServerRejectsParamsThatAreAJsonString) {
+  expect_params_rejected(R"("tcp")");
+}
 
-TEST(Robustness, ServerRejectsParallelAsString) { expect_params_rejected(params_json({{"parallel", "\"4\""}})); }
+TEST(Robustness, ServerRejectsParallelAsString) {
+  expect_params_rejected(params_json({{"parallel", "\"4\""}}));
+}
 
-TEST(Robustness, ServerRejectsTitleAsNumber) { expect_params_rejected(params_json({{"title", "5"}})); }
+TEST(Robustness, ServerRejectsTitleAsNumber) {
+  expect_params_rejected(params_json({{"title", "5"}}));
+}
 
-TEST(Robustness, ServerRejectsTimeAsString) { expect_params_rejected(params_json({{"time", "\"x\""}})); }
+TEST(Robustness, ServerRejectsTimeAsString) {
+  expect_params_rejected(params_json({{"time", "\"x\""}}));
+}
 
-TEST(Robustness, ServerRejectsAbsurdParallel) { expect_params_rejected(params_json({{"parallel", "100000"}})); }
+TEST(Robustness, ServerRejectsAbsurdParallel) {
+  expect_params_rejected(params_json({{"parallel", "100000"}}));
+}
 
-TEST(Robustness, ServerRejectsNegativeLen) { expect_params_rejected(params_json({{"len", "-1"}})); }
+TEST(Robustness, ServerRejectsNegativeLen) {
+  expect_params_rejected(params_json({{"len", "-1"}}));
+}
 
-TEST(Robustness, ServerRejectsAbsurdTime) { expect_params_rejected(params_json({{"time", "1e12"}})); }
+TEST(Robustness, ServerRejectsAbsurdTime) {
+  expect_params_rejected(params_json({{"time", "1e12"}}));
+}
 
-TEST(Robustness, ServerRejectsAbsurdOmit) { expect_params_rejected(params_json({{"omit", "99999"}})); }
+TEST(Robustness, ServerRejectsAbsurdOmit) {
+  expect_params_rejected(params_json({{"omit", "99999"}}));
+}
 
-TEST(Robustness, ServerRejectsNegativeWindow) { expect_params_rejected(params_json({{"window", "-5"}})); }
+TEST(Robustness, ServerRejectsNegativeWindow) {
+  expect_params_rejected(params_json({{"window", "-5"}}));
+}
 
 TEST(Robustness, ServerRejectsTosOutOfRangeWithIperf3sCode) {
   NperfServer server;
@@ -747,17 +790,27 @@ TEST(Robustness, ServerRejectsTosOutOfRangeWithIperf3sCode) {
   server.expect_alive_then_stop();
 }
 
-TEST(Robustness, ServerRejectsNegativeFqrate) { expect_params_rejected(params_json({{"fqrate", "-1"}})); }
+TEST(Robustness, ServerRejectsNegativeFqrate) {
+  expect_params_rejected(params_json({{"fqrate", "-1"}}));
+}
 
-TEST(Robustness, ServerRejectsExtraDataAsNumber) { expect_params_rejected(params_json({{"extra_data", "7"}})); }
+TEST(Robustness, ServerRejectsExtraDataAsNumber) {
+  expect_params_rejected(params_json({{"extra_data", "7"}}));
+}
 
-TEST(Robustness, ServerRejectsAbsurdMss) { expect_params_rejected(params_json({{"MSS", "1e9"}})); }
+TEST(Robustness, ServerRejectsAbsurdMss) {
+  expect_params_rejected(params_json({{"MSS", "1e9"}}));
+}
 
 // 10000 '[' is over the 8192-byte params limit: rejected by length.
-TEST(Robustness, ServerRejectsTenThousandNestedArrays) { expect_params_rejected(std::string(10000, '[')); }
+TEST(Robustness, ServerRejectsTenThousandNestedArrays) {
+  expect_params_rejected(std::string(10000, '['));
+}
 
 // 8192 '[' fits the length limit and reaches the JSON parser.
-TEST(Robustness, ServerRejectsNestingUpToTheLengthLimit) { expect_params_rejected(std::string(8192, '[')); }
+TEST(Robustness, ServerRejectsNestingUpToTheLengthLimit) {
+  expect_params_rejected(std::string(8192, '['));
+}
 
 TEST(Robustness, ServerRejectsDeeplyNestedObjectInsideValidParams) {
   std::string nested;
@@ -786,15 +839,20 @@ TEST(Robustness, ConnectionFloodDuringATestIsDeniedAndTheTestSucceeds) {
   for (size_t i = 1; i < flood.size(); i += 2) {
     auto left = std::chrono::duration_cast<Ms>(start + 5s - SteadyClock::now());
     ReadResult r = flood[i].read_exact(1, std::max(left, Ms(1)));
-    if (r.complete() && static_cast<uint8_t>(r.bytes[0]) == kAccessDenied) ++denied;
-    else if (r.complete()) ++other;
-    else if (r.closed()) ++closed_without_byte;
-    else ++silent;
+    if (r.complete() && static_cast<uint8_t>(r.bytes[0]) == kAccessDenied)
+      ++denied;
+    else if (r.complete())
+      ++other;
+    else if (r.closed())
+      ++closed_without_byte;
+    else
+      ++silent;
     slowest = std::max(slowest, elapsed_since(start));
   }
   int readers = static_cast<int>(flood.size() / 2);
   EXPECT_EQ(silent, 0) << "connections left hanging by the busy server";
-  EXPECT_EQ(denied, readers) << "closed without ACCESS_DENIED " << closed_without_byte << ", other byte " << other;
+  EXPECT_EQ(denied, readers) << "closed without ACCESS_DENIED " << closed_without_byte << ", other byte "
+                             << other;
   note("flood_all_answered_within", slowest);
   ProcessResult r = real.wait(15s);
   EXPECT_FALSE(r.timed_out);
@@ -820,7 +878,8 @@ Ms server_recovery_after_client_vanishes(NperfServer& server, const std::string&
   Ms recovered = elapsed_since(vanished);
   note("server_serves_again_after", recovered);
   note("busy_attempts", std::to_string(busy));
-  EXPECT_EQ(t.result.exit_code, 0) << "server still not serving " << recovered.count() << " ms after the client vanished\n"
+  EXPECT_EQ(t.result.exit_code, 0) << "server still not serving " << recovered.count()
+                                   << " ms after the client vanished\n"
                                    << t.result.err;
   return recovered;
 }
@@ -930,9 +989,9 @@ TEST(Robustness, ServerSurvivesResultsForAnUnknownStream) {
   ASSERT_TRUE(t.control.send_byte(kTestEnd));
   ReadResult r = t.control.read_exact(1, 5s);
   ASSERT_TRUE(r.complete() && static_cast<uint8_t>(r.bytes[0]) == kExchangeResults) << r.describe();
-  ASSERT_TRUE(t.control.send(frame(
-      R"({"cpu_util_total":1,"cpu_util_user":0.5,"cpu_util_system":0.5,"sender_has_retransmits":0,)"
-      R"("streams":[{"id":99,"bytes":1000,"retransmits":0,"jitter":0,"errors":0,"packets":0}]})")));
+  ASSERT_TRUE(t.control.send(
+      frame(R"({"cpu_util_total":1,"cpu_util_user":0.5,"cpu_util_system":0.5,"sender_has_retransmits":0,)"
+            R"("streams":[{"id":99,"bytes":1000,"retransmits":0,"jitter":0,"errors":0,"packets":0}]})")));
   r = t.control.read_until_close(5s);
   EXPECT_TRUE(r.closed()) << r.describe();
   t = {};
@@ -1031,7 +1090,8 @@ TEST(Robustness, ClientRejectsResultsLengthAllOnes) {
 
 TEST(Robustness, ClientRejectsGarbageResultsJson) {
   FakeServer fake([](Listener& listener) {
-    play_server_until_results(listener, [](Conn& control) { control.send(frame("}{ this is not JSON \x01\x02")); });
+    play_server_until_results(listener,
+                              [](Conn& control) { control.send(frame("}{ this is not JSON \x01\x02")); });
   });
   expect_client_fails(fake.port(), 8s, {"results"});
 }
@@ -1050,8 +1110,9 @@ TEST(Robustness, ClientRejectsResultsWithWrongTypes) {
 TEST(Robustness, ClientRejectsResultsForAnUnknownStream) {
   FakeServer fake([](Listener& listener) {
     play_server_until_results(listener, [](Conn& control) {
-      control.send(frame(R"({"cpu_util_total":1,"cpu_util_user":0.5,"cpu_util_system":0.5,"sender_has_retransmits":-1,)"
-                         R"("streams":[{"id":99,"bytes":1000,"retransmits":-1,"jitter":0,"errors":0,"packets":0}]})"));
+      control.send(frame(
+          R"({"cpu_util_total":1,"cpu_util_user":0.5,"cpu_util_system":0.5,"sender_has_retransmits":-1,)"
+          R"("streams":[{"id":99,"bytes":1000,"retransmits":-1,"jitter":0,"errors":0,"packets":0}]})"));
       control.send_byte(kDisplayResults);
     });
   });

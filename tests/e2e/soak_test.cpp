@@ -79,14 +79,16 @@ ServerFigures figures_of(pid_t pid) {
   ServerFigures f;
   std::string proc = "/proc/" + std::to_string(pid);
   std::error_code ec;
-  for (auto it = std::filesystem::directory_iterator(proc + "/fd", ec); !ec && it != std::filesystem::directory_iterator();
-       it.increment(ec))
+  for (auto it = std::filesystem::directory_iterator(proc + "/fd", ec);
+       !ec && it != std::filesystem::directory_iterator(); it.increment(ec))
     ++f.fds;
   std::ifstream status(proc + "/status");
   std::string key;
   while (status >> key) {
-    if (key == "VmRSS:") status >> f.rss_kib;
-    else if (key == "Threads:") status >> f.threads;
+    if (key == "VmRSS:")
+      status >> f.rss_kib;
+    else if (key == "Threads:")
+      status >> f.threads;
     status.ignore(1 << 20, '\n');
   }
   return f;
@@ -95,7 +97,8 @@ ServerFigures figures_of(pid_t pid) {
 // Waits until the server is idle again: its fds and threads are back to the
 // reference values and stay there for two polls in a row (a dead client's
 // connection still being accepted would show up in between).
-bool wait_until_idle(pid_t pid, const ServerFigures& idle, std::chrono::milliseconds timeout, ServerFigures* seen) {
+bool wait_until_idle(pid_t pid, const ServerFigures& idle, std::chrono::milliseconds timeout,
+                     ServerFigures* seen) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   int calm = 0;
   while (std::chrono::steady_clock::now() < deadline) {
@@ -127,8 +130,8 @@ TEST(Soak, HundredsOfTestsWithKilledClientsLeaveTheServerFlat) {
   const pid_t pid = server.pid();
   std::this_thread::sleep_for(200ms);
   ServerFigures idle = figures_of(pid), warm, seen;
-  std::cout << "soak: server started: fds " << idle.fds << ", threads " << idle.threads << ", VmRSS " << idle.rss_kib
-            << " KiB" << std::endl;
+  std::cout << "soak: server started: fds " << idle.fds << ", threads " << idle.threads << ", VmRSS "
+            << idle.rss_kib << " KiB" << std::endl;
 
   auto started = std::chrono::steady_clock::now();
   int kills = 0, failures = 0;
@@ -137,12 +140,12 @@ TEST(Soak, HundredsOfTestsWithKilledClientsLeaveTheServerFlat) {
       ASSERT_TRUE(wait_until_idle(pid, idle, 5s, &warm)) << "server not idle after the warm-up";
       std::this_thread::sleep_for(200ms);
       warm = figures_of(pid);
-      std::cout << "soak: after " << kWarmUpTests << " warm-up tests: fds " << warm.fds << ", threads " << warm.threads
-                << ", VmRSS " << warm.rss_kib << " KiB" << std::endl;
+      std::cout << "soak: after " << kWarmUpTests << " warm-up tests: fds " << warm.fds << ", threads "
+                << warm.threads << ", VmRSS " << warm.rss_kib << " KiB" << std::endl;
     }
     if (i > 0 && i % 100 == 0)
-      std::cout << "soak: " << i << " tests (" << kills << " killed): VmRSS " << figures_of(pid).rss_kib << " KiB"
-                << std::endl;
+      std::cout << "soak: " << i << " tests (" << kills << " killed): VmRSS " << figures_of(pid).rss_kib
+                << " KiB" << std::endl;
     const auto& kind = kKinds[rng() % kKinds.size()];
     // The first test (it sets the idle reference) and the first after the warm-up are never killed.
     const bool killed = i > 0 && i != kWarmUpTests && rng() % kKillOneIn == 0;
@@ -166,12 +169,13 @@ TEST(Soak, HundredsOfTestsWithKilledClientsLeaveTheServerFlat) {
       // It must have been killed, not have ended by itself (0 is tolerated: a test that finished in time).
       EXPECT_TRUE(r.exit_code == -1 || r.exit_code == 0)
           << "test " << i << " (" << joined(argv) << ", killed after " << delay.count() << " ms): exit "
-          << r.exit_code << "\n" << r.err;
+          << r.exit_code << "\n"
+          << r.err;
       // The server must notice the dead client, drop the test and be idle again.
       if (!wait_until_idle(pid, idle, 10s, &seen)) {
         ADD_FAILURE() << "test " << i << ": the server is not idle 10 s after its client was killed after "
-                      << delay.count() << " ms (" << joined(argv) << "): fds " << seen.fds << " (idle " << idle.fds
-                      << "), threads " << seen.threads << " (idle " << idle.threads << ")";
+                      << delay.count() << " ms (" << joined(argv) << "): fds " << seen.fds << " (idle "
+                      << idle.fds << "), threads " << seen.threads << " (idle " << idle.threads << ")";
         ++failures;
       }
       continue;
@@ -183,7 +187,8 @@ TEST(Soak, HundredsOfTestsWithKilledClientsLeaveTheServerFlat) {
               doc.contains("end") && doc["end"].is_object() && !doc["end"].empty();
     if (!ok) {
       ADD_FAILURE() << "test " << i << " (" << joined(argv) << "): exit " << r.exit_code
-                    << (r.timed_out ? " (timed out)" : "") << "\nstderr: " << r.err << "\nstdout: " << r.out.substr(0, 2000);
+                    << (r.timed_out ? " (timed out)" : "") << "\nstderr: " << r.err
+                    << "\nstdout: " << r.out.substr(0, 2000);
       ++failures;
     }
     if (i == 0) {
@@ -199,9 +204,10 @@ TEST(Soak, HundredsOfTestsWithKilledClientsLeaveTheServerFlat) {
   std::this_thread::sleep_for(200ms);
   end = figures_of(pid);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::cout << "soak: " << count << " tests (" << kills << " clients killed) in " << seconds << " s; server fds "
-            << warm.fds << " -> " << end.fds << ", threads " << warm.threads << " -> " << end.threads << ", VmRSS "
-            << warm.rss_kib << " -> " << end.rss_kib << " KiB (" << end.rss_kib - warm.rss_kib << " KiB)" << std::endl;
+  std::cout << "soak: " << count << " tests (" << kills << " clients killed) in " << seconds
+            << " s; server fds " << warm.fds << " -> " << end.fds << ", threads " << warm.threads << " -> "
+            << end.threads << ", VmRSS " << warm.rss_kib << " -> " << end.rss_kib << " KiB ("
+            << end.rss_kib - warm.rss_kib << " KiB)" << std::endl;
   RecordProperty("soak_tests", std::to_string(count));
   RecordProperty("kills", std::to_string(kills));
   RecordProperty("rss_growth_kib", std::to_string(end.rss_kib - warm.rss_kib));
@@ -253,7 +259,8 @@ class HeldClient {
     ASSERT_TRUE(send_all(control_, frame(results)));
     std::string length = recv_exact(control_, 4);  // the server's results
     ASSERT_EQ(length.size(), 4u) << "no results from the server";
-    uint32_t n = (uint32_t{static_cast<uint8_t>(length[0])} << 24) | (uint32_t{static_cast<uint8_t>(length[1])} << 16) |
+    uint32_t n = (uint32_t{static_cast<uint8_t>(length[0])} << 24) |
+                 (uint32_t{static_cast<uint8_t>(length[1])} << 16) |
                  (uint32_t{static_cast<uint8_t>(length[2])} << 8) | uint32_t{static_cast<uint8_t>(length[3])};
     ASSERT_EQ(recv_exact(control_, n).size(), n) << "short results from the server";
     ASSERT_TRUE(expect_state(14, "DISPLAY_RESULTS"));

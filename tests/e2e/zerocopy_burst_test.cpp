@@ -26,7 +26,9 @@ using nlohmann::json;
 // full speed up to a buffer; -n (drained), UDP and TCP at a set rate nothing.
 enum class Ending { kPipeFull, kNothingInFlight };
 
-uint64_t unread_allowance(Ending ending) { return ending == Ending::kPipeFull ? tcp_unread_ceiling() : 0; }
+uint64_t unread_allowance(Ending ending) {
+  return ending == Ending::kPipeFull ? tcp_unread_ceiling() : 0;
+}
 
 // Forward: the client's own "sent" against the server's own "received".
 void expect_forward_agrees(const PairResult& r, Ending ending) {
@@ -141,7 +143,8 @@ TEST(SkipRxCopy, ReverseAgainstIperf3ServerThatIgnoresTheKey) {
 TEST(SkipRxCopy, BidirWithZerocopyNperfToNperf) {
   // Both ends send with sendfile and receive with MSG_TRUNC.
   PairResult r;
-  ASSERT_NO_FATAL_FAILURE(run_pair(Peer::kNperf, Peer::kNperf, {"--bidir", "-Z", "--skip-rx-copy", "-t", "3"}, &r));
+  ASSERT_NO_FATAL_FAILURE(
+      run_pair(Peer::kNperf, Peer::kNperf, {"--bidir", "-Z", "--skip-rx-copy", "-t", "3"}, &r));
   expect_forward_agrees(r, Ending::kPipeFull);
   expect_reverse_agrees(r, Ending::kPipeFull);
 }
@@ -157,13 +160,15 @@ void expect_udp_burst_run(const PairResult& r) {
 
 TEST(Burst, UdpBurst10NperfToNperf) {
   PairResult r;
-  ASSERT_NO_FATAL_FAILURE(run_pair(Peer::kNperf, Peer::kNperf, {"-u", "-b", "100M/10", "-l", "1400", "-t", "3"}, &r));
+  ASSERT_NO_FATAL_FAILURE(
+      run_pair(Peer::kNperf, Peer::kNperf, {"-u", "-b", "100M/10", "-l", "1400", "-t", "3"}, &r));
   expect_udp_burst_run(r);
 }
 
 TEST(Burst, UdpBurst10NperfToIperf3) {
   PairResult r;
-  ASSERT_NO_FATAL_FAILURE(run_pair(Peer::kNperf, Peer::kIperf3, {"-u", "-b", "100M/10", "-l", "1400", "-t", "3"}, &r));
+  ASSERT_NO_FATAL_FAILURE(
+      run_pair(Peer::kNperf, Peer::kIperf3, {"-u", "-b", "100M/10", "-l", "1400", "-t", "3"}, &r));
   if (r.skipped) return;
   expect_udp_burst_run(r);
 }
@@ -195,7 +200,8 @@ TEST(Burst, OutOfRangeIsRejectedWithExitCode2) {
     EXPECT_NE(r.err.find("parameter error"), std::string::npos) << bad << "\n" << r.err;
     EXPECT_NE(r.err.find("burst"), std::string::npos) << bad << "\n" << r.err;
   }
-  ProcessResult ok = run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", "1", "-b", "1G/1000", "--connect-timeout", "500"}, 10s);
+  ProcessResult ok = run_process(
+      {NPERF_BINARY, "-c", "127.0.0.1", "-p", "1", "-b", "1G/1000", "--connect-timeout", "500"}, 10s);
   EXPECT_EQ(ok.exit_code, 1) << "1000 is accepted (the connection then fails)\n" << ok.err;
 }
 

@@ -5,19 +5,21 @@
 #include <cstdio>
 #include <cstdlib>
 
-#define NPERF_FUZZ_CHECK(cond)                                                            \
-  do {                                                                                    \
-    if (!(cond)) {                                                                        \
+#define NPERF_FUZZ_CHECK(cond)                                                                  \
+  do {                                                                                          \
+    if (!(cond)) {                                                                              \
       std::fprintf(stderr, "NPERF_FUZZ_CHECK failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
-      std::fflush(stderr);                                                                \
-      __builtin_trap();                                                                   \
-    }                                                                                     \
+      std::fflush(stderr);                                                                      \
+      __builtin_trap();                                                                         \
+    }                                                                                           \
   } while (0)
 
 namespace nperf_fuzz {
 
 // Doubles that came out of JSON: equal, or both NaN (JSON cannot carry NaN, but be safe).
-inline bool same_double(double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); }
+inline bool same_double(double a, double b) {
+  return a == b || (std::isnan(a) && std::isnan(b));
+}
 
 // NPERF_FUZZ_SKIP_KNOWN=1 (scripts/fuzz.sh: FUZZ_SKIP_KNOWN=1): step around
 // findings already reported, so that a run can look for new ones.

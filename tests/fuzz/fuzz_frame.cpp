@@ -82,7 +82,8 @@ Outcome decode(std::span<const uint8_t> in, uint32_t max_length, NextChunk next_
       NPERF_FUZZ_CHECK(r.status == Status::kNeedMore || r.consumed > 0 || piece.size() == off);
       if (r.consumed > 0) started = true;
       in_frame += r.consumed;
-      if (in_frame >= 4 && frame_len == 0) frame_len = be32_by_hand(in.data() + pos + off + r.consumed - in_frame);
+      if (in_frame >= 4 && frame_len == 0)
+        frame_len = be32_by_hand(in.data() + pos + off + r.consumed - in_frame);
       off += r.consumed;
       if (r.status == Status::kNeedMore) {
         // Must take everything offered while the frame is unfinished.

@@ -3,8 +3,8 @@
 // with encode_params and decoded a second time; that must succeed and give
 // back every field encode_params writes (with the defaults for the ones it
 // leaves out).
-#include <cstddef>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -34,7 +34,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   std::string encoded = nperf::protocol::encode_params(a);
   auto second = nperf::protocol::decode_params(encoded);
-  if (!second.spec) std::fprintf(stderr, "re-decode failed: %s\nencoded: %s\n", second.error.c_str(), encoded.c_str());
+  if (!second.spec)
+    std::fprintf(stderr, "re-decode failed: %s\nencoded: %s\n", second.error.c_str(), encoded.c_str());
   NPERF_FUZZ_CHECK(second.spec.has_value());
   const TestSpec& b = *second.spec;
 

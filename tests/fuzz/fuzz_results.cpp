@@ -26,7 +26,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   std::string encoded = nperf::protocol::encode_results(a);
   auto second = nperf::protocol::decode_results(encoded);
-  if (!second.results) std::fprintf(stderr, "re-decode failed: %s\nencoded: %s\n", second.error.c_str(), encoded.c_str());
+  if (!second.results)
+    std::fprintf(stderr, "re-decode failed: %s\nencoded: %s\n", second.error.c_str(), encoded.c_str());
   NPERF_FUZZ_CHECK(second.results.has_value());
   const TestResults& b = *second.results;
 

@@ -89,8 +89,10 @@ void check_stream(std::span<const uint8_t> in, bool wide) {
     using u128 = unsigned __int128;
     NPERF_FUZZ_CHECK(u128{stats.lost()} + in_order <= stats.packets());
     NPERF_FUZZ_CHECK(u128{stats.lost()} + in_order + late >= stats.packets());
-    if (h->seq <= prev_packets) NPERF_FUZZ_CHECK(stats.lost() == (prev_lost > 0 ? prev_lost - 1 : 0));
-    else if (h->seq == prev_packets + 1) NPERF_FUZZ_CHECK(stats.lost() == prev_lost);
+    if (h->seq <= prev_packets)
+      NPERF_FUZZ_CHECK(stats.lost() == (prev_lost > 0 ? prev_lost - 1 : 0));
+    else if (h->seq == prev_packets + 1)
+      NPERF_FUZZ_CHECK(stats.lost() == prev_lost);
     if (!wide) NPERF_FUZZ_CHECK(stats.packets() <= std::numeric_limits<uint32_t>::max());
     double j = stats.jitter_s();
     NPERF_FUZZ_CHECK(std::isfinite(j));

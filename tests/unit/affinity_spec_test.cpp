@@ -94,8 +94,9 @@ TEST(AffinitySpec, AcceptsCoreLimit) {
 }
 
 TEST(AffinitySpec, RejectsBadInputWithMessage) {
-  for (std::string_view text : {"", "a", "3-1", "1,,2", "1:", "-1", "99999", "1025", ",1", "1,", ":1", "1::2",
-                                "1-", "1-2-3", " 1", "1 ", "+1", "0x1", "1.5", "1,2,3", "0-1025", "1-a"}) {
+  for (std::string_view text :
+       {"",     "a",  "3-1",   "1,,2", "1:", "-1", "99999", "1025", ",1",    "1,",     ":1",
+        "1::2", "1-", "1-2-3", " 1",   "1 ", "+1", "0x1",   "1.5",  "1,2,3", "0-1025", "1-a"}) {
     std::string error;
     EXPECT_FALSE(parse_affinity(text, &error).has_value()) << '"' << text << '"';
     EXPECT_FALSE(error.empty()) << '"' << text << '"';

@@ -22,7 +22,9 @@ CsvOptions options(bool server, std::string title = "") {
   CsvOptions o;
   o.is_server = server;
   o.title = std::move(title);
-  o.now = [] { return system_clock::time_point(milliseconds(1'764'158'400'250)); };  // 2025-11-26T12:00:00.250Z
+  o.now = [] {
+    return system_clock::time_point(milliseconds(1'764'158'400'250));
+  };  // 2025-11-26T12:00:00.250Z
   return o;
 }
 
@@ -78,8 +80,9 @@ EndStream end_stream(int socket, bool local_sender, bool forward, uint64_t sent,
 
 TEST(CsvReporter, TcpClientIntervalsAndSummaryWithOneHeader) {
   Captured c;
-  CsvReporter r(options(false, "rack 3, port 7"), [&](std::string_view s) { c.out += s; },
-                [&](std::string_view s) { c.err += s; });
+  CsvReporter r(
+      options(false, "rack 3, port 7"), [&](std::string_view s) { c.out += s; },
+      [&](std::string_view s) { c.err += s; });
   r.on_connected(start(false, Direction::kForward));
   IntervalReport iv;
   iv.streams = {tcp_sender(5, 0, 1, 1'000'000), tcp_sender(7, 0, 1, 3'000'000)};
@@ -107,13 +110,25 @@ TEST(CsvReporter, TcpClientIntervalsAndSummaryWithOneHeader) {
   ASSERT_EQ(rows.size(), 1u + 3 + 4 + 3);
   EXPECT_EQ(rows[0], kCsvHeader);
   const std::string lead = "2025-11-26T12:00:00.250Z,\"rack 3, port 7\",client,10.0.0.3,5101,tcp,";
-  EXPECT_EQ(rows[1], lead + "interval,5,forward,sender,0.000,1.000,1.000,1000000,8000000,2,65536,84,,,,,0,3,");
-  EXPECT_EQ(rows[2], lead + "interval,7,forward,sender,0.000,1.000,1.000,3000000,24000000,2,65536,84,,,,,0,3,");
+  EXPECT_EQ(rows[1],
+            lead + "interval,5,forward,sender,0.000,1.000,1.000,1000000,8000000,2,65536,84,,,,,0,3,");
+  EXPECT_EQ(rows[2],
+            lead + "interval,7,forward,sender,0.000,1.000,1.000,3000000,24000000,2,65536,84,,,,,0,3,");
   EXPECT_EQ(rows[3], lead + "interval,sum,forward,sender,0.000,1.000,1.000,4000000,32000000,4,,,,,,,0,,");
-  EXPECT_EQ(rows[4], lead + "summary,5,forward,sender,0.000,2.000,2.000,2000000,8000000,4,131072,90,,,,,,,receiver-window-limited");
-  EXPECT_EQ(rows[5], lead + "summary,5,forward,receiver,0.000,2.000,2.000,1999000,7996000,,,,,,,,,,receiver-window-limited");
-  EXPECT_EQ(rows[6], lead + "summary,sum,forward,sender,0.000,2.000,2.000,2000000,8000000,4,,,,,,,,,receiver-window-limited");
-  EXPECT_EQ(rows[7], lead + "summary,sum,forward,receiver,0.000,2.000,2.000,1999000,7996000,,,,,,,,,,receiver-window-limited");
+  EXPECT_EQ(rows[4], lead +
+                         "summary,5,forward,sender,0.000,2.000,2.000,2000000,8000000,4,131072,90,,,,,,,"
+                         "receiver-window-limited");
+  EXPECT_EQ(
+      rows[5],
+      lead + "summary,5,forward,receiver,0.000,2.000,2.000,1999000,7996000,,,,,,,,,,receiver-window-limited");
+  EXPECT_EQ(
+      rows[6],
+      lead +
+          "summary,sum,forward,sender,0.000,2.000,2.000,2000000,8000000,4,,,,,,,,,receiver-window-limited");
+  EXPECT_EQ(
+      rows[7],
+      lead +
+          "summary,sum,forward,receiver,0.000,2.000,2.000,1999000,7996000,,,,,,,,,,receiver-window-limited");
   EXPECT_EQ(c.err, "");
   // Every row has as many cells as the header (the quoted title holds a comma).
   const auto header_commas = std::count(rows[0].begin(), rows[0].end(), ',');
@@ -125,7 +140,8 @@ TEST(CsvReporter, UdpReceivingServerRowsCarryLossAndJitter) {
   // A server receiving a forward UDP test: its rows say forward, receiver; its
   // summary has only the receiver's half (it prints before the results exchange).
   Captured c;
-  CsvReporter r(options(true), [&](std::string_view s) { c.out += s; }, nullptr);
+  CsvReporter r(
+      options(true), [&](std::string_view s) { c.out += s; }, nullptr);
   r.on_connected(start(true, Direction::kForward, Protocol::kUdp));
   IntervalReport iv;
   IntervalStream s;
@@ -164,15 +180,20 @@ TEST(CsvReporter, UdpReceivingServerRowsCarryLossAndJitter) {
   const auto rows = lines_of(c.out);
   ASSERT_EQ(rows.size(), 1u + 2 + 2);
   const std::string lead = "2025-11-26T12:00:00.250Z,,server,::ffff:10.0.0.2,40000,udp,";
-  EXPECT_EQ(rows[1], lead + "interval,11,forward,receiver,0.000,1.000,1.000,140000,1120000,,,,100,2,2.000,0.250,0,,");
-  EXPECT_EQ(rows[2], lead + "interval,sum,forward,receiver,0.000,1.000,1.000,140000,1120000,,,,100,2,2.000,0.250,0,,");
-  EXPECT_EQ(rows[3], lead + "summary,11,forward,receiver,0.000,1.000,1.000,140000,1120000,,,,100,2,2.000,0.250,,,");
-  EXPECT_EQ(rows[4], lead + "summary,sum,forward,receiver,0.000,1.000,1.000,140000,1120000,,,,100,2,2.000,0.250,,,");
+  EXPECT_EQ(rows[1],
+            lead + "interval,11,forward,receiver,0.000,1.000,1.000,140000,1120000,,,,100,2,2.000,0.250,0,,");
+  EXPECT_EQ(rows[2],
+            lead + "interval,sum,forward,receiver,0.000,1.000,1.000,140000,1120000,,,,100,2,2.000,0.250,0,,");
+  EXPECT_EQ(rows[3],
+            lead + "summary,11,forward,receiver,0.000,1.000,1.000,140000,1120000,,,,100,2,2.000,0.250,,,");
+  EXPECT_EQ(rows[4],
+            lead + "summary,sum,forward,receiver,0.000,1.000,1.000,140000,1120000,,,,100,2,2.000,0.250,,,");
 }
 
 TEST(CsvReporter, BidirClientNamesBothDirections) {
   Captured c;
-  CsvReporter r(options(false), [&](std::string_view s) { c.out += s; }, nullptr);
+  CsvReporter r(
+      options(false), [&](std::string_view s) { c.out += s; }, nullptr);
   r.on_connected(start(false, Direction::kBidir));
   IntervalReport iv;
   IntervalStream rx;
@@ -202,18 +223,19 @@ TEST(CsvReporter, BidirClientNamesBothDirections) {
     if (cells.size() > 9) keys.push_back(cells[6] + " " + cells[7] + " " + cells[8] + " " + cells[9]);
   }
   const std::vector<std::string> expected = {
-      "kind stream direction side",
-      "interval 5 forward sender",     "interval 7 reverse receiver",  "interval sum forward sender",
-      "interval sum reverse receiver", "summary 5 forward sender",     "summary 5 forward receiver",
-      "summary 7 reverse sender",      "summary 7 reverse receiver",   "summary sum forward sender",
-      "summary sum forward receiver",  "summary sum reverse sender",   "summary sum reverse receiver"};
+      "kind stream direction side",  "interval 5 forward sender",     "interval 7 reverse receiver",
+      "interval sum forward sender", "interval sum reverse receiver", "summary 5 forward sender",
+      "summary 5 forward receiver",  "summary 7 reverse sender",      "summary 7 reverse receiver",
+      "summary sum forward sender",  "summary sum forward receiver",  "summary sum reverse sender",
+      "summary sum reverse receiver"};
   EXPECT_EQ(keys, expected);
 }
 
 TEST(CsvReporter, ReverseClientSummaryHasThePeersSenderHalfWithoutCwndOrRtt) {
   // -R: the server sent; its results carry bytes and retransmits, no TCP_INFO.
   Captured c;
-  CsvReporter r(options(false), [&](std::string_view s) { c.out += s; }, nullptr);
+  CsvReporter r(
+      options(false), [&](std::string_view s) { c.out += s; }, nullptr);
   r.on_connected(start(false, Direction::kReverse));
   EndReport end;
   end.direction = Direction::kReverse;
@@ -233,7 +255,8 @@ TEST(CsvReporter, ReverseClientSummaryHasThePeersSenderHalfWithoutCwndOrRtt) {
 
 TEST(CsvReporter, UnknownUdpLossIsMinusOneWithAnEmptyPercentage) {
   Captured c;
-  CsvReporter r(options(false), [&](std::string_view s) { c.out += s; }, nullptr);
+  CsvReporter r(
+      options(false), [&](std::string_view s) { c.out += s; }, nullptr);
   r.on_connected(start(false, Direction::kReverse, Protocol::kUdp));
   EndReport end;
   end.direction = Direction::kReverse;
@@ -257,7 +280,8 @@ TEST(CsvReporter, UnknownUdpLossIsMinusOneWithAnEmptyPercentage) {
 
 TEST(CsvReporter, TitleThatASpreadsheetWouldRunIsDefused) {
   Captured c;
-  CsvReporter r(options(true), [&](std::string_view s) { c.out += s; }, nullptr);
+  CsvReporter r(
+      options(true), [&](std::string_view s) { c.out += s; }, nullptr);
   TestStartInfo st = start(true, Direction::kForward);
   st.spec.title = "=HYPERLINK(\"http://x\")";  // a server prints the title its client sent
   r.on_connected(st);
@@ -272,7 +296,8 @@ TEST(CsvReporter, MessagesSharingTheRowsFileAreComments) {
   Captured c;
   CsvOptions o = options(false);
   o.messages_as_comments = true;
-  CsvReporter r(o, [&](std::string_view s) { c.out += s; }, [&](std::string_view s) { c.err += s; });
+  CsvReporter r(
+      o, [&](std::string_view s) { c.out += s; }, [&](std::string_view s) { c.err += s; });
   r.on_warning("w");
   r.on_error("e");
   EXPECT_EQ(c.err, "# warning: w\n# nperf: error - e\n");
@@ -283,7 +308,8 @@ TEST(CsvReporter, AnIntervalsRowsShareOneTimestamp) {
   CsvOptions o = options(false);
   int64_t ms = 1'764'158'400'000;
   o.now = [&ms] { return system_clock::time_point(milliseconds(ms += 7)); };  // moves at every call
-  CsvReporter r(o, [&](std::string_view s) { c.out += s; }, nullptr);
+  CsvReporter r(
+      o, [&](std::string_view s) { c.out += s; }, nullptr);
   r.on_connected(start(false, Direction::kForward));
   IntervalReport iv;
   iv.streams = {tcp_sender(5, 0, 1, 1), tcp_sender(7, 0, 1, 1)};
@@ -299,13 +325,16 @@ TEST(CsvReporter, AnIntervalsRowsShareOneTimestamp) {
 
 TEST(CsvReporter, ErrorsAndWarningsGoToTheErrorSinkAsText) {
   Captured c;
-  CsvReporter r(options(false), [&](std::string_view s) { c.out += s; }, [&](std::string_view s) { c.err += s; });
+  CsvReporter r(
+      options(false), [&](std::string_view s) { c.out += s; }, [&](std::string_view s) { c.err += s; });
   r.on_warning("w");
   r.on_error("unable to connect to server");
   r.on_error("interrupt - the client has terminated by signal 2");
   r.on_finish();
   EXPECT_EQ(c.out, "");  // no header without a row
-  EXPECT_EQ(c.err, "warning: w\nnperf: error - unable to connect to server\nnperf: interrupt - the client has terminated by signal 2\n");
+  EXPECT_EQ(c.err,
+            "warning: w\nnperf: error - unable to connect to server\nnperf: interrupt - the client has "
+            "terminated by signal 2\n");
 }
 
 }  // namespace

@@ -23,7 +23,7 @@ TEST(SplitHostDevice, IPv6LinkLocalKeepsItsScope) {
   expect_split("fe80::1%eth0", "fe80::1%eth0", "");
   expect_split("FE80::a:b%veth3", "FE80::a:b%veth3", "");
   expect_split("febf::1%eth0", "febf::1%eth0", "");
-  expect_split("fec0::1%eth0", "fec0::1", "eth0");  // not fe80::/10
+  expect_split("fec0::1%eth0", "fec0::1", "eth0");          // not fe80::/10
   expect_split("fe8.example%eth0", "fe8.example", "eth0");  // a name, not a literal
   expect_split("fe8::1%eth0", "fe8::1", "eth0");            // 0fe8::1, not link-local
 }

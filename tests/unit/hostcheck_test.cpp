@@ -38,11 +38,14 @@ TEST(HostCheckParse, TcpRmemTripleNeedsExactlyThreeNumbers) {
 
 TEST(HostCheckParse, ConntrackStatSumsHexColumnsOverCpus) {
   const char* text =
-      "entries  clashres found new invalid ignore delete chainlength insert insert_failed drop early_drop icmp_error  "
+      "entries  clashres found new invalid ignore delete chainlength insert insert_failed drop early_drop "
+      "icmp_error  "
       "expect_new expect_create expect_delete search_restart\n"
-      "0000000a  00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000001 0000000f 00000002 "
+      "0000000a  00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000001 0000000f "
+      "00000002 "
       "00000000  00000000 00000000 00000000 00000000\n"
-      "0000000a  00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000002 00000010 00000000 "
+      "0000000a  00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000002 00000010 "
+      "00000000 "
       "00000000  00000000 00000000 00000000 00000000\n";
   auto sums = parse_conntrack_stat(text);
   ASSERT_TRUE(sums);
@@ -95,7 +98,8 @@ TEST(HostCheckParse, ProcSelfCgroupFindsV2PathAndV1CpuController) {
   EXPECT_EQ(v2.v2_path, "/kubepods.slice/pod1/cri-abc");
   EXPECT_EQ(v2.v1_cpu_path, std::nullopt);
 
-  auto v1 = parse_proc_self_cgroup("5:cpuacct,cpu:/docker/abc\n4:memory:/docker/abc\n1:name=systemd:/x\n0::/\n");
+  auto v1 =
+      parse_proc_self_cgroup("5:cpuacct,cpu:/docker/abc\n4:memory:/docker/abc\n1:name=systemd:/x\n0::/\n");
   EXPECT_EQ(v1.v1_cpu_path, "/docker/abc");
   EXPECT_EQ(v1.v1_cpu_controllers, "cpuacct,cpu");
   EXPECT_EQ(v1.v2_path, "/");
@@ -126,11 +130,14 @@ TEST(HostCheckParse, DefaultRouteV4TakesLowestMetricUpRoute) {
 
 TEST(HostCheckParse, DefaultRouteV6SkipsRejectRoutes) {
   const char* route =
-      "00000000000000000000000000000000 00 00000000000000000000000000000000 00 00000000000000000000000000000000 "
+      "00000000000000000000000000000000 00 00000000000000000000000000000000 00 "
+      "00000000000000000000000000000000 "
       "ffffffff 00000001 00000000 00200200       lo\n"
-      "fd000000000000000000000000000000 40 00000000000000000000000000000000 00 00000000000000000000000000000000 "
+      "fd000000000000000000000000000000 40 00000000000000000000000000000000 00 "
+      "00000000000000000000000000000000 "
       "00000100 00000001 00000000 00000001     eth0\n"
-      "00000000000000000000000000000000 00 00000000000000000000000000000000 00 fd000000000000000000000000000001 "
+      "00000000000000000000000000000000 00 00000000000000000000000000000000 00 "
+      "fd000000000000000000000000000001 "
       "00000400 00000002 00000000 00000003     eth0\n";
   EXPECT_EQ(default_route_interface_v6(route), "eth0");
 }
@@ -320,8 +327,10 @@ TEST_F(HostCheckFakeTree, NoDefaultRouteLeavesInterfaceEmptyWithReason) {
 TEST_F(HostCheckFakeTree, CpusAndGovernors) {
   write_sysctls();
   write("/sys/devices/system/cpu/online", "0-3\n");
-  for (int cpu : {0, 1}) write(fmt::format("/sys/devices/system/cpu/cpu{}/cpufreq/scaling_governor", cpu), "powersave\n");
-  for (int cpu : {2, 3}) write(fmt::format("/sys/devices/system/cpu/cpu{}/cpufreq/scaling_governor", cpu), "performance\n");
+  for (int cpu : {0, 1})
+    write(fmt::format("/sys/devices/system/cpu/cpu{}/cpufreq/scaling_governor", cpu), "powersave\n");
+  for (int cpu : {2, 3})
+    write(fmt::format("/sys/devices/system/cpu/cpu{}/cpufreq/scaling_governor", cpu), "performance\n");
   auto facts = gather();
   ASSERT_TRUE(facts);
   EXPECT_EQ(facts->cpu.online, (std::vector<int>{0, 1, 2, 3}));
@@ -334,7 +343,8 @@ TEST_F(HostCheckFakeTree, CgroupV2TakesTheTightestQuotaUpTheTree) {
   write("/sys/fs/cgroup/cgroup.controllers", "cpu memory\n");
   write("/sys/fs/cgroup/kubepods/cpu.max", "max 100000\n");
   write("/sys/fs/cgroup/kubepods/pod1/cpu.max", "100000 100000\n");
-  write("/sys/fs/cgroup/kubepods/pod1/cpu.stat", "usage_usec 5\nnr_periods 10\nnr_throttled 7\nthrottled_usec 123456\n");
+  write("/sys/fs/cgroup/kubepods/pod1/cpu.stat",
+        "usage_usec 5\nnr_periods 10\nnr_throttled 7\nthrottled_usec 123456\n");
   write("/sys/fs/cgroup/kubepods/pod1/c1/cpu.max", "200000 100000\n");
   write("/sys/fs/cgroup/kubepods/pod1/c1/cpu.stat", "nr_throttled 3\nthrottled_usec 1000\n");
   auto facts = gather();
@@ -369,7 +379,8 @@ TEST_F(HostCheckFakeTree, CgroupV1FallbackReadsCfsFilesAndThrottledTimeInNs) {
   write("/sys/fs/cgroup/cpu,cpuacct/cpu.cfs_period_us", "100000\n");
   write("/sys/fs/cgroup/cpu,cpuacct/docker/abc/cpu.cfs_quota_us", "150000\n");
   write("/sys/fs/cgroup/cpu,cpuacct/docker/abc/cpu.cfs_period_us", "100000\n");
-  write("/sys/fs/cgroup/cpu,cpuacct/docker/abc/cpu.stat", "nr_periods 9\nnr_throttled 4\nthrottled_time 2000000000\n");
+  write("/sys/fs/cgroup/cpu,cpuacct/docker/abc/cpu.stat",
+        "nr_periods 9\nnr_throttled 4\nthrottled_time 2000000000\n");
   auto facts = gather();
   ASSERT_TRUE(facts);
   const CgroupFacts& g = facts->cgroup;
@@ -420,7 +431,9 @@ std::optional<Finding> find(const std::vector<Finding>& findings, std::string_vi
   return std::nullopt;
 }
 
-TEST(HostCheckFindings, HealthyHostHasNone) { EXPECT_TRUE(evaluate(healthy()).empty()); }
+TEST(HostCheckFindings, HealthyHostHasNone) {
+  EXPECT_TRUE(evaluate(healthy()).empty());
+}
 
 TEST(HostCheckFindings, RmemMaxBelow16MiBCapsAWindowWithTheRateAt10ms) {
   HostFacts facts = healthy();
@@ -505,7 +518,8 @@ TEST(HostCheckFindings, CgroupQuotaBoundsConcurrentStreamsAndMentionsThrottling)
   EXPECT_EQ(f->message, "cgroup quota 2 CPUs (cpu.max 200000 100000): at most 2 streams can run at once");
   facts.cgroup.nr_throttled = 42;
   facts.cgroup.throttled_usec = 1500000;
-  EXPECT_NE(find(evaluate(facts), "cgroup_quota")->message.find("throttled 42 times (1.5 s in all)"), std::string::npos);
+  EXPECT_NE(find(evaluate(facts), "cgroup_quota")->message.find("throttled 42 times (1.5 s in all)"),
+            std::string::npos);
   facts.cgroup.quota_cpus = 0.5;
   facts.cgroup.cpu_max = "50000 100000";
   EXPECT_NE(find(evaluate(facts), "cgroup_quota")->message.find("only 50% of a core"), std::string::npos);
@@ -519,9 +533,11 @@ TEST(HostCheckFindings, PowersaveGovernorWarnsOthersInform) {
   auto findings = evaluate(facts);
   ASSERT_EQ(findings.size(), 2u);
   EXPECT_EQ(findings[0].severity, Severity::kWarn);  // governors in name order
-  EXPECT_NE(findings[0].message.find("governor powersave on CPUs 0-1"), std::string::npos) << findings[0].message;
+  EXPECT_NE(findings[0].message.find("governor powersave on CPUs 0-1"), std::string::npos)
+      << findings[0].message;
   EXPECT_EQ(findings[1].severity, Severity::kInfo);
-  EXPECT_NE(findings[1].message.find("governor schedutil on CPU 2:"), std::string::npos) << findings[1].message;
+  EXPECT_NE(findings[1].message.find("governor schedutil on CPU 2:"), std::string::npos)
+      << findings[1].message;
 }
 
 TEST(HostCheckFindings, SmallMtuSuggestsAnOverlay) {
@@ -589,7 +605,8 @@ TEST(HostCheckReport, JsonHasEveryKeyWithNullForUnreadable) {
   EXPECT_EQ(j["sysctl"]["tcp_rmem"]["max"], 67108864);
   EXPECT_TRUE(j["sysctl"]["tcp_mtu_probing"].is_null());
   EXPECT_TRUE(j["target"].is_null());
-  for (const char* key : {"sysctl", "conntrack", "interface", "interface_problem", "cpu", "cgroup", "findings"})
+  for (const char* key :
+       {"sysctl", "conntrack", "interface", "interface_problem", "cpu", "cgroup", "findings"})
     EXPECT_TRUE(j.contains(key)) << key;
   EXPECT_EQ(j["conntrack"]["loaded"], false);
   EXPECT_EQ(j["interface"]["name"], "eth0");
@@ -603,7 +620,8 @@ TEST(HostCheckReport, TextHasOneLinePerSysctlAndPerFinding) {
   HostFacts facts = healthy();
   facts.sysctl.rmem_max = 212992;
   auto text = render_text(facts, evaluate(facts));
-  EXPECT_NE(text.find("net.core.rmem_max                        212992  (208 KiB)\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("net.core.rmem_max                        212992  (208 KiB)\n"), std::string::npos)
+      << text;
   EXPECT_NE(text.find("  limit  rmem_max 212992 caps"), std::string::npos) << text;
   EXPECT_NE(text.find("; set net.core.rmem_max=67108864\n"), std::string::npos) << text;
   EXPECT_NE(render_text(healthy(), {}).find("none: nothing found"), std::string::npos);

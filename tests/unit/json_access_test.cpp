@@ -155,12 +155,14 @@ TEST(JsonAccess, ReadsStrings) {
 TEST(JsonAccess, WrongTypesForStringThrow) {
   // "title":5 crashed iperf3 <= 3.17 (CVE-2024-53580); it must be an error here.
   json j = parse(R"({"title":5,"b":true,"n":null,"a":["x"],"o":{"x":"y"}})");
-  for (const char* key : {"title", "b", "n", "a", "o"}) EXPECT_THROW(get_string(j, key), JsonFieldError) << key;
+  for (const char* key : {"title", "b", "n", "a", "o"})
+    EXPECT_THROW(get_string(j, key), JsonFieldError) << key;
 }
 
 TEST(JsonAccess, PresenceFlagIsOnForAnyBoolOrNumberIncludingFalseAndZero) {
   json j = parse(R"({"t":true,"f":false,"zero":0,"one":1,"fz":0.0,"neg":-1})");
-  for (const char* key : {"t", "f", "zero", "one", "fz", "neg"}) EXPECT_TRUE(get_presence_flag(j, key)) << key;
+  for (const char* key : {"t", "f", "zero", "one", "fz", "neg"})
+    EXPECT_TRUE(get_presence_flag(j, key)) << key;
 }
 
 TEST(JsonAccess, PresenceFlagWithWrongTypeThrows) {

@@ -20,7 +20,9 @@ using nperf::testing::load_iperf3_json;
 using nperf::testing::schema_differences;
 using nperf::testing::SchemaOptions;
 
-std::string golden(const std::string& name) { return std::string(NPERF_GOLDEN_DIR) + "/" + name; }
+std::string golden(const std::string& name) {
+  return std::string(NPERF_GOLDEN_DIR) + "/" + name;
+}
 
 // ---------------------------------------------------------------------------
 // A synthetic test run, shaped like the captured iperf3 runs in tests/golden.
@@ -66,7 +68,7 @@ IntervalSum sum_of(const std::vector<IntervalStream>& streams, bool forward_part
 }
 
 RunShape shape(bool is_server = false, Direction direction = Direction::kForward, int parallel = 2,
-                int intervals = 2, std::string title = "") {
+               int intervals = 2, std::string title = "") {
   RunShape s;
   s.is_server = is_server;
   s.direction = direction;
@@ -198,7 +200,8 @@ TestRun make_run(const RunShape& shape) {
   } else {
     end.sum = sum_streams(end.streams, shape.direction != Direction::kReverse);
   }
-  end.cpu = {2.2418057128356725, 0.65242595457444952, 1.5894297104819242, 0.072066410818440022, 0, 0.072016537869776742};
+  end.cpu = {2.2418057128356725,  0.65242595457444952, 1.5894297104819242, 0.072066410818440022, 0,
+             0.072016537869776742};
   if (shape.is_server) {
     end.cpu.remote_total = end.cpu.remote_user = end.cpu.remote_system = 0;
     if (bidir || shape.direction == Direction::kReverse) end.sender_congestion = "bbr";
@@ -403,20 +406,23 @@ TEST(JsonReporterOrder, ClientStartKeys) {
   const Json doc = render(make_run(shape()));
   EXPECT_EQ(keys_of(doc), (std::vector<std::string>{"start", "intervals", "end"}));
   EXPECT_EQ(keys_of(doc["start"]),
-            (std::vector<std::string>{"connected", "version", "system_info", "timestamp", "connecting_to", "cookie",
-                                      "tcp_mss_default", "target_bitrate", "sock_bufsize", "sndbuf_actual",
-                                      "rcvbuf_actual", "test_start"}));
-  EXPECT_EQ(keys_of(doc["start"]["test_start"]),
-            (std::vector<std::string>{"protocol", "num_streams", "blksize", "omit", "duration", "bytes", "blocks",
-                                      "reverse", "tos", "target_bitrate", "bidir", "fqrate", "interval"}));
+            (std::vector<std::string>{"connected", "version", "system_info", "timestamp", "connecting_to",
+                                      "cookie", "tcp_mss_default", "target_bitrate", "sock_bufsize",
+                                      "sndbuf_actual", "rcvbuf_actual", "test_start"}));
+  EXPECT_EQ(
+      keys_of(doc["start"]["test_start"]),
+      (std::vector<std::string>{"protocol", "num_streams", "blksize", "omit", "duration", "bytes", "blocks",
+                                "reverse", "tos", "target_bitrate", "bidir", "fqrate", "interval"}));
   EXPECT_EQ(keys_of(doc["start"]["connected"][0]),
             (std::vector<std::string>{"socket", "local_host", "local_port", "remote_host", "remote_port"}));
   EXPECT_EQ(keys_of(doc["intervals"][0]["streams"][0]),
-            (std::vector<std::string>{"socket", "start", "end", "seconds", "bytes", "bits_per_second", "retransmits",
-                                      "snd_cwnd", "snd_wnd", "rtt", "rttvar", "pmtu", "omitted", "sender"}));
+            (std::vector<std::string>{"socket", "start", "end", "seconds", "bytes", "bits_per_second",
+                                      "retransmits", "snd_cwnd", "snd_wnd", "rtt", "rttvar", "pmtu",
+                                      "omitted", "sender"}));
   EXPECT_EQ(keys_of(doc["end"]["streams"][0]["sender"]),
-            (std::vector<std::string>{"socket", "start", "end", "seconds", "bytes", "bits_per_second", "retransmits",
-                                      "max_snd_cwnd", "max_snd_wnd", "max_rtt", "min_rtt", "mean_rtt", "sender"}));
+            (std::vector<std::string>{"socket", "start", "end", "seconds", "bytes", "bits_per_second",
+                                      "retransmits", "max_snd_cwnd", "max_snd_wnd", "max_rtt", "min_rtt",
+                                      "mean_rtt", "sender"}));
   EXPECT_EQ(keys_of(doc["end"]),
             (std::vector<std::string>{"streams", "sum_sent", "sum_received", "cpu_utilization_percent",
                                       "sender_tcp_congestion", "receiver_tcp_congestion", "nperf"}));
@@ -426,12 +432,12 @@ TEST(JsonReporterOrder, ServerStartKeys) {
   const Json doc = render(make_run(shape(true)));
   EXPECT_EQ(keys_of(doc["start"]),
             (std::vector<std::string>{"connected", "version", "system_info", "target_bitrate", "sock_bufsize",
-                                      "sndbuf_actual", "rcvbuf_actual", "timestamp", "accepted_connection", "cookie",
-                                      "tcp_mss_default", "test_start"}));
+                                      "sndbuf_actual", "rcvbuf_actual", "timestamp", "accepted_connection",
+                                      "cookie", "tcp_mss_default", "test_start"}));
   EXPECT_EQ(doc["start"]["tcp_mss_default"], 0);
   EXPECT_EQ(keys_of(doc["intervals"][0]["streams"][0]),
-            (std::vector<std::string>{"socket", "start", "end", "seconds", "bytes", "bits_per_second", "omitted",
-                                      "sender"}));
+            (std::vector<std::string>{"socket", "start", "end", "seconds", "bytes", "bits_per_second",
+                                      "omitted", "sender"}));
 }
 
 TEST(JsonReporterOrder, ServerUnlimitedRatePrintsTargetBitrateAfterMss) {
@@ -615,7 +621,8 @@ TEST(JsonReporterValues, ExtraDataAfterTitleAndTosFqRateInTestStartOnBothEnds) {
     run.start.spec.tos = 40;
     run.start.spec.fq_rate_bps = 200'000'000;
     const Json doc = render(run, opts(server, server ? "" : "t"));
-    EXPECT_EQ(keys_of(doc), (std::vector<std::string>{"start", "intervals", "end", "title", "extra_data"})) << server;
+    EXPECT_EQ(keys_of(doc), (std::vector<std::string>{"start", "intervals", "end", "title", "extra_data"}))
+        << server;
     EXPECT_EQ(doc["extra_data"], "rack=3");
     EXPECT_EQ(doc["start"]["test_start"]["tos"], 40);
     EXPECT_EQ(doc["start"]["test_start"]["fqrate"], 200'000'000);
@@ -691,7 +698,8 @@ TEST(JsonReporterValues, ErrorKey) {
   EXPECT_EQ(doc["start"]["connected"], Json::array());
   EXPECT_EQ(doc["intervals"], Json::array());
   EXPECT_EQ(doc["end"], Json::object());
-  EXPECT_EQ(doc["error"], "unable to connect to server - server may have stopped running or use a different port");
+  EXPECT_EQ(doc["error"],
+            "unable to connect to server - server may have stopped running or use a different port");
 
   // An error after the test ran keeps everything and adds the key.
   const TestRun run = make_run(shape());
@@ -718,7 +726,8 @@ TEST(JsonReporterValues, ServerOutputJsonAndText) {
   TestRun run2 = make_run(shape());
   run2.end.server_output_text = "Accepted connection from 127.0.0.1\n";
   doc = render(run2, opts(false, "x"));
-  EXPECT_EQ(keys_of(doc), (std::vector<std::string>{"start", "intervals", "end", "title", "server_output_text"}));
+  EXPECT_EQ(keys_of(doc),
+            (std::vector<std::string>{"start", "intervals", "end", "title", "server_output_text"}));
   EXPECT_EQ(doc["server_output_text"], "Accepted connection from 127.0.0.1\n");
 }
 
@@ -749,7 +758,8 @@ TEST(JsonReporterValues, ExtensionOnlyUnderNperf) {
   const Json doc = Json::parse(out.at(0));
   std::set<std::string> ours;
   collect_keys(doc, true, ours);
-  for (const std::string& k : ours) EXPECT_TRUE(iperf_keys.count(k)) << "non-iperf3 key outside \"nperf\": " << k;
+  for (const std::string& k : ours)
+    EXPECT_TRUE(iperf_keys.count(k)) << "non-iperf3 key outside \"nperf\": " << k;
 
   // The extension data itself.
   EXPECT_EQ(doc["nperf"]["warnings"], Json::array({"could not pin stream 3 to core 7"}));
@@ -842,35 +852,37 @@ TEST(JsonReporterUdpSchema, Bidir312ClientAndServer) {
 TEST(JsonReporterUdpOrder, Members) {
   const Json client = render(make_udp_run(shape(false, Direction::kForward, 1)));
   EXPECT_EQ(keys_of(client["start"]),
-            (std::vector<std::string>{"connected", "version", "system_info", "timestamp", "connecting_to", "cookie",
-                                      "target_bitrate", "sock_bufsize", "sndbuf_actual", "rcvbuf_actual",
-                                      "test_start"}));
+            (std::vector<std::string>{"connected", "version", "system_info", "timestamp", "connecting_to",
+                                      "cookie", "target_bitrate", "sock_bufsize", "sndbuf_actual",
+                                      "rcvbuf_actual", "test_start"}));
   EXPECT_EQ(client["start"]["test_start"]["protocol"], "UDP");
   EXPECT_EQ(client["start"]["test_start"]["blksize"], 1000);
-  const std::vector<std::string> sender_members{"socket", "start", "end", "seconds", "bytes",
+  const std::vector<std::string> sender_members{"socket",          "start",   "end",     "seconds", "bytes",
                                                 "bits_per_second", "packets", "omitted", "sender"};
   EXPECT_EQ(keys_of(client["intervals"][0]["streams"][0]), sender_members);
   EXPECT_EQ(keys_of(client["intervals"][0]["sum"]),
             std::vector<std::string>(sender_members.begin() + 1, sender_members.end()));
   EXPECT_EQ(keys_of(client["end"]["streams"][0]), (std::vector<std::string>{"udp"}));
-  EXPECT_EQ(keys_of(client["end"]["streams"][0]["udp"]),
-            (std::vector<std::string>{"socket", "start", "end", "seconds", "bytes", "bits_per_second", "jitter_ms",
-                                      "lost_packets", "packets", "lost_percent", "out_of_order", "sender"}));
-  EXPECT_EQ(keys_of(client["end"]),
-            (std::vector<std::string>{"streams", "sum", "sum_sent", "sum_received", "cpu_utilization_percent",
-                                      "nperf"}));
-  const std::vector<std::string> sum_members{"start", "end", "seconds", "bytes", "bits_per_second", "jitter_ms",
-                                             "lost_packets", "packets", "lost_percent", "sender"};
-  for (const char* k : {"sum", "sum_sent", "sum_received"}) EXPECT_EQ(keys_of(client["end"][k]), sum_members) << k;
+  EXPECT_EQ(
+      keys_of(client["end"]["streams"][0]["udp"]),
+      (std::vector<std::string>{"socket", "start", "end", "seconds", "bytes", "bits_per_second", "jitter_ms",
+                                "lost_packets", "packets", "lost_percent", "out_of_order", "sender"}));
+  EXPECT_EQ(keys_of(client["end"]), (std::vector<std::string>{"streams", "sum", "sum_sent", "sum_received",
+                                                              "cpu_utilization_percent", "nperf"}));
+  const std::vector<std::string> sum_members{"start",           "end",       "seconds",      "bytes",
+                                             "bits_per_second", "jitter_ms", "lost_packets", "packets",
+                                             "lost_percent",    "sender"};
+  for (const char* k : {"sum", "sum_sent", "sum_received"})
+    EXPECT_EQ(keys_of(client["end"][k]), sum_members) << k;
 
   const Json server = render(make_udp_run(shape(true, Direction::kForward, 1)));
   EXPECT_EQ(keys_of(server["start"]),
             (std::vector<std::string>{"connected", "version", "system_info", "target_bitrate", "timestamp",
                                       "accepted_connection", "cookie", "sock_bufsize", "sndbuf_actual",
                                       "rcvbuf_actual", "test_start"}));
-  const std::vector<std::string> receiver_members{
-      "socket", "start", "end", "seconds", "bytes", "bits_per_second", "jitter_ms", "lost_packets", "packets",
-      "lost_percent", "omitted", "sender"};
+  const std::vector<std::string> receiver_members{"socket",  "start",           "end",       "seconds",
+                                                  "bytes",   "bits_per_second", "jitter_ms", "lost_packets",
+                                                  "packets", "lost_percent",    "omitted",   "sender"};
   EXPECT_EQ(keys_of(server["intervals"][0]["streams"][0]), receiver_members);
   EXPECT_EQ(keys_of(server["intervals"][0]["sum"]),
             std::vector<std::string>(receiver_members.begin() + 1, receiver_members.end()));
@@ -882,15 +894,18 @@ TEST(JsonReporterUdpValues, MatchesIperf312Numbers) {
   const Json doc = render(make_udp_run(shape(false, Direction::kForward, 1)));
   const Json ref = load_iperf3_json(golden("json_udp_312.client.out"));
   for (const char* k : {"sum", "sum_sent", "sum_received"}) {
-    for (const char* m : {"start", "end", "seconds", "bytes", "lost_packets", "packets", "lost_percent", "sender"})
+    for (const char* m :
+         {"start", "end", "seconds", "bytes", "lost_packets", "packets", "lost_percent", "sender"})
       EXPECT_EQ(doc["end"][k][m], ref["end"][k][m]) << k << "." << m;
-    EXPECT_DOUBLE_EQ(doc["end"][k]["bits_per_second"].get<double>(), ref["end"][k]["bits_per_second"].get<double>())
+    EXPECT_DOUBLE_EQ(doc["end"][k]["bits_per_second"].get<double>(),
+                     ref["end"][k]["bits_per_second"].get<double>())
         << k;
     EXPECT_DOUBLE_EQ(doc["end"][k]["jitter_ms"].get<double>(), ref["end"][k]["jitter_ms"].get<double>()) << k;
   }
   const Json& u = doc["end"]["streams"][0]["udp"];
   const Json& r = ref["end"]["streams"][0]["udp"];
-  for (const char* m : {"start", "end", "seconds", "bytes", "lost_packets", "packets", "lost_percent", "sender"})
+  for (const char* m :
+       {"start", "end", "seconds", "bytes", "lost_packets", "packets", "lost_percent", "sender"})
     EXPECT_EQ(u[m], r[m]) << m;
   EXPECT_DOUBLE_EQ(u["bits_per_second"].get<double>(), r["bits_per_second"].get<double>());
   EXPECT_EQ(u["out_of_order"], 1);  // the model's, 0 in the capture
@@ -899,11 +914,13 @@ TEST(JsonReporterUdpValues, MatchesIperf312Numbers) {
   const Json srv = render(make_udp_run(shape(true, Direction::kForward, 1)));
   const Json sref = load_iperf3_json(golden("json_udp_312.server.out"));
   for (const char* k : {"sum", "sum_sent", "sum_received"}) {
-    for (const char* m : {"start", "end", "seconds", "bytes", "lost_packets", "packets", "lost_percent", "sender"})
+    for (const char* m :
+         {"start", "end", "seconds", "bytes", "lost_packets", "packets", "lost_percent", "sender"})
       EXPECT_EQ(srv["end"][k][m], sref["end"][k][m]) << "server " << k << "." << m;
     // iperf3's durations are whole microseconds summed in another order: the
     // last digit may differ.
-    EXPECT_DOUBLE_EQ(srv["end"][k]["bits_per_second"].get<double>(), sref["end"][k]["bits_per_second"].get<double>())
+    EXPECT_DOUBLE_EQ(srv["end"][k]["bits_per_second"].get<double>(),
+                     sref["end"][k]["bits_per_second"].get<double>())
         << "server " << k;
   }
   for (const char* m : {"start", "end", "seconds", "bytes", "bits_per_second", "packets", "sender"})
@@ -1002,7 +1019,8 @@ TEST(JsonReporterUdpValues, SenderFlags) {
                        Case{false, Direction::kReverse, false}, Case{true, Direction::kReverse, true},
                        Case{false, Direction::kBidir, true}, Case{true, Direction::kBidir, false}}) {
     const Json doc = render(make_udp_run(shape(c.server, c.d, 1)));
-    const std::string where = std::string(c.server ? "server " : "client ") + std::to_string(static_cast<int>(c.d));
+    const std::string where =
+        std::string(c.server ? "server " : "client ") + std::to_string(static_cast<int>(c.d));
     const Json& e = doc["end"];
     EXPECT_EQ(e["sum"]["sender"], c.sum_sender) << where;
     EXPECT_EQ(doc["intervals"][0]["sum"]["sender"], c.sum_sender) << where;
@@ -1039,7 +1057,8 @@ TEST(JsonReporterUdpValues, ServerLacksThePeersHalf) {
   EXPECT_EQ(rev["end"]["sum_received"]["bytes"], 0);
   EXPECT_EQ(rev["end"]["sum_received"]["packets"], 0);
   EXPECT_EQ(rev["end"]["sum_received"]["bits_per_second"], 0);
-  EXPECT_DOUBLE_EQ(rev["end"]["sum_received"]["end"].get<double>(), 2.000096);  // falls back to the sender time
+  EXPECT_DOUBLE_EQ(rev["end"]["sum_received"]["end"].get<double>(),
+                   2.000096);  // falls back to the sender time
   // Bidir: the reverse (server-sent) direction's received half is all zero.
   const Json bidir = render(make_udp_run(shape(true, Direction::kBidir, 1)));
   EXPECT_EQ(bidir["end"]["sum"]["bytes"], 0);
@@ -1062,14 +1081,16 @@ TEST(JsonReporterUdpValues, UnknownLossPrintsMinusOne) {
 
 TEST(JsonReporterUdpValues, OnlyIperf3KeysOutsideNperf) {
   std::set<std::string> iperf_keys;
-  for (const char* f : {"json_udp_312.client.out", "json_udp_312.server.out", "json_udp_R.client.out",
-                        "json_udp_R.server.out", "json_udp_bidir312.client.out", "json_udp_bidir312.server.out"})
+  for (const char* f :
+       {"json_udp_312.client.out", "json_udp_312.server.out", "json_udp_R.client.out",
+        "json_udp_R.server.out", "json_udp_bidir312.client.out", "json_udp_bidir312.server.out"})
     collect_keys(load_iperf3_json(golden(f)), false, iperf_keys);
   for (bool server : {false, true}) {
     for (Direction d : {Direction::kForward, Direction::kReverse, Direction::kBidir}) {
       std::set<std::string> ours;
       collect_keys(render(make_udp_run(shape(server, d, 2), 3)), true, ours);
-      for (const std::string& k : ours) EXPECT_TRUE(iperf_keys.count(k)) << "non-iperf3 key outside \"nperf\": " << k;
+      for (const std::string& k : ours)
+        EXPECT_TRUE(iperf_keys.count(k)) << "non-iperf3 key outside \"nperf\": " << k;
       EXPECT_FALSE(ours.count("retransmits"));
       EXPECT_FALSE(ours.count("tcp_mss_default"));
     }
@@ -1117,7 +1138,9 @@ TEST(JsonReporterLifecycle, DocumentIsAvailableBeforeFinish) {
 class Recorder : public Reporter {
  public:
   Recorder(std::string name, std::vector<std::string>& log) : name_(std::move(name)), log_(log) {}
-  void on_server_listening(int port, int n) override { add("listening " + std::to_string(port) + " " + std::to_string(n)); }
+  void on_server_listening(int port, int n) override {
+    add("listening " + std::to_string(port) + " " + std::to_string(n));
+  }
   void on_connected(const TestStartInfo& s) override { add("connected " + s.cookie); }
   void on_stream_connected(const StreamInfo& s) override { add("stream " + std::to_string(s.socket)); }
   void on_test_start(const TestStartInfo&) override { add("test_start"); }
@@ -1149,10 +1172,10 @@ TEST(TeeReporter, ForwardsEveryCallToEachInOrder) {
   tee.on_finish();
   const std::string cookie = run.start.cookie;
   EXPECT_EQ(log, (std::vector<std::string>{
-                     "a: listening 5201 1", "b: listening 5201 1", "a: connected " + cookie, "b: connected " + cookie,
-                     "a: stream 5", "b: stream 5", "a: test_start", "b: test_start", "a: interval 1", "b: interval 1",
-                     "a: warning w", "b: warning w", "a: end 1", "b: end 1", "a: error e", "b: error e", "a: finish",
-                     "b: finish"}));
+                     "a: listening 5201 1", "b: listening 5201 1", "a: connected " + cookie,
+                     "b: connected " + cookie, "a: stream 5", "b: stream 5", "a: test_start", "b: test_start",
+                     "a: interval 1", "b: interval 1", "a: warning w", "b: warning w", "a: end 1", "b: end 1",
+                     "a: error e", "b: error e", "a: finish", "b: finish"}));
 }
 
 TEST(TeeReporter, DrivesAJsonReporter) {

@@ -6,8 +6,8 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <optional>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 namespace nperf::report {
@@ -68,8 +68,10 @@ class LocalTimeIsUtc : public ::testing::Test {
     ::tzset();
   }
   void TearDown() override {
-    if (saved_) ::setenv("TZ", saved_->c_str(), 1);
-    else ::unsetenv("TZ");
+    if (saved_)
+      ::setenv("TZ", saved_->c_str(), 1);
+    else
+      ::unsetenv("TZ");
     ::tzset();
   }
   std::optional<std::string> saved_;

@@ -15,7 +15,7 @@ namespace {
 // computed as start + step * dt (never accumulated) so that it does not drift.
 
 constexpr uint64_t kGbit = 1'000'000'000;
-constexpr uint32_t kUnit = 1400;        // bytes per datagram
+constexpr uint32_t kUnit = 1400;         // bytes per datagram
 constexpr double kInterval1G = 11.2e-6;  // 1400 * 8 / 1e9 s
 
 // 8000 bit/s with 1000-byte units: exactly one unit per second, so schedule
@@ -26,7 +26,8 @@ constexpr uint32_t kSlowUnit = 1000;
 // Runs the sender loop the brief describes: every `dt` seconds ask for up to
 // `want` units, send what is allowed and record it. Returns units sent per
 // whole-second window [start + w, start + w + 1).
-std::vector<uint64_t> run_loop(Pacer& p, double start, double seconds, double dt, uint64_t want, uint64_t& total) {
+std::vector<uint64_t> run_loop(Pacer& p, double start, double seconds, double dt, uint64_t want,
+                               uint64_t& total) {
   std::vector<uint64_t> per_second(static_cast<size_t>(std::ceil(seconds)), 0);
   const uint64_t steps = static_cast<uint64_t>(std::llround(seconds / dt));
   for (uint64_t i = 0; i < steps; ++i) {
@@ -253,7 +254,8 @@ TEST(Pacer, FourIndependentPacersEachAchieveTheirRate) {
   }
   for (size_t s = 0; s < 4; ++s) {
     const double target_bytes = static_cast<double>(rates[s]) / 8.0 * 10.0;
-    EXPECT_NEAR(static_cast<double>(sent[s]) * units[s], target_bytes, target_bytes * 0.001) << "stream " << s;
+    EXPECT_NEAR(static_cast<double>(sent[s]) * units[s], target_bytes, target_bytes * 0.001)
+        << "stream " << s;
   }
 }
 

@@ -81,15 +81,17 @@ void expect_same_spec(const TestSpec& a, const TestSpec& b) {
 
 TEST(ParamsEncode, DefaultTcpSpecMatchesIperf3Layout) {
   TestSpec s;
-  EXPECT_EQ(encode_params(s),
-            std::string(R"({"tcp":true,"omit":0,"time":10,"num":0,"blockcount":0,"parallel":1,"len":131072,"pacing_timer":1000,"client_version":")") +
-                std::string(kNperfVersion) + "\"}");
+  EXPECT_EQ(
+      encode_params(s),
+      std::string(
+          R"({"tcp":true,"omit":0,"time":10,"num":0,"blockcount":0,"parallel":1,"len":131072,"pacing_timer":1000,"client_version":")") +
+          std::string(kNperfVersion) + "\"}");
 }
 
 TEST(ParamsEncode, DefaultTcpKeyOrderIsIperf3Order) {
   EXPECT_EQ(keys_of(encode_params(TestSpec{})),
-            (std::vector<std::string>{"tcp", "omit", "time", "num", "blockcount", "parallel", "len", "pacing_timer",
-                                      "client_version"}));
+            (std::vector<std::string>{"tcp", "omit", "time", "num", "blockcount", "parallel", "len",
+                                      "pacing_timer", "client_version"}));
 }
 
 TEST(ParamsEncode, TcpWithRateMatchesIperf312ByteForByte) {
@@ -155,8 +157,8 @@ TEST(ParamsEncode, NeverSendsFalse) {
 
 TEST(ParamsEncode, OptionalFlagsAbsentByDefault) {
   std::string text = encode_params(TestSpec{});
-  for (const char* key : {"reverse", "bidirectional", "nodelay", "get_server_output", "MSS", "window", "title",
-                          "congestion", "server_affinity", "nperf", "udp"})
+  for (const char* key : {"reverse", "bidirectional", "nodelay", "get_server_output", "MSS", "window",
+                          "title", "congestion", "server_affinity", "nperf", "udp"})
     EXPECT_EQ(text.find(std::string("\"") + key + "\""), std::string::npos) << key;
 }
 
@@ -392,7 +394,9 @@ TEST(ParamsDecode, ReadsTosFqRateAndExtraDataAsIperf3SendsThem) {
   expect_rejected(R"({"tcp":true,"fqrate":-1})");
 }
 
-TEST(ParamsDecode, FractionalTimeIsKept) { EXPECT_DOUBLE_EQ(decode_ok(R"({"time":2.5})").duration_s, 2.5); }
+TEST(ParamsDecode, FractionalTimeIsKept) {
+  EXPECT_DOUBLE_EQ(decode_ok(R"({"time":2.5})").duration_s, 2.5);
+}
 
 TEST(ParamsDecode, ReadsServerStreamCpusExtension) {
   TestSpec s = decode_ok(R"({"tcp":true,"nperf":{"server_stream_cpus":"0-2:7"}})");
@@ -449,7 +453,9 @@ TEST(ParamsDecode, RejectsNegativeSizes) {
   expect_rejected(R"({"omit":-1})");
 }
 
-TEST(ParamsDecode, RejectsSctp) { expect_rejected(R"({"sctp":true})"); }
+TEST(ParamsDecode, RejectsSctp) {
+  expect_rejected(R"({"sctp":true})");
+}
 
 TEST(ParamsDecode, RejectsNonObjectsAndGarbage) {
   expect_rejected("");
@@ -530,7 +536,9 @@ TEST(ParamsRoundTrip, PreservesSingleServerStreamCpu) {
   EXPECT_EQ(decode_ok(encode_params(s)).server_stream_cpus, (std::vector<int>{7}));
 }
 
-TEST(ParamsRoundTrip, DefaultSpecSurvives) { expect_same_spec(decode_ok(encode_params(TestSpec{})), TestSpec{}); }
+TEST(ParamsRoundTrip, DefaultSpecSurvives) {
+  expect_same_spec(decode_ok(encode_params(TestSpec{})), TestSpec{});
+}
 
 }  // namespace nperf::protocol
 
@@ -559,11 +567,13 @@ TEST(ParamsGsro, GsoZeroMeansOffUnlikePresenceFlags) {
   ASSERT_TRUE(off.spec) << off.error;
   EXPECT_FALSE(off.spec->gso);
   EXPECT_FALSE(off.spec->gro);
-  auto on = decode_params(R"({"udp":true,"len":1400,"gso":1,"gso_dg_size":1400,"gso_bf_size":65507,"gro":1,"gro_bf_size":65507})");
+  auto on = decode_params(
+      R"({"udp":true,"len":1400,"gso":1,"gso_dg_size":1400,"gso_bf_size":65507,"gro":1,"gro_bf_size":65507})");
   ASSERT_TRUE(on.spec) << on.error;
   EXPECT_TRUE(on.spec->gso);
   EXPECT_TRUE(on.spec->gro);
-  EXPECT_FALSE(decode_params(R"({"udp":true,"gso":"yes"})").spec) << "a string where a number belongs is rejected";
+  EXPECT_FALSE(decode_params(R"({"udp":true,"gso":"yes"})").spec)
+      << "a string where a number belongs is rejected";
 }
 
 }  // namespace
@@ -611,7 +621,6 @@ TEST(Payload, RepeatingPatternIsIperf3s) {
   EXPECT_EQ(std::string(buf.begin(), buf.end()), "01234567890123456789012");
 }
 
-
 // ---- -Z, --skip-rx-copy, -b RATE/BURST ---------------------------------------
 
 // Captured from iperf3 3.12: `iperf3 -c HOST -Z -b 1M/5 -t 2` and the same with
@@ -651,7 +660,8 @@ TEST(ParamsZerocopyBurst, AbsentByDefault) {
 TEST(ParamsZerocopyBurst, SkipRxCopyIsTheNumberOneJustBeforeClientVersion) {
   TestSpec s;
   s.skip_rx_copy = true;
-  s.dont_fragment = true;  // nonsense for TCP, but shows the order: dont_fragment, skip_rx_copy, client_version
+  s.dont_fragment =
+      true;  // nonsense for TCP, but shows the order: dont_fragment, skip_rx_copy, client_version
   auto keys = keys_of(encode_params(s));
   ASSERT_GE(keys.size(), 3u);
   EXPECT_EQ(keys[keys.size() - 3], "dont_fragment");

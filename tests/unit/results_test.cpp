@@ -161,7 +161,8 @@ TEST(ResultsDecode, KeysAreCaseInsensitive) {
 // ---- required keys and shapes -----------------------------------------------
 
 TEST(ResultsDecode, RejectsMissingRequiredTopLevelKeys) {
-  for (const char* key : {"cpu_util_total", "cpu_util_user", "cpu_util_system", "sender_has_retransmits", "streams"})
+  for (const char* key :
+       {"cpu_util_total", "cpu_util_user", "cpu_util_system", "sender_has_retransmits", "streams"})
     expect_rejected(without(key, false));
 }
 
@@ -238,8 +239,8 @@ TEST(ResultsDecode, RejectsWrongTypes) {
 
 TEST(ResultsDecode, RejectsNegativeBytes) {
   expect_rejected(with_stream(R"({"id":1,"bytes":-1,"retransmits":-1,"jitter":0,"errors":0,"packets":0})"));
-  expect_rejected(
-      with_stream(R"({"id":1,"bytes":18446744073709551615,"retransmits":-1,"jitter":0,"errors":0,"packets":0})"));
+  expect_rejected(with_stream(
+      R"({"id":1,"bytes":18446744073709551615,"retransmits":-1,"jitter":0,"errors":0,"packets":0})"));
 }
 
 TEST(ResultsDecode, RejectsTooManyStreams) {
@@ -290,7 +291,8 @@ TEST(ResultsDecode, CarriesServerOutputText) {
 
 TEST(ResultsDecode, CarriesServerOutputJson) {
   ordered_json j = ordered_json::parse(kServer312);
-  j["server_output_json"] = ordered_json::parse(R"({"start":{"version":"iperf 3.12"},"intervals":[{"sum":{"bytes":5}}],"end":{}})");
+  j["server_output_json"] =
+      ordered_json::parse(R"({"start":{"version":"iperf 3.12"},"intervals":[{"sum":{"bytes":5}}],"end":{}})");
   TestResults r = decode_ok(j.dump());
   ASSERT_TRUE(r.server_output_json.has_value());
   EXPECT_EQ((*r.server_output_json)["start"]["version"], "iperf 3.12");
@@ -301,7 +303,8 @@ TEST(ResultsDecode, CarriesServerOutputJson) {
 TEST(ResultsDecode, KeepsKeyOrderOfServerOutputJson) {
   // The client reprints the server's -J object; iperf3 keeps start, intervals, end (doc §7.2).
   ordered_json j = ordered_json::parse(kServer312);
-  j["server_output_json"] = ordered_json::parse(R"({"start":{"version":"x","cookie":"y"},"intervals":[],"end":{}})");
+  j["server_output_json"] =
+      ordered_json::parse(R"({"start":{"version":"x","cookie":"y"},"intervals":[],"end":{}})");
   TestResults r = decode_ok(j.dump());
   ASSERT_TRUE(r.server_output_json.has_value());
   EXPECT_EQ(keys_of(*r.server_output_json), (std::vector<std::string>{"start", "intervals", "end"}));
@@ -329,8 +332,8 @@ TEST(ResultsEncode, UsesIperf3KeyOrder) {
                                                   "sender_has_retransmits", "congestion_used",
                                                   "server_output_text", "streams"}));
   EXPECT_EQ(keys_of(j["streams"][0]),
-            (std::vector<std::string>{"id", "bytes", "retransmits", "jitter", "errors", "omitted_errors", "packets",
-                                      "omitted_packets", "start_time", "end_time"}));
+            (std::vector<std::string>{"id", "bytes", "retransmits", "jitter", "errors", "omitted_errors",
+                                      "packets", "omitted_packets", "start_time", "end_time"}));
 }
 
 TEST(ResultsEncode, OmitsOptionalTopLevelKeysWhenUnset) {

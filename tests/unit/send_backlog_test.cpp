@@ -14,7 +14,7 @@ TEST(SendBacklog, NicSizedSegmentsKeepTheUnsentQueueShort) {
 TEST(SendBacklog, LoopbackAndUnknownMssKeepTheKernelDefault) {
   EXPECT_EQ(unsent_low_watermark(65483, false), 0u);  // loopback, MTU 64 KiB
   EXPECT_EQ(unsent_low_watermark(9001, false), 0u);
-  EXPECT_EQ(unsent_low_watermark(0, false), 0u);      // getsockopt failed
+  EXPECT_EQ(unsent_low_watermark(0, false), 0u);  // getsockopt failed
   EXPECT_EQ(unsent_low_watermark(-1, false), 0u);
 }
 

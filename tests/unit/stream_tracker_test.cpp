@@ -77,10 +77,19 @@ TEST(StreamTracker, ReceiverHasNoTcpInfo) {
 
 TEST(IntervalSum, TakesTimesFromTheFirstIncludedStreamAndAddsBytes) {
   std::vector<IntervalStream> streams(3);
-  streams[0].start = 0; streams[0].end = 1.0; streams[0].seconds = 1.0; streams[0].bytes = 100;
-  streams[0].has_tcp_info = true; streams[0].retransmits = 1; streams[0].sender = true;
-  streams[1].start = 0; streams[1].end = 1.1; streams[1].seconds = 1.1; streams[1].bytes = 50;
-  streams[1].has_tcp_info = true; streams[1].retransmits = 2;
+  streams[0].start = 0;
+  streams[0].end = 1.0;
+  streams[0].seconds = 1.0;
+  streams[0].bytes = 100;
+  streams[0].has_tcp_info = true;
+  streams[0].retransmits = 1;
+  streams[0].sender = true;
+  streams[1].start = 0;
+  streams[1].end = 1.1;
+  streams[1].seconds = 1.1;
+  streams[1].bytes = 50;
+  streams[1].has_tcp_info = true;
+  streams[1].retransmits = 2;
   streams[2].bytes = 1000;
   IntervalSum sum = sum_interval(streams, {true, true, false});
   EXPECT_EQ(sum.bytes, 150u);
@@ -103,10 +112,19 @@ TEST(IntervalSum, DropsOnlyAShortFinalInterval) {
 
 TEST(EndSum, UsesFirstStreamDurationsAndOnlyOneDirection) {
   std::vector<EndStream> streams(3);
-  streams[0].info.forward = true; streams[0].sender_seconds = 2.0; streams[0].receiver_seconds = 2.1;
-  streams[0].sent_bytes = 10; streams[0].received_bytes = 9; streams[0].has_retransmits = true; streams[0].retransmits = 4;
-  streams[1].info.forward = true; streams[1].sender_seconds = 3.0; streams[1].sent_bytes = 20; streams[1].received_bytes = 19;
-  streams[2].info.forward = false; streams[2].sent_bytes = 1000;
+  streams[0].info.forward = true;
+  streams[0].sender_seconds = 2.0;
+  streams[0].receiver_seconds = 2.1;
+  streams[0].sent_bytes = 10;
+  streams[0].received_bytes = 9;
+  streams[0].has_retransmits = true;
+  streams[0].retransmits = 4;
+  streams[1].info.forward = true;
+  streams[1].sender_seconds = 3.0;
+  streams[1].sent_bytes = 20;
+  streams[1].received_bytes = 19;
+  streams[2].info.forward = false;
+  streams[2].sent_bytes = 1000;
   EndSum sum = sum_streams(streams, true);
   EXPECT_EQ(sum.sent_bytes, 30u);
   EXPECT_EQ(sum.received_bytes, 28u);

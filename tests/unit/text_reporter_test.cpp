@@ -84,8 +84,9 @@ void expect_text(const std::string& actual, const std::string& expected) {
 class Harness {
  public:
   explicit Harness(TextOptions options)
-      : reporter_(std::move(options), [this](std::string_view s) { take(out_, s); },
-                  [this](std::string_view s) { take(err_, s); }) {}
+      : reporter_(
+            std::move(options), [this](std::string_view s) { take(out_, s); },
+            [this](std::string_view s) { take(err_, s); }) {}
   Harness(const Harness&) = delete;
   Harness& operator=(const Harness&) = delete;
   TextReporter& r() { return reporter_; }
@@ -116,8 +117,8 @@ TextOptions server_opts(bool verbose = false) {
   return o;
 }
 
-TestStartInfo start_info(bool server, std::string host, int port, Direction dir, int parallel, double duration,
-                         uint64_t rate = 0) {
+TestStartInfo start_info(bool server, std::string host, int port, Direction dir, int parallel,
+                         double duration, uint64_t rate = 0) {
   TestStartInfo s;
   s.is_server = server;
   s.version = "iperf 3.12";
@@ -147,7 +148,9 @@ StreamInfo sinfo(int socket, bool sender, bool forward, int local_port, int remo
   return s;
 }
 
-double bps(uint64_t bytes, double seconds) { return static_cast<double>(bytes) * 8 / seconds; }
+double bps(uint64_t bytes, double seconds) {
+  return static_cast<double>(bytes) * 8 / seconds;
+}
 
 IntervalStream rcv_iv(int socket, double start, double end, uint64_t bytes, bool omitted = false) {
   IntervalStream s;
@@ -161,7 +164,8 @@ IntervalStream rcv_iv(int socket, double start, double end, uint64_t bytes, bool
   return s;
 }
 
-IntervalStream snd_iv(int socket, double start, double end, uint64_t bytes, uint64_t cwnd, bool omitted = false) {
+IntervalStream snd_iv(int socket, double start, double end, uint64_t bytes, uint64_t cwnd,
+                      bool omitted = false) {
   IntervalStream s = rcv_iv(socket, start, end, bytes, omitted);
   s.sender = true;
   s.has_tcp_info = true;
@@ -279,7 +283,8 @@ TEST(TextReporterGolden, BidirP2Client) {
   Harness h(client_opts());
   TestStartInfo start = start_info(false, "127.0.0.1", 5301, Direction::kBidir, 2, 2, 8000000);
   const std::vector<StreamInfo> infos = {sinfo(5, true, true, 46544, 5301), sinfo(7, true, true, 46552, 5301),
-                                         sinfo(9, false, false, 46554, 5301), sinfo(12, false, false, 46566, 5301)};
+                                         sinfo(9, false, false, 46554, 5301),
+                                         sinfo(12, false, false, 46566, 5301)};
   h.r().on_connected(start);
   for (const auto& s : infos) h.r().on_stream_connected(s);
   h.r().on_test_start(start);
@@ -306,8 +311,9 @@ TEST(TextReporterGolden, BidirP2Server) {
   Harness h(server_opts());
   TestStartInfo start = start_info(true, "127.0.0.1", 35530, Direction::kBidir, 2, 2, 8000000);
   // On the server the client->server streams are the receiving ones ([RX-S]).
-  const std::vector<StreamInfo> infos = {sinfo(5, false, true, 5301, 35540), sinfo(8, false, true, 5301, 35546),
-                                         sinfo(11, true, false, 5301, 35548), sinfo(13, true, false, 5301, 35562)};
+  const std::vector<StreamInfo> infos = {
+      sinfo(5, false, true, 5301, 35540), sinfo(8, false, true, 5301, 35546),
+      sinfo(11, true, false, 5301, 35548), sinfo(13, true, false, 5301, 35562)};
   h.r().on_server_listening(5301, 1);
   h.r().on_connected(start);
   for (const auto& s : infos) h.r().on_stream_connected(s);
@@ -347,7 +353,8 @@ TEST(TextReporterGolden, VerboseParallelOmitClient) {
   start.spec.omit_s = 1;
   start.time_rfc1123 = "Wed, 25 Nov 2026 20:47:29 GMT";
   start.cookie = "swtmv7urn2mlsnhug6g6roieycgzopw5bvg4";
-  const std::vector<StreamInfo> infos = {sinfo(5, true, true, 36050, 5399), sinfo(7, true, true, 36060, 5399)};
+  const std::vector<StreamInfo> infos = {sinfo(5, true, true, 36050, 5399),
+                                         sinfo(7, true, true, 36060, 5399)};
   h.r().on_connected(start);
   for (const auto& s : infos) h.r().on_stream_connected(s);
   h.r().on_test_start(start);
@@ -378,7 +385,8 @@ TEST(TextReporterGolden, VerboseParallelOmitServer) {
   start.spec.omit_s = 1;
   start.time_rfc1123 = "Wed, 25 Nov 2026 20:47:29 GMT";
   start.cookie = "swtmv7urn2mlsnhug6g6roieycgzopw5bvg4";
-  const std::vector<StreamInfo> infos = {sinfo(5, false, true, 5399, 36050), sinfo(8, false, true, 5399, 36060)};
+  const std::vector<StreamInfo> infos = {sinfo(5, false, true, 5399, 36050),
+                                         sinfo(8, false, true, 5399, 36060)};
   h.r().on_server_listening(5399, 1);
   h.r().on_connected(start);
   for (const auto& s : infos) h.r().on_stream_connected(s);
@@ -395,7 +403,7 @@ TEST(TextReporterGolden, VerboseParallelOmitServer) {
   for (const auto& s : infos) end.streams.push_back(end_stream(s, 0, 0, b, 1.0, false, false, true));
   end.sum = sum_streams(end.streams, true);
   end.cpu = {0.1, 0.0, 0.1, 0, 0, 0};  // not printed: this side does not send
-  end.receiver_congestion = "bbr";      // the server's own; the client's is not known yet
+  end.receiver_congestion = "bbr";     // the server's own; the client's is not known yet
   h.r().on_end(end);
   h.r().on_finish();
   expect_text(h.out(), whole);
@@ -588,7 +596,8 @@ TEST(TextReporterGolden, TitleAndServerOutputClient) {
 TEST(TextReporterGolden, ReverseParallelOneSecondClient) {
   Harness h(client_opts());
   TestStartInfo start = start_info(false, "127.0.0.1", 5399, Direction::kReverse, 2, 1, 10000000);
-  const std::vector<StreamInfo> infos = {sinfo(5, false, false, 59492, 5399), sinfo(7, false, false, 59508, 5399)};
+  const std::vector<StreamInfo> infos = {sinfo(5, false, false, 59492, 5399),
+                                         sinfo(7, false, false, 59508, 5399)};
   h.r().on_connected(start);
   for (const auto& s : infos) h.r().on_stream_connected(s);
   h.r().on_test_start(start);
@@ -645,7 +654,8 @@ IntervalStream udp_snd_iv(int socket, double start, double end, uint64_t bytes, 
   return s;
 }
 
-IntervalStream udp_rcv_iv(int socket, double start, double end, uint64_t bytes, uint64_t packets, double jitter) {
+IntervalStream udp_rcv_iv(int socket, double start, double end, uint64_t bytes, uint64_t packets,
+                          double jitter) {
   IntervalStream s = rcv_iv(socket, start, end, bytes);
   s.udp = true;
   s.packets = packets;
@@ -653,7 +663,8 @@ IntervalStream udp_rcv_iv(int socket, double start, double end, uint64_t bytes, 
   return s;
 }
 
-IntervalSum udp_sum(double start, double end, uint64_t bytes, bool sender, uint64_t packets, double jitter = 0) {
+IntervalSum udp_sum(double start, double end, uint64_t bytes, bool sender, uint64_t packets,
+                    double jitter = 0) {
   IntervalSum s = iv_sum(start, end, bytes, sender);
   s.has_retransmits = false;
   s.udp = true;
@@ -731,7 +742,8 @@ TEST(TextReporterGolden, UdpBidirP2Client) {
   Harness h(client_opts());
   TestStartInfo start = udp_start(false, "127.0.0.1", 5301, Direction::kBidir, 2, 2, 1000000);
   const std::vector<StreamInfo> infos = {sinfo(5, true, true, 39864, 5301), sinfo(7, true, true, 50701, 5301),
-                                         sinfo(9, false, false, 37884, 5301), sinfo(12, false, false, 47833, 5301)};
+                                         sinfo(9, false, false, 37884, 5301),
+                                         sinfo(12, false, false, 47833, 5301)};
   h.r().on_connected(start);
   for (const auto& s : infos) h.r().on_stream_connected(s);
   h.r().on_test_start(start);
@@ -740,7 +752,8 @@ TEST(TextReporterGolden, UdpBidirP2Client) {
   for (int i = 0; i < 2; ++i) {
     IntervalReport iv;
     iv.streams = {udp_snd_iv(5, i, i + 1.0, b, 4), udp_snd_iv(7, i, i + 1.0, b, 4),
-                  udp_rcv_iv(9, i, i + 1.0, b, 4, rx_jitter[i][0]), udp_rcv_iv(12, i, i + 1.0, b, 4, rx_jitter[i][1])};
+                  udp_rcv_iv(9, i, i + 1.0, b, 4, rx_jitter[i][0]),
+                  udp_rcv_iv(12, i, i + 1.0, b, 4, rx_jitter[i][1])};
     iv.sum = udp_sum(i, i + 1.0, 2 * b, true, 8);
     iv.sum_reverse = udp_sum(i, i + 1.0, 2 * b, false, 8, rx_jitter[i][2]);
     h.r().on_interval(iv);
@@ -748,7 +761,8 @@ TEST(TextReporterGolden, UdpBidirP2Client) {
   EndReport end;
   end.direction = Direction::kBidir;
   const double jitter[] = {0.036, 0.010, 0.044, 0.065};
-  for (size_t i = 0; i < infos.size(); ++i) end.streams.push_back(udp_end(infos[i], 2 * b, 2.0, 8, jitter[i]));
+  for (size_t i = 0; i < infos.size(); ++i)
+    end.streams.push_back(udp_end(infos[i], 2 * b, 2.0, 8, jitter[i]));
   end.sum = sum_streams(end.streams, true);
   end.sum_reverse = sum_streams(end.streams, false);
   end.sum_reverse->jitter_ms = 0.055;  // iperf3 printed the mean of 0.044 and 0.065 as 0.055
@@ -853,15 +867,18 @@ Verdict verdict_of(Bottleneck cause, std::string reason, std::string advice) {
 }
 
 TEST(TextReporter, VerdictLineUnderTheSummary) {
-  const std::string out =
-      run_forward(client_opts(), 1, {verdict_of(Bottleneck::kSenderCpu, "the sending worker ran 99% of the time", "add streams (-P)")});
-  EXPECT_NE(out.find("receiver\nVerdict: sender-CPU-bound: the sending worker ran 99% of the time; next: add streams (-P)\n"),
+  const std::string out = run_forward(
+      client_opts(), 1,
+      {verdict_of(Bottleneck::kSenderCpu, "the sending worker ran 99% of the time", "add streams (-P)")});
+  EXPECT_NE(out.find("receiver\nVerdict: sender-CPU-bound: the sending worker ran 99% of the time; next: add "
+                     "streams (-P)\n"),
             std::string::npos)
       << out;
 }
 
 TEST(TextReporter, VerdictSharedBySomeStreamsSaysHowManyAndListsThemWithVerbose) {
-  std::vector<Verdict> v = {verdict_of(Bottleneck::kReceiverWindow, "w", ""), verdict_of(Bottleneck::kReceiverWindow, "w", ""),
+  std::vector<Verdict> v = {verdict_of(Bottleneck::kReceiverWindow, "w", ""),
+                            verdict_of(Bottleneck::kReceiverWindow, "w", ""),
                             verdict_of(Bottleneck::kSenderCpu, "c", "")};
   std::string out = run_forward(client_opts(), 3, v);
   EXPECT_NE(out.find("Verdict (2 of 3 streams): receiver-window-limited: w\n"), std::string::npos) << out;
@@ -961,7 +978,8 @@ TEST(TextReporter, ServerJsonOutputBeforeDone) {
   h.r().on_end(end);
   h.r().on_finish();
   const std::string out = h.out();
-  EXPECT_NE(out.find("\n\nServer JSON output:\n{\n\t\"start\":\t{}\n}\n\niperf Done.\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("\n\nServer JSON output:\n{\n\t\"start\":\t{}\n}\n\niperf Done.\n"), std::string::npos)
+      << out;
 }
 
 }  // namespace

@@ -25,13 +25,16 @@ constexpr std::array<uint8_t, 20> kA3FirstDatagram = {0x00, 0x00, 0x04, 0xcc, 0x
                                                       0x9d, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
                                                       0x00, 0x01, 0x36, 0x37, 0x38, 0x39};
 
-std::vector<uint8_t> encode(const UdpHeader& h, bool counters_64bit, size_t buffer_size, uint8_t fill = 0xEE) {
+std::vector<uint8_t> encode(const UdpHeader& h, bool counters_64bit, size_t buffer_size,
+                            uint8_t fill = 0xEE) {
   std::vector<uint8_t> out(buffer_size, fill);
   encode_udp_header(h, counters_64bit, out);
   return out;
 }
 
-std::vector<uint8_t> bytes(std::initializer_list<uint8_t> b) { return std::vector<uint8_t>(b); }
+std::vector<uint8_t> bytes(std::initializer_list<uint8_t> b) {
+  return std::vector<uint8_t>(b);
+}
 
 }  // namespace
 
@@ -89,8 +92,8 @@ TEST(UdpHeader, Decode32BitCapturedDatagram) {
 TEST(UdpHeader, Decode64BitCapturedDatagram) {
   auto h = decode_udp_header(kA3FirstDatagram, true);
   ASSERT_TRUE(h.has_value());
-  EXPECT_EQ(h->sec, 1228u);      // 0x4cc
-  EXPECT_EQ(h->usec, 300701u);   // 0x04969d
+  EXPECT_EQ(h->sec, 1228u);     // 0x4cc
+  EXPECT_EQ(h->usec, 300701u);  // 0x04969d
   EXPECT_EQ(h->seq, 1u);
 }
 
@@ -103,8 +106,9 @@ TEST(UdpHeader, Decode64BitDatagramAs32BitReadsOnlyTheSequenceHighWord) {
 }
 
 TEST(UdpHeader, RoundTrip32Bit) {
-  for (UdpHeader in : {UdpHeader{0, 0, 1}, UdpHeader{634, 44425, 1}, UdpHeader{0xFFFFFFFF, 999999, 0x7FFFFFFF},
-                       UdpHeader{0x80000000, 1, 0x80000000}, UdpHeader{12345, 678901, 0xFFFFFFFF}}) {
+  for (UdpHeader in :
+       {UdpHeader{0, 0, 1}, UdpHeader{634, 44425, 1}, UdpHeader{0xFFFFFFFF, 999999, 0x7FFFFFFF},
+        UdpHeader{0x80000000, 1, 0x80000000}, UdpHeader{12345, 678901, 0xFFFFFFFF}}) {
     auto buf = encode(in, false, kUdpHeaderSize32);
     auto out = decode_udp_header(buf, false);
     ASSERT_TRUE(out.has_value());
@@ -115,10 +119,10 @@ TEST(UdpHeader, RoundTrip32Bit) {
 }
 
 TEST(UdpHeader, RoundTrip64Bit) {
-  for (UdpHeader in : {UdpHeader{0, 0, 1}, UdpHeader{0x4cc, 0x04969d, 1}, UdpHeader{7, 8, 0x0000000100000002ull},
-                       UdpHeader{1, 2, 0x00000000FFFFFFFFull}, UdpHeader{1, 2, 0x0000000100000000ull},
-                       UdpHeader{0xFFFFFFFF, 999999, 0xFFFFFFFFFFFFFFFFull},
-                       UdpHeader{3, 4, 0x8000000000000001ull}}) {
+  for (UdpHeader in :
+       {UdpHeader{0, 0, 1}, UdpHeader{0x4cc, 0x04969d, 1}, UdpHeader{7, 8, 0x0000000100000002ull},
+        UdpHeader{1, 2, 0x00000000FFFFFFFFull}, UdpHeader{1, 2, 0x0000000100000000ull},
+        UdpHeader{0xFFFFFFFF, 999999, 0xFFFFFFFFFFFFFFFFull}, UdpHeader{3, 4, 0x8000000000000001ull}}) {
     auto buf = encode(in, true, kUdpHeaderSize64);
     auto out = decode_udp_header(buf, true);
     ASSERT_TRUE(out.has_value());
@@ -188,8 +192,9 @@ TEST(UdpHeader, HelloIsAscii9876AndReplyIsAscii6789) {
 TEST(UdpHeader, LegacyReplyIs987654321LittleEndian) {
   // 987654321 = 0x3ADE68B1, as a little-endian host writes it (iperf3 <= 3.11).
   constexpr uint32_t v = 987654321u;
-  EXPECT_EQ(kUdpReplyLegacy, (std::array<uint8_t, 4>{static_cast<uint8_t>(v), static_cast<uint8_t>(v >> 8),
-                                                    static_cast<uint8_t>(v >> 16), static_cast<uint8_t>(v >> 24)}));
+  EXPECT_EQ(kUdpReplyLegacy,
+            (std::array<uint8_t, 4>{static_cast<uint8_t>(v), static_cast<uint8_t>(v >> 8),
+                                    static_cast<uint8_t>(v >> 16), static_cast<uint8_t>(v >> 24)}));
   EXPECT_EQ(kUdpReplyLegacy, (std::array<uint8_t, 4>{0xb1, 0x68, 0xde, 0x3a}));
 }
 

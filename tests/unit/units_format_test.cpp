@@ -17,7 +17,7 @@ TEST(UnitsFormat, AdaptiveBytesUseBase1024) {
   EXPECT_EQ(format_bytes(1178694), "1.12 MByte");  // a Cwnd from tcp312.client.out
   EXPECT_EQ(format_bytes(131072), " 128 KByte");
   EXPECT_EQ(format_bytes(32768), "32.0 KByte");
-  EXPECT_EQ(format_bytes(1023), "1023 Byte");        // >= 999.5 but < 1024: stays in Bytes
+  EXPECT_EQ(format_bytes(1023), "1023 Byte");  // >= 999.5 but < 1024: stays in Bytes
   EXPECT_EQ(format_bytes(1023 * 1024), "1023 KByte");
   EXPECT_EQ(format_bytes(1024), "1.00 KByte");
   EXPECT_EQ(format_bytes(5.0 * 1024 * 1024 * 1024), "5.00 GByte");

@@ -19,8 +19,7 @@ testing::AssertionResult valid(const TestSpec& s) {
 // Invalid with exactly one message, which mentions `needle` (usually the bad value).
 testing::AssertionResult invalid(const TestSpec& s, std::string_view needle = {}) {
   auto errors = validate(s);
-  if (errors.size() != 1)
-    return testing::AssertionFailure() << "expected one error, got " << errors.size();
+  if (errors.size() != 1) return testing::AssertionFailure() << "expected one error, got " << errors.size();
   if (errors[0].find(needle) == std::string::npos)
     return testing::AssertionFailure() << "'" << errors[0] << "' does not mention '" << needle << "'";
   return testing::AssertionSuccess();
@@ -35,7 +34,9 @@ TestSpec udp(uint32_t len) {
 
 }  // namespace
 
-TEST(Validate, DefaultSpecIsValid) { EXPECT_TRUE(valid(TestSpec{})); }
+TEST(Validate, DefaultSpecIsValid) {
+  EXPECT_TRUE(valid(TestSpec{}));
+}
 
 TEST(Validate, ParallelRange) {
   TestSpec s;

@@ -12,15 +12,15 @@ namespace {
 
 // Per-second behaviour of one end, accumulated into readings.
 struct Behaviour {
-  double busy = 1.0;            // fraction of each second with data in flight
-  double rwnd_limited = 0;      // fractions of each second
+  double busy = 1.0;        // fraction of each second with data in flight
+  double rwnd_limited = 0;  // fractions of each second
   double sndbuf_limited = 0;
-  uint64_t bytes_per_s = 0;     // sent (TCP sender)
-  uint64_t retrans_per_s = 0;   // bytes retransmitted per second
+  uint64_t bytes_per_s = 0;    // sent (TCP sender)
+  uint64_t retrans_per_s = 0;  // bytes retransmitted per second
   uint32_t retrans_segments_per_s = 0;
-  double cpu = 0.3;             // thread CPU, fraction of a core
-  double wait = 0;              // runnable but waiting
-  double core_busy = 0.3;       // the core it ran on
+  double cpu = 0.3;        // thread CPU, fraction of a core
+  double wait = 0;         // runnable but waiting
+  double core_busy = 0.3;  // the core it ran on
   int core = 0;
   uint64_t snd_wnd = 64 * 1024;
   int64_t rtt_us = 100;
@@ -198,7 +198,8 @@ TEST(Verdict, RetransmissionsMakeItNetworkLimited) {
   s.bytes_per_s = 100'000'000;
   s.retrans_per_s = 1'000'000;  // 1% of the bytes sent again
   s.retrans_segments_per_s = 700;
-  StreamFacts f = tcp_facts(series(s, true, true, false, false), series(kIdle, false, true, false, false), 0.8);
+  StreamFacts f =
+      tcp_facts(series(s, true, true, false, false), series(kIdle, false, true, false, false), 0.8);
   Verdict v = diagnose_stream(f);
   EXPECT_EQ(v.cause, Bottleneck::kNetwork);
   EXPECT_NE(v.reason.find("3500 retransmissions"), std::string::npos) << v.reason;
@@ -215,7 +216,8 @@ TEST(Verdict, ABitOfRetransmissionIsNotNetworkLimited) {
 TEST(Verdict, ReachingTheRequestedRateIsRateLimitedWhateverElse) {
   Behaviour s;
   s.rwnd_limited = 0.5;
-  StreamFacts f = tcp_facts(series(s, true, true, false, false), series(kIdle, false, true, false, false), 0.099);
+  StreamFacts f =
+      tcp_facts(series(s, true, true, false, false), series(kIdle, false, true, false, false), 0.099);
   f.target_bps = 100'000'000;
   EXPECT_EQ(diagnose_stream(f).cause, Bottleneck::kRateLimited);
   f.received_bytes /= 2;  // 50% of -b: something else held it back
@@ -325,7 +327,8 @@ TEST(EvidenceJson, FractionsAreRoundedHalfAwayFromZeroToFourDecimals) {
 }
 
 TEST(EvidenceJson, HostileValuesAreDroppedNotTrusted) {
-  nlohmann::ordered_json j = {{"seconds", 5}, {"busy", 7.5}, {"rwnd_limited", -3}, {"thread_cpu", "lots"}, {"cpu", int64_t{1} << 40}};
+  nlohmann::ordered_json j = {
+      {"seconds", 5}, {"busy", 7.5}, {"rwnd_limited", -3}, {"thread_cpu", "lots"}, {"cpu", int64_t{1} << 40}};
   StreamEvidence e = evidence_from_json(j);
   // A wrong type makes the whole object unknown; out-of-range numbers fall back.
   EXPECT_FALSE(e.known);

@@ -19,7 +19,8 @@ class Pacer {
  public:
   // rate_bps 0 means unlimited. burst 0 is taken as 1. The catch-up limit is
   // never below one burst, so a burst is never cut by it.
-  Pacer(uint64_t rate_bps, uint32_t bytes_per_unit, double start_s, uint64_t max_backlog = 64, uint64_t burst = 1)
+  Pacer(uint64_t rate_bps, uint32_t bytes_per_unit, double start_s, uint64_t max_backlog = 64,
+        uint64_t burst = 1)
       : interval_s_(rate_bps ? static_cast<double>(bytes_per_unit) * 8.0 / static_cast<double>(rate_bps) : 0),
         burst_(std::max<uint64_t>(burst, 1)),
         burst_interval_s_(static_cast<double>(burst_) * interval_s_),
@@ -59,8 +60,8 @@ class Pacer {
   double interval_s_;
   uint64_t burst_;
   double burst_interval_s_;
-  double next_s_;   // due time of the current group (burst 1: of the next unit)
-  uint64_t left_;   // units of the current group not sent yet (1..burst)
+  double next_s_;  // due time of the current group (burst 1: of the next unit)
+  uint64_t left_;  // units of the current group not sent yet (1..burst)
   uint64_t max_backlog_;
 };
 

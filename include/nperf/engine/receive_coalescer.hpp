@@ -34,9 +34,10 @@ constexpr int kMinNapReceiveBuffer = 256 * 1024;
 // What to do after a recvmmsg of up to `batch` messages returned `received`
 // (0 or less: nothing was queued, or the wait timed out).
 constexpr ReceiveAction next_receive_action(int received, unsigned batch, bool may_nap = true) {
-  if (received >= static_cast<int>(batch)) return ReceiveAction::kPollNow;  // a full batch: more is likely queued
+  if (received >= static_cast<int>(batch))
+    return ReceiveAction::kPollNow;                             // a full batch: more is likely queued
   if (received <= 0 || !may_nap) return ReceiveAction::kBlock;  // a nap found nothing: the rate is low
-  return ReceiveAction::kNapThenPoll;                            // drained part-way through a batch: let it fill
+  return ReceiveAction::kNapThenPoll;  // drained part-way through a batch: let it fill
 }
 
 }  // namespace nperf::engine

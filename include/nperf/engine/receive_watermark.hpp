@@ -16,10 +16,11 @@
 
 namespace nperf::engine {
 
-constexpr double kReceiveWakeS = 0.001;           // about this much data per wake-up
-constexpr double kReceiveWatermarkPeriodS = 0.05; // re-measured this often
+constexpr double kReceiveWakeS = 0.001;            // about this much data per wake-up
+constexpr double kReceiveWatermarkPeriodS = 0.05;  // re-measured this often
 
-constexpr uint32_t receive_low_watermark(uint64_t bytes, double seconds, uint32_t read_len, int64_t receive_buffer) {
+constexpr uint32_t receive_low_watermark(uint64_t bytes, double seconds, uint32_t read_len,
+                                         int64_t receive_buffer) {
   if (seconds <= 0 || bytes == 0) return 1;
   const double wanted = static_cast<double>(bytes) / seconds * kReceiveWakeS;
   const int64_t cap = std::min<int64_t>(read_len, receive_buffer / 8);

@@ -14,7 +14,7 @@
 namespace nperf::engine {
 
 struct StreamPlan {
-  int fd = -1;              // owned by the engine once started; closed by it
+  int fd = -1;  // owned by the engine once started; closed by it
   bool sender = false;
   uint32_t block_len = 128 * 1024;
   uint64_t rate_bps = 0;     // 0 = unlimited; a TCP receiver reads no faster than this
@@ -24,8 +24,8 @@ struct StreamPlan {
   bool udp = false;
   bool udp_counters_64bit = false;
   bool repeating_payload = false;  // "0123456789..." instead of random bytes
-  bool gso = false;  // UDP sender: hand the kernel up to 64 datagrams per buffer (UDP_SEGMENT)
-  bool gro = false;  // UDP receiver: accept coalesced datagrams (UDP_GRO)
+  bool gso = false;                // UDP sender: hand the kernel up to 64 datagrams per buffer (UDP_SEGMENT)
+  bool gro = false;                // UDP receiver: accept coalesced datagrams (UDP_GRO)
   // Blocks (UDP: datagrams) sent back-to-back per rate check; 0 or 1 = none (-b RATE/BURST).
   int burst = 0;
   bool zerocopy = false;      // TCP sender: sendfile() from a memfd holding the payload block (-Z)

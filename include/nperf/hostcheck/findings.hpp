@@ -27,9 +27,9 @@ struct Finding {
 
 // Thresholds, as in docs/hostcheck.md.
 struct Rules {
-  static constexpr double kReferenceRttS = 0.010;         // a buffer cap is turned into a rate at this RTT
-  static constexpr int64_t kBufferWanted = 16 << 20;      // caps below 16 MiB are reported
-  static constexpr int64_t kBufferAdvice = 64 << 20;      // the value suggested instead
+  static constexpr double kReferenceRttS = 0.010;     // a buffer cap is turned into a rate at this RTT
+  static constexpr int64_t kBufferWanted = 16 << 20;  // caps below 16 MiB are reported
+  static constexpr int64_t kBufferAdvice = 64 << 20;  // the value suggested instead
   static constexpr int kConntrackFullPercent = 80;
   static constexpr int64_t kStandardMtu = 1500;
 };

@@ -17,9 +17,9 @@ namespace nperf::hostcheck {
 struct SysctlFacts {
   std::optional<int64_t> rmem_max, wmem_max, rmem_default, wmem_default;  // net.core.*, bytes
   std::optional<Triple> tcp_rmem, tcp_wmem;                               // net.ipv4.*, bytes
-  std::vector<std::string> available_congestion_control;  // empty: unreadable
-  std::string congestion_control;                         // "": unreadable
-  std::string default_qdisc;                              // "": unreadable
+  std::vector<std::string> available_congestion_control;                  // empty: unreadable
+  std::string congestion_control;                                         // "": unreadable
+  std::string default_qdisc;                                              // "": unreadable
   std::optional<int64_t> tcp_mtu_probing, tcp_window_scaling, tcp_timestamps, tcp_sack;
 };
 
@@ -38,15 +38,15 @@ struct Offloads {
 
 struct InterfaceFacts {
   std::string name;
-  std::string found_by;        // "route to 10.0.0.3" or "default route"
-  std::string source_address;  // our address on the route; "" when not looked up
+  std::string found_by;               // "route to 10.0.0.3" or "default route"
+  std::string source_address;         // our address on the route; "" when not looked up
   std::optional<int64_t> speed_mbps;  // nullopt: unknown (down, virtual, -1)
   std::optional<int64_t> mtu;
-  std::string driver;          // "virtual" without a device; "" unknown
+  std::string driver;                // "virtual" without a device; "" unknown
   std::optional<int64_t> numa_node;  // nullopt: none (-1) or unreadable
   Offloads offloads;
-  std::vector<int> irqs;       // IRQs of its device (msi_irqs and /proc/interrupts)
-  std::vector<int> irq_cpus;   // union of their affinity lists
+  std::vector<int> irqs;      // IRQs of its device (msi_irqs and /proc/interrupts)
+  std::vector<int> irq_cpus;  // union of their affinity lists
 };
 
 struct CpuFacts {
@@ -56,9 +56,9 @@ struct CpuFacts {
 };
 
 struct CgroupFacts {
-  int version = 0;        // 1 or 2; 0 when no cpu controller was found
-  std::string path;       // the cgroup whose quota applies (or our own)
-  std::string cpu_max;    // "200000 100000" / "max 100000"; v1 spelled the same way
+  int version = 0;                   // 1 or 2; 0 when no cpu controller was found
+  std::string path;                  // the cgroup whose quota applies (or our own)
+  std::string cpu_max;               // "200000 100000" / "max 100000"; v1 spelled the same way
   std::optional<double> quota_cpus;  // nullopt: no quota anywhere up the tree
   std::optional<uint64_t> nr_throttled, throttled_usec;
 };
@@ -74,10 +74,10 @@ struct HostFacts {
 };
 
 struct GatherOptions {
-  std::string root = "/";   // prefix of every file read; tests point it at a fake tree
-  std::string host;         // interface of the route to this host; "" = the default route
+  std::string root = "/";                      // prefix of every file read; tests point it at a fake tree
+  std::string host;                            // interface of the route to this host; "" = the default route
   AddressFamily family = AddressFamily::kAny;  // -4 / -6 when resolving host
-  std::string interface;    // names the interface outright (tests); skips the route lookup
+  std::string interface;                       // names the interface outright (tests); skips the route lookup
   // Route lookup through a UDP socket, getifaddrs and ethtool ioctls ask the
   // running kernel, whatever `root` says; tests with a fake tree turn them off.
   bool query_kernel = true;

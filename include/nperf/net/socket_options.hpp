@@ -18,7 +18,8 @@ struct BufferSizes {
 // Applies -w, -M, -N, -C, -S and --fq-rate from the spec. Problems that do not stop a test
 // (a clamped window, an unknown congestion algorithm on the server) are
 // appended to *warnings; fatal ones throw std::system_error.
-void apply_tcp_options(int fd, const TestSpec& spec, bool congestion_is_fatal, std::vector<std::string>* warnings);
+void apply_tcp_options(int fd, const TestSpec& spec, bool congestion_is_fatal,
+                       std::vector<std::string>* warnings);
 // UDP data sockets: -S and --fq-rate; -w when given; otherwise a receive buffer sized for line
 // rate (4 MiB, forced past net.core.rmem_max when we may) and a send buffer of
 // at least a few datagrams.

@@ -11,7 +11,7 @@
 
 namespace nperf::protocol {
 
-inline constexpr uint32_t kMaxParamsLength = 8 * 1024;         // as iperf3 >= 3.18
+inline constexpr uint32_t kMaxParamsLength = 8 * 1024;          // as iperf3 >= 3.18
 inline constexpr uint32_t kMaxResultsLength = 4 * 1024 * 1024;  // results carry server output
 
 std::vector<uint8_t> encode_frame(std::string_view body);

@@ -29,6 +29,7 @@ std::optional<std::string> get_string(const nlohmann::ordered_json& object, std:
 bool get_presence_flag(const nlohmann::ordered_json& object, std::string_view key);
 
 // Parses text as JSON with a nesting limit; returns nullopt and sets *error on failure.
-std::optional<nlohmann::ordered_json> parse_json_object(std::string_view text, int max_depth, std::string* error);
+std::optional<nlohmann::ordered_json> parse_json_object(std::string_view text, int max_depth,
+                                                        std::string* error);
 
 }  // namespace nperf::protocol

@@ -15,7 +15,7 @@ struct StreamResult {
   uint64_t bytes = 0;        // sent (sender) or received (receiver) after omit
   int64_t retransmits = -1;  // -1 when not a TCP sender
   double jitter_s = 0;
-  int64_t errors = 0;        // UDP lost datagrams
+  int64_t errors = 0;  // UDP lost datagrams
   std::optional<int64_t> omitted_errors;
   int64_t packets = 0;
   std::optional<int64_t> omitted_packets;

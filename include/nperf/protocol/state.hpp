@@ -22,7 +22,9 @@ enum class State : int8_t {
 };
 
 // The byte as sent on the wire.
-inline uint8_t to_wire(State s) { return static_cast<uint8_t>(static_cast<int8_t>(s)); }
+inline uint8_t to_wire(State s) {
+  return static_cast<uint8_t>(static_cast<int8_t>(s));
+}
 
 // Decodes a byte a client may receive from a server; nullopt for anything else.
 std::optional<State> decode_server_state(uint8_t byte);

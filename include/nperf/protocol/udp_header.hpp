@@ -23,7 +23,9 @@ struct UdpHeader {
   uint64_t seq = 0;
 };
 
-inline size_t udp_header_size(bool counters_64bit) { return counters_64bit ? kUdpHeaderSize64 : kUdpHeaderSize32; }
+inline size_t udp_header_size(bool counters_64bit) {
+  return counters_64bit ? kUdpHeaderSize64 : kUdpHeaderSize32;
+}
 
 // Writes the header into the first 12/16 bytes of `out` (which must be that long).
 void encode_udp_header(const UdpHeader& header, bool counters_64bit, std::span<uint8_t> out);

@@ -17,7 +17,9 @@ struct CsvOptions {
   bool is_server = false;
   std::string title;  // -T: the "title" column (client)
   // Wall clock of a row (when it is written); tests pass a fixed one.
-  std::function<std::chrono::system_clock::time_point()> now = [] { return std::chrono::system_clock::now(); };
+  std::function<std::chrono::system_clock::time_point()> now = [] {
+    return std::chrono::system_clock::now();
+  };
   // --logfile: warnings and errors share the rows' file, so they are written
   // as "# " comment lines (pandas' comment='#', R's comment.char skip them).
   bool messages_as_comments = false;

@@ -14,8 +14,12 @@ inline double rate(uint64_t bytes, double seconds) {
 // iperf3 fills a missing duration with the other one (the server never learns
 // the client's sender time before it prints its summary; an interrupted client
 // never hears the server's receiver time).
-inline double sender_time(double sender_s, double receiver_s) { return sender_s > 0 ? sender_s : receiver_s; }
-inline double receiver_time(double sender_s, double receiver_s) { return receiver_s > 0 ? receiver_s : sender_s; }
+inline double sender_time(double sender_s, double receiver_s) {
+  return sender_s > 0 ? sender_s : receiver_s;
+}
+inline double receiver_time(double sender_s, double receiver_s) {
+  return receiver_s > 0 ? receiver_s : sender_s;
+}
 
 // UDP lost percentage as iperf3 computes it: 0 without packets; also 0 when
 // the loss is unknown (lost_packets -1).

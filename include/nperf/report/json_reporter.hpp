@@ -39,10 +39,10 @@ class JsonReporter : public Reporter {
   const nlohmann::ordered_json& document() const { return doc_; }
 
  private:
-  void reset();                                   // empty document for the next test
-  void add_start_header(const TestStartInfo& start);  // once: version .. target_bitrate
+  void reset();                                                 // empty document for the next test
+  void add_start_header(const TestStartInfo& start);            // once: version .. target_bitrate
   void put_top(const char* key, nlohmann::ordered_json value);  // keeps iperf3's top-level order
-  nlohmann::ordered_json& nperf_top();            // top-level "nperf" extension object
+  nlohmann::ordered_json& nperf_top();                          // top-level "nperf" extension object
   void emit_event(const char* name, const nlohmann::ordered_json& data);  // --json-stream line
 
   JsonOptions options_;
@@ -50,9 +50,9 @@ class JsonReporter : public Reporter {
   nlohmann::ordered_json doc_;
   bool header_done_ = false;
   bool test_started_ = false;
-  bool udp_ = false;           // the test is UDP (from the parameters)
-  std::string version_;        // from TestStartInfo, for end.nperf.version
-  std::string spec_title_;     // title received in the parameters (server)
+  bool udp_ = false;        // the test is UDP (from the parameters)
+  std::string version_;     // from TestStartInfo, for end.nperf.version
+  std::string spec_title_;  // title received in the parameters (server)
 };
 
 }  // namespace nperf::report

@@ -17,10 +17,10 @@ std::string warning_line(std::string_view message);
 std::string error_line(std::string_view message);
 
 struct TextOptions {
-  char format = 'a';      // -f: a (adaptive bits) k m g t (bits) K M G T (bytes)
-  bool verbose = false;   // -V
+  char format = 'a';     // -f: a (adaptive bits) k m g t (bits) K M G T (bytes)
+  bool verbose = false;  // -V
   bool is_server = false;
-  std::string title;      // -T: client lines are prefixed "title:  "
+  std::string title;  // -T: client lines are prefixed "title:  "
   // Server with -V: printed before each listening banner (iperf3 prints its
   // version and uname there).
   std::string server_preamble;

@@ -49,7 +49,8 @@ class TestRun {
   // its senders get an equal share of -n / -k each.
   // stream_rate_cap (bit/s, 0 = none): the server's --server-bitrate-limit
   // share per stream; senders send and TCP receivers read no faster.
-  TestRun(const TestSpec& spec, std::vector<DataStream> streams, bool quota_owner, uint64_t stream_rate_cap = 0);
+  TestRun(const TestSpec& spec, std::vector<DataStream> streams, bool quota_owner,
+          uint64_t stream_rate_cap = 0);
   // quota_owner is true exactly on the client.
   ~TestRun();
 

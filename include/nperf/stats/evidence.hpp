@@ -65,8 +65,8 @@ struct StreamEvidence {
 // Requested and effective socket buffer sizes of one end's data sockets.
 struct SocketBuffers {
   bool known = false;
-  int64_t requested = 0;          // -w (0: kernel autotuning)
-  int64_t sndbuf = 0, rcvbuf = 0;  // what the kernel granted (getsockopt)
+  int64_t requested = 0;               // -w (0: kernel autotuning)
+  int64_t sndbuf = 0, rcvbuf = 0;      // what the kernel granted (getsockopt)
   int64_t wmem_max = 0, rmem_max = 0;  // net.core.{w,r}mem_max (0: unknown)
   // Clamped: the kernel granted less than -w asked for (it doubles a request
   // capped at *mem_max, so only requests above twice the cap fall short).

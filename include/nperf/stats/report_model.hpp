@@ -16,9 +16,9 @@ namespace nperf {
 // descriptor (iperf3 prints it as the [ ID] column and the JSON "socket").
 struct StreamInfo {
   int socket = -1;
-  int id = 0;             // protocol stream id: 1, 3, 4, 5, ...
-  bool sender = false;    // this host sends on it
-  bool forward = true;    // client -> server direction (false: server -> client)
+  int id = 0;           // protocol stream id: 1, 3, 4, 5, ...
+  bool sender = false;  // this host sends on it
+  bool forward = true;  // client -> server direction (false: server -> client)
   std::string local_host;
   int local_port = 0;
   std::string remote_host;
@@ -32,12 +32,12 @@ struct TestStartInfo {
   std::string system_info;   // uname
   std::string time_rfc1123;  // "Wed, 25 Nov 2026 19:24:01 GMT"
   int64_t timesecs = 0;
-  std::string host;          // client: host as given; server: control peer address
-  int port = 0;              // client: server port; server: control peer port
-  int control_mss = 0;       // client: TCP_MAXSEG of the control connection
+  std::string host;     // client: host as given; server: control peer address
+  int port = 0;         // client: server port; server: control peer port
+  int control_mss = 0;  // client: TCP_MAXSEG of the control connection
   std::string cookie;
-  int tcp_mss = 0;           // -M when given
-  int tcp_mss_default = 0;   // otherwise: control connection MSS (client), 0 on the server
+  int tcp_mss = 0;          // -M when given
+  int tcp_mss_default = 0;  // otherwise: control connection MSS (client), 0 on the server
   int sock_bufsize = 0;
   int sndbuf_actual = 0;
   int rcvbuf_actual = 0;
@@ -149,8 +149,8 @@ struct CpuUtilization {
 struct EndReport {
   bool is_server = false;
   Direction direction = Direction::kForward;
-  std::vector<EndStream> streams;  // client->server streams first
-  EndSum sum;                      // client->server streams
+  std::vector<EndStream> streams;     // client->server streams first
+  EndSum sum;                         // client->server streams
   std::optional<EndSum> sum_reverse;  // --bidir: server->client streams
   CpuUtilization cpu;
   // TCP congestion control of the client->server direction's ends: the
@@ -160,8 +160,8 @@ struct EndReport {
   // no stream carried data).
   SocketBuffers local_buffers, remote_buffers;
   std::optional<Verdict> verdict;
-  std::string server_output_text;                      // client with --get-server-output
-  std::optional<std::string> server_output_json;       // serialized JSON
+  std::string server_output_text;                 // client with --get-server-output
+  std::optional<std::string> server_output_json;  // serialized JSON
 };
 
 // Sums the streams whose direction is `forward`, taking durations from the

@@ -13,22 +13,22 @@ namespace nperf {
 
 enum class Bottleneck {
   kUndetermined,
-  kRateLimited,       // the test's own -b
-  kReceiverWindow,    // TCP: the receiver's advertised window
-  kSendBuffer,        // TCP: the sender's socket buffer
-  kSenderCpu,         // the sending worker's core was saturated
-  kReceiverCpu,       // the receiving worker's core was saturated
-  kNetwork,           // loss on the way: retransmissions (TCP) or lost datagrams (UDP)
-  kReceiverBuffer,    // UDP: the receiving host's socket buffer overflowed
+  kRateLimited,     // the test's own -b
+  kReceiverWindow,  // TCP: the receiver's advertised window
+  kSendBuffer,      // TCP: the sender's socket buffer
+  kSenderCpu,       // the sending worker's core was saturated
+  kReceiverCpu,     // the receiving worker's core was saturated
+  kNetwork,         // loss on the way: retransmissions (TCP) or lost datagrams (UDP)
+  kReceiverBuffer,  // UDP: the receiving host's socket buffer overflowed
 };
 
 // "receiver-window-limited", "sender-CPU-bound", ... (stable: scripts match on it).
 std::string_view bottleneck_name(Bottleneck b);
 
 // Thresholds (fractions); see docs/diagnosis.md.
-inline constexpr double kRateReached = 0.90;      // achieved / -b
-inline constexpr double kCpuSaturated = 0.90;     // thread CPU, or busy pinned core
-inline constexpr double kWindowLimited = 0.30;    // rwnd_limited / wall time
+inline constexpr double kRateReached = 0.90;    // achieved / -b
+inline constexpr double kCpuSaturated = 0.90;   // thread CPU, or busy pinned core
+inline constexpr double kWindowLimited = 0.30;  // rwnd_limited / wall time
 inline constexpr double kSendBufferLimited = 0.30;
 inline constexpr double kRetransmitNotable = 0.001;  // retransmitted / sent bytes
 inline constexpr double kUdpLossNotable = 0.01;      // lost / datagrams
@@ -40,7 +40,7 @@ struct StreamFacts {
   double seconds = 0;
   bool sent_known = false, received_known = false;
   uint64_t sent_bytes = 0, received_bytes = 0;
-  uint64_t target_bps = 0;  // -b for this stream, 0 = unlimited
+  uint64_t target_bps = 0;          // -b for this stream, 0 = unlimited
   StreamEvidence sender, receiver;  // known == false: that end sent none (an iperf3 peer)
   SocketBuffers sender_buffers, receiver_buffers;
   int64_t packets = 0, lost = 0;  // UDP; lost -1 when unknown
