@@ -14,7 +14,7 @@ namespace {
 
 using nlohmann::ordered_json;
 
-// Real parameter messages (iperf3-reference/*.ctrl.txt and iperf3-protocol.md §2.2).
+// Real parameter messages (iperf3-reference/*.ctrl.txt; the keys: docs/protocol.md#parameters).
 constexpr std::string_view kTcp312 =
     R"({"tcp":true,"omit":0,"time":2,"num":0,"blockcount":0,"parallel":1,"len":131072,"bandwidth":8000000,"pacing_timer":1000,"client_version":"3.12"})";
 constexpr std::string_view kUdp312 =

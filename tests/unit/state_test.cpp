@@ -15,7 +15,7 @@ struct Code {
   std::string_view name;
 };
 
-// iperf3-protocol.md §1.3.
+// docs/protocol.md#state-bytes.
 const std::vector<Code> kAllStates = {
     {State::kTestStart, 0x01, "TEST_START"},
     {State::kTestRunning, 0x02, "TEST_RUNNING"},

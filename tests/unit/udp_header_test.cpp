@@ -11,15 +11,15 @@
 namespace nperf::protocol {
 namespace {
 
-// Captured bytes (iperf3-protocol.md Appendix A.2, udp312.pcap): the first 12
+// Captured bytes (udp312.pcap, docs/protocol.md#udp-datagram-header): the first 12
 // bytes of the first data datagram, t=634 s 44425 us, seq 1, followed by the
 // first bytes of the random payload.
 constexpr std::array<uint8_t, 16> kA2FirstDatagram = {0x00, 0x00, 0x02, 0x7a, 0x00, 0x00, 0xad, 0x89,
                                                       0x00, 0x00, 0x00, 0x01, 0x81, 0xc1, 0xea, 0x27};
-// Appendix A.2, second datagram: t=635.355499 seq 2.
+// udp312.pcap, second datagram: t=635.355499 seq 2.
 constexpr std::array<uint8_t, 12> kA2SecondHeader = {0x00, 0x00, 0x02, 0x7b, 0x00, 0x05,
                                                      0x6c, 0xab, 0x00, 0x00, 0x00, 0x02};
-// Appendix A.3 (udp64.pcap, --udp-counters-64bit --repeating-payload): header
+// udp64.pcap (--udp-counters-64bit --repeating-payload): header
 // t=0x4cc s 0x04969d us, 8-byte seq 1, then the "6789..." payload.
 constexpr std::array<uint8_t, 20> kA3FirstDatagram = {0x00, 0x00, 0x04, 0xcc, 0x00, 0x04, 0x96,
                                                       0x9d, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,

@@ -73,7 +73,8 @@ TEST(UdpReceiveStats, DuplicateIsCountedOutOfOrderAndLossNeverGoesBelowZero) {
 }
 
 TEST(UdpReceiveStats, DuplicateHidesARealLossAsIperf3Does) {
-  // §4.5: duplicates are mis-counted as out-of-order and reduce the loss count.
+  // docs/protocol.md#udp-receiver-figures: duplicates are mis-counted as out-of-order and
+  // reduce the loss count.
   UdpReceiveStats s;
   feed(s, {1, 2, 4, 4});  // 3 really lost, 4 duplicated
   EXPECT_EQ(s.lost(), 0u);

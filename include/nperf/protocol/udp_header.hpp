@@ -1,5 +1,5 @@
 #pragma once
-// The header at the start of every UDP data datagram (iperf3 §4.4): the
+// The header at the start of every UDP data datagram (docs/protocol.md#udp-datagram-header): the
 // sender's CLOCK_MONOTONIC time (seconds and microseconds, 32-bit each) and
 // the datagram's sequence number, 32-bit or (--udp-counters-64bit) 64-bit,
 // all big-endian. Sequence numbers start at 1.

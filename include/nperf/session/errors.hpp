@@ -12,7 +12,7 @@ enum ExitCode : int {
   kExitUsage = 2,       // bad command line
 };
 
-// iperf3 error codes (Appendix C of the protocol facts) that nperf sends or understands.
+// iperf3 error codes (docs/protocol.md#error-codes) that nperf sends or understands.
 enum IperfError : int {
   kIeNone = 0,
   kIeNumStreams = 6,

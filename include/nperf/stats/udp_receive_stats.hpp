@@ -1,5 +1,5 @@
 #pragma once
-// What a UDP receiver computes per stream, exactly as iperf3 does (§4.5):
+// What a UDP receiver computes per stream, exactly as iperf3 does (docs/protocol.md#udp-receiver-figures):
 // loss from sequence gaps, late datagrams as out-of-order (each one also
 // taken back from the loss count), and RFC 1889 jitter smoothed by 1/16.
 // Pure: arrival times come in as arguments.
