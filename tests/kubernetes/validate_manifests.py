@@ -8,7 +8,8 @@ deserializer would drop it silently), and complete objects are also built by
 the library, which checks required fields and enum values. Kustomizations may
 only name files that exist. Then the rules these manifests promise: every
 container runs as non-root with a read-only root and all capabilities dropped,
-the port in port.yaml agrees with itself and the Service, the image tag is the
+the port in port.yaml agrees with itself and the Service, the pod-network and
+host-network servers select different pods, the image tag is the
 project's version, the guaranteed overlay asks for whole CPUs with
 requests == limits, and the client Job passes the downward-API names.
 
@@ -26,7 +27,7 @@ from kubernetes.client import ApiClient
 KUSTOMIZATION_KEYS = {"apiVersion", "kind", "resources", "patchesStrategicMerge", "namespace",
                       "commonLabels", "images", "configMapGenerator"}
 # Objects that are patches: partial, so required fields are not checked.
-PATCH_FILES = {"port.yaml", "host-network.yaml", "whole-cpus.yaml"}
+PATCH_FILES = {"port.yaml", "whole-cpus.yaml"}
 
 errors = []
 
@@ -156,22 +157,37 @@ def main():
                 if pod_sc.get("runAsNonRoot") is not True or pod_sc.get("runAsUser") != 10001:
                     error(where, "pod does not run as the image's non-root user 10001")
 
-    # The port: one value in port.yaml, matching the Service.
-    port_doc = docs["deploy/kubernetes/port.yaml"][0]
-    container = port_doc["spec"]["template"]["spec"]["containers"][0]
-    args = container["args"]
-    port = int(args[args.index("-p") + 1])
-    for p in container["ports"]:
-        if p["containerPort"] != port:
-            error("port.yaml", f"containerPort {p['containerPort']} differs from -p {port}")
+    # The port: one value in port.yaml, for both DaemonSets, matching the Service.
+    ports = set()
+    for port_doc in docs["deploy/kubernetes/port.yaml"]:
+        container = port_doc["spec"]["template"]["spec"]["containers"][0]
+        args = container["args"]
+        port = int(args[args.index("-p") + 1])
+        ports.add(port)
+        for p in container["ports"]:
+            if p["containerPort"] != port:
+                error("port.yaml", f"containerPort {p['containerPort']} differs from -p {port}")
+    patched = {d["metadata"]["name"] for d in docs["deploy/kubernetes/port.yaml"]}
+    if patched != {"nperf-server", "nperf-server-host"} or len(ports) != 1:
+        error("port.yaml", f"must set one port for both DaemonSets, sets {sorted(ports)} for {sorted(patched)}")
+    port = min(ports)
     for p in docs["deploy/kubernetes/server-service.yaml"][0]["spec"]["ports"]:
         if p["port"] != port:
             error("server-service.yaml", f"port {p['port']} differs from port.yaml's {port}")
-    # Guaranteed QoS: requests == limits, whole CPUs.
-    whole = docs["deploy/kubernetes/guaranteed/whole-cpus.yaml"][0]
-    resources = whole["spec"]["template"]["spec"]["containers"][0]["resources"]
-    if resources["requests"] != resources["limits"] or not re.fullmatch(r"[1-9][0-9]*", str(resources["limits"]["cpu"])):
-        error("guaranteed/whole-cpus.yaml", f"not Guaranteed with whole CPUs: {resources}")
+    # Two server variants that never select each other's pods.
+    pod_ds = docs["deploy/kubernetes/server-daemonset.yaml"][0]
+    host_ds = docs["deploy/kubernetes/server-daemonset-host.yaml"][0]
+    if pod_ds["spec"]["selector"] == host_ds["spec"]["selector"]:
+        error("server-daemonset-host.yaml", "selects the same pods as server-daemonset.yaml")
+    if host_ds["spec"]["template"]["spec"].get("hostNetwork") is not True or \
+            pod_ds["spec"]["template"]["spec"].get("hostNetwork"):
+        error("server-daemonset*.yaml", "the host variant must use hostNetwork and the pod variant must not")
+    # Guaranteed QoS: requests == limits, whole CPUs, for both DaemonSets.
+    for whole in docs["deploy/kubernetes/guaranteed/whole-cpus.yaml"]:
+        resources = whole["spec"]["template"]["spec"]["containers"][0]["resources"]
+        if resources["requests"] != resources["limits"] or \
+                not re.fullmatch(r"[1-9][0-9]*", str(resources["limits"]["cpu"])):
+            error("guaranteed/whole-cpus.yaml", f"not Guaranteed with whole CPUs: {resources}")
     # The client Job: downward-API names reach the command line.
     job = docs["deploy/kubernetes/client-job.yaml"][0]
     job_container = job["spec"]["template"]["spec"]["containers"][0]
