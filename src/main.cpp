@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "nperf/cli/options.hpp"
+#include "nperf/config/affinity_spec.hpp"
 #include "nperf/hostcheck/host_check.hpp"
 #include "nperf/net/affinity.hpp"
 #include "nperf/report/csv_reporter.hpp"
@@ -59,29 +60,30 @@ int main(int argc, char** argv) {
     reporter = std::make_unique<nperf::report::TextReporter>(std::move(options), out, err);
   }
 
-  if (config.affinity.local.kind == nperf::CpuPlacement::Kind::kWholeProcess &&
-      !nperf::net::pin_process(config.affinity.local.cpus.front(), &error)) {
-    err(fmt::format("nperf: error - {}\n", error));
+  // A failure before the session starts still ends in the reporter, so -J
+  // prints iperf3's {"error": ...} document, as a failed connection does.
+  auto fail_early = [&reporter](const std::string& message) {
+    reporter->on_error(message);
+    reporter->on_finish();
     return nperf::session::kExitTestFailed;
-  }
+  };
+  // -A names cores; in a container or pod only its cpuset may be used.
+  std::string not_allowed = nperf::cpus_not_allowed(config.affinity.local, nperf::net::allowed_cpus());
+  if (!not_allowed.empty()) return fail_early(not_allowed);
+  if (config.affinity.local.kind == nperf::CpuPlacement::Kind::kWholeProcess &&
+      !nperf::net::pin_process(config.affinity.local.cpus.front(), &error))
+    return fail_early(error);
   // From here a termination signal waits for the session's handler (which
   // ends the test cleanly and lets the pid file go).
   nperf::session::hold_termination_signals();
   // -D before any thread exists (the sessions start them); -I after, so it
   // holds the daemon's pid, but its refusal before, while an exit code is seen.
-  if (!config.pidfile.empty() && nperf::session::PidFile::held_by_another(config.pidfile, &error)) {
-    err(fmt::format("nperf: error - {}\n", error));
-    return nperf::session::kExitTestFailed;
-  }
-  if (config.daemon && !nperf::session::daemonize(&error)) {
-    err(fmt::format("nperf: error - {}\n", error));
-    return nperf::session::kExitTestFailed;
-  }
+  if (!config.pidfile.empty() && nperf::session::PidFile::held_by_another(config.pidfile, &error))
+    return fail_early(error);
+  if (config.daemon && !nperf::session::daemonize(&error)) return fail_early(error);
   std::unique_ptr<nperf::session::PidFile> pidfile;
-  if (!config.pidfile.empty() && !(pidfile = nperf::session::PidFile::create(config.pidfile, &error))) {
-    err(fmt::format("nperf: error - {}\n", error));
-    return nperf::session::kExitTestFailed;
-  }
+  if (!config.pidfile.empty() && !(pidfile = nperf::session::PidFile::create(config.pidfile, &error)))
+    return fail_early(error);
   if (is_server) {
     nperf::session::ServerSession server(config, *reporter);
     if (config.debug > 0) server.set_debug_sink(err);

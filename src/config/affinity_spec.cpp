@@ -1,5 +1,6 @@
 #include "nperf/config/affinity_spec.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include <fmt/format.h>
@@ -57,6 +58,32 @@ std::optional<AffinitySpec> parse_affinity(std::string_view text, std::string* e
 
 std::string format_cpu_list(const std::vector<int>& cpus) {
   return fmt::format("{}", fmt::join(cpus, ":"));
+}
+
+std::string format_cpu_ranges(const std::vector<int>& cpus) {
+  std::string out;
+  for (size_t i = 0; i < cpus.size();) {
+    size_t j = i;
+    while (j + 1 < cpus.size() && cpus[j + 1] == cpus[j] + 1) ++j;
+    if (!out.empty()) out += ',';
+    out += j == i ? fmt::format("{}", cpus[i]) : fmt::format("{}-{}", cpus[i], cpus[j]);
+    i = j + 1;
+  }
+  return out;
+}
+
+std::string cpus_not_allowed(const CpuPlacement& placement, const std::vector<int>& allowed) {
+  if (allowed.empty()) return "";
+  std::vector<int> outside;
+  for (int cpu : placement.cpus)
+    if (std::find(allowed.begin(), allowed.end(), cpu) == allowed.end() &&
+        std::find(outside.begin(), outside.end(), cpu) == outside.end())
+      outside.push_back(cpu);
+  if (outside.empty()) return "";
+  return fmt::format(
+      "cannot pin to CPU {}: not in this process's allowed CPUs {} (a container's or pod's cpuset, or "
+      "taskset, limits them); choose -A among {}",
+      format_cpu_ranges(outside), format_cpu_ranges(allowed), format_cpu_ranges(allowed));
 }
 
 }  // namespace nperf

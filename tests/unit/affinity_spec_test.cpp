@@ -153,4 +153,34 @@ TEST(CpuPlacement, FormattedListParsesBack) {
   EXPECT_EQ(p->kind, Kind::kPerStream);
 }
 
+TEST(CpusNotAllowed, EveryCoreInTheAllowedSetPasses) {
+  std::string error;
+  auto spec = parse_affinity("0-1,8", &error);
+  ASSERT_TRUE(spec);
+  EXPECT_EQ(cpus_not_allowed(spec->local, {0, 1, 2, 3}), "");
+  // The server half is the server's business: only the local half is checked here.
+  EXPECT_EQ(cpus_not_allowed(spec->remote, {}), "") << "unknown allowed set refuses nothing";
+}
+
+TEST(CpusNotAllowed, NamesTheCoresOutsideAndTheAllowedOnes) {
+  std::string error;
+  auto spec = parse_affinity("8,8", &error);
+  ASSERT_TRUE(spec);
+  EXPECT_EQ(cpus_not_allowed(spec->local, {0, 1}),
+            "cannot pin to CPU 8: not in this process's allowed CPUs 0-1 (a container's or pod's cpuset, "
+            "or taskset, limits them); choose -A among 0-1");
+  auto list = parse_cpu_placement("1:5:5:9", &error);
+  ASSERT_TRUE(list);
+  EXPECT_NE(
+      cpus_not_allowed(*list, {0, 1, 2, 3, 6}).find("CPU 5,9: not in this process's allowed CPUs 0-3,6"),
+      std::string::npos);
+}
+
+TEST(FormatCpuRanges, WritesRangesAsCpusetFilesDo) {
+  EXPECT_EQ(format_cpu_ranges({}), "");
+  EXPECT_EQ(format_cpu_ranges({3}), "3");
+  EXPECT_EQ(format_cpu_ranges({0, 1, 2, 3}), "0-3");
+  EXPECT_EQ(format_cpu_ranges({0, 2, 3, 4, 7, 9, 10}), "0,2-4,7,9-10");
+}
+
 }  // namespace nperf

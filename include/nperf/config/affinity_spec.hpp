@@ -35,5 +35,11 @@ std::optional<AffinitySpec> parse_affinity(std::string_view text, std::string* e
 std::optional<CpuPlacement> parse_cpu_placement(std::string_view text, std::string* error);
 // "0:1:2" form used on the wire in nperf's extension key.
 std::string format_cpu_list(const std::vector<int>& cpus);
+// "0-3,6" (as /sys and cpuset files write a CPU set) of sorted, distinct cores.
+std::string format_cpu_ranges(const std::vector<int>& cpus);
+// Empty when every core of `placement` is in `allowed` (the process's own
+// affinity: in a container or pod, its cpuset); otherwise the message that
+// names the cores it may use. `allowed` empty means unknown: nothing is refused.
+std::string cpus_not_allowed(const CpuPlacement& placement, const std::vector<int>& allowed);
 
 }  // namespace nperf

@@ -3,6 +3,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <vector>
 
 #include "nperf/stats/evidence.hpp"
 
@@ -19,6 +20,9 @@ int current_cpu();
 // threads inherit that), or -1 when it may run on several.
 int sole_allowed_cpu();
 pid_t current_tid();
+// The cores this process may run on (sched_getaffinity: in a container or
+// pod, its cpuset), ascending; empty when unreadable.
+std::vector<int> allowed_cpus();
 // A thread's user and system CPU time and last core (/proc/self/task/TID/stat).
 ThreadCpuSample read_thread_cpu(pid_t tid);
 // Busy and total ticks of every core (/proc/stat); empty when unreadable.
