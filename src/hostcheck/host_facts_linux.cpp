@@ -270,6 +270,8 @@ std::optional<HostFacts> gather_host_facts(const GatherOptions& options, std::st
                          options.root.ends_with('/') ? options.root : options.root + "/");
     return std::nullopt;
   }
+  facts.own_network_namespace =
+      tree.exists("/proc/sys/net/core/somaxconn") && !tree.exists("/proc/sys/net/core/default_qdisc");
   if (!pick_interface(tree, options, facts, error)) return std::nullopt;
   facts.conntrack = read_conntrack(tree);
   facts.cpu = read_cpus(tree);

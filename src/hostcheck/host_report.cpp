@@ -44,7 +44,29 @@ Json triple_json(const std::optional<Triple>& t) {
   return Json{{"min", t->min}, {"default", t->def}, {"max", t->max}};
 }
 
-void text_sysctls(std::string& out, const SysctlFacts& s) {
+// What a container's or pod's network namespace cannot show, and where to look.
+constexpr const char* kHostOnlyFacts[] = {
+    "net.core.default_qdisc (exists only in the host's namespace)",
+    "the node's NIC: speed, driver, offloads, IRQs (here the interface is the pod's end of a veth or "
+    "similar)",
+    "the node's conntrack table and its drops (NAT of pod traffic is tracked there, not here)",
+};
+
+std::string on_the_node(const std::string& target) {
+  std::string host = target.empty() ? "" : " " + target;
+  return fmt::format(
+      "nperf --check{} on the node (or: kubectl -n nperf exec ds/nperf-server-host -- nperf --check{})", host,
+      host);
+}
+
+void text_namespace(std::string& out, const HostFacts& facts) {
+  if (!facts.own_network_namespace) return;
+  out += "network namespace of a container or pod: these facts belong to the host and cannot be seen here\n";
+  for (const char* fact : kHostOnlyFacts) out += fmt::format("  - {}\n", fact);
+  out += fmt::format("  run: {}\n", on_the_node(facts.target));
+}
+
+void text_sysctls(std::string& out, const SysctlFacts& s, bool own_network_namespace) {
   out += "sysctl\n";
   row(out, "net.core.rmem_max", size_row(s.rmem_max));
   row(out, "net.core.wmem_max", size_row(s.wmem_max));
@@ -56,7 +78,10 @@ void text_sysctls(std::string& out, const SysctlFacts& s) {
       s.congestion_control.empty() ? "unreadable"
                                    : fmt::format("{}  (available: {})", s.congestion_control,
                                                  fmt::join(s.available_congestion_control, " ")));
-  row(out, "net.core.default_qdisc", s.default_qdisc.empty() ? "unreadable" : s.default_qdisc);
+  row(out, "net.core.default_qdisc",
+      !s.default_qdisc.empty() ? s.default_qdisc
+      : own_network_namespace  ? "not visible from this network namespace (host only, see below)"
+                               : "unreadable");
   row(out, "net.ipv4.tcp_mtu_probing", or_unknown(s.tcp_mtu_probing));
   row(out, "net.ipv4.tcp_window_scaling", or_unknown(s.tcp_window_scaling));
   row(out, "net.ipv4.tcp_timestamps", or_unknown(s.tcp_timestamps));
@@ -154,10 +179,11 @@ std::string summarize_governors(const std::map<std::string, std::vector<int>>& g
 std::string render_text(const HostFacts& facts, const std::vector<Finding>& findings) {
   std::string out = fmt::format("nperf host check: {}\n",
                                 facts.target.empty() ? "default route" : "route to " + facts.target);
-  text_sysctls(out, facts.sysctl);
+  text_sysctls(out, facts.sysctl, facts.own_network_namespace);
   text_conntrack(out, facts.conntrack);
   text_interface(out, facts);
   text_cpu_and_cgroup(out, facts);
+  text_namespace(out, facts);
   out += "findings\n";
   if (findings.empty()) out += "  none: nothing found that caps a test\n";
   for (const Finding& f : findings)
@@ -178,7 +204,13 @@ Json render_json(const HostFacts& facts, const std::vector<Finding>& findings) {
                                  {"advice", f.advice}});
   Json governors = Json::object();
   for (const auto& [name, cpus] : facts.cpu.governors) governors[name] = format_cpu_list(cpus);
+  Json network_namespace = Json{{"own", facts.own_network_namespace}};
+  if (facts.own_network_namespace) {
+    network_namespace["host_only"] = kHostOnlyFacts;
+    network_namespace["on_the_node"] = on_the_node(facts.target);
+  }
   return Json{{"target", or_null(facts.target)},
+              {"network_namespace", network_namespace},
               {"sysctl",
                {{"rmem_max", or_null(s.rmem_max)},
                 {"wmem_max", or_null(s.wmem_max)},

@@ -66,6 +66,9 @@ size=$(podman image inspect --format '{{.Size}}' "$image")
 user=$(podman image inspect --format '{{.Config.User}}' "$image")
 [ "$user" = "10001:10001" ] || fail "image user is '$user', not 10001:10001"
 echo "image $image: $size bytes, user $user"
+# --check in a container names what only the host can show, and where to run it.
+podman run --rm --read-only --cap-drop=all --network=none "$image" --check >"$work/check.txt" 2>&1 || true
+grep -q "cannot be seen here" "$work/check.txt" || { cat "$work/check.txt"; fail "--check in a container does not say which facts are the host's"; }
 
 # The namespace "node" and the bridge "pod network".
 ip netns add "$ns"

@@ -46,17 +46,22 @@ TEST_P(EarlyFailures, ExitOneWithTheMessageOnStderrWithoutJson) {
   EXPECT_NE(r.err.find(f.message_part), std::string::npos) << r.err;
 }
 
-std::string port_nobody_listens_on() { return std::to_string(free_port()); }
+std::string port_nobody_listens_on() {
+  return std::to_string(free_port());
+}
 
 INSTANTIATE_TEST_SUITE_P(
     Client, EarlyFailures,
     ::testing::Values(
-        EarlyFailure{"RefusedConnection", {"-c", "127.0.0.1", "-p", port_nobody_listens_on()}, "Connection refused"},
+        EarlyFailure{
+            "RefusedConnection", {"-c", "127.0.0.1", "-p", port_nobody_listens_on()}, "Connection refused"},
         EarlyFailure{"UnknownHost", {"-c", "no-such-host.invalid"}, "unable to resolve host"},
-        // 192.0.2.1 (TEST-NET-1) is never an address of this machine: the bind fails locally, nothing is sent.
+        // 192.0.2.1 (TEST-NET-1) is never an address of this machine: the bind fails locally, nothing is
+        // sent.
         EarlyFailure{"BadBindAddress", {"-c", "127.0.0.1", "-B", "192.0.2.1"}, "unable to bind"},
         EarlyFailure{"CpuOutsideTheAllowedSet", {"-c", "127.0.0.1", "-A", "1023,1023"}, "allowed CPUs"},
-        EarlyFailure{"WholeProcessCpuOutsideTheAllowedSet", {"-c", "127.0.0.1", "-A", "1023"}, "allowed CPUs"},
+        EarlyFailure{
+            "WholeProcessCpuOutsideTheAllowedSet", {"-c", "127.0.0.1", "-A", "1023"}, "allowed CPUs"},
         EarlyFailure{"ServerCpuOutsideTheAllowedSet", {"-s", "-1", "-A", "1023"}, "allowed CPUs"}),
     [](const auto& info) { return std::string(info.param.name); });
 

@@ -250,6 +250,39 @@ TEST_F(HostCheckFakeTree, ReadsSysctls) {
   EXPECT_EQ(s.tcp_sack, 1);
 }
 
+TEST_F(HostCheckFakeTree, HostNamespaceShowsEverySysctl) {
+  write_sysctls();
+  write("/proc/sys/net/core/somaxconn", "4096\n");
+  auto facts = gather();
+  ASSERT_TRUE(facts);
+  EXPECT_FALSE(facts->own_network_namespace);
+  EXPECT_EQ(render_text(*facts, {}).find("cannot be seen here"), std::string::npos);
+}
+
+// A pod's or container's namespace: default_qdisc exists only in the host's.
+TEST_F(HostCheckFakeTree, OwnNetworkNamespaceNamesTheHostOnlyFactsAndWhereToRun) {
+  write_sysctls();
+  fs::remove(root_ / "proc/sys/net/core/default_qdisc");
+  write("/proc/sys/net/core/somaxconn", "4096\n");
+  auto facts = gather();
+  ASSERT_TRUE(facts);
+  EXPECT_TRUE(facts->own_network_namespace);
+  facts->target = "10.0.0.3";
+  std::string text = render_text(*facts, evaluate(*facts));
+  EXPECT_NE(text.find("net.core.default_qdisc                   not visible from this network namespace"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("these facts belong to the host and cannot be seen here\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("  run: nperf --check 10.0.0.3 on the node (or: kubectl -n nperf exec "
+                      "ds/nperf-server-host -- nperf --check 10.0.0.3)\n"),
+            std::string::npos)
+      << text;
+  auto j = render_json(*facts, evaluate(*facts));
+  EXPECT_EQ(j["network_namespace"]["own"], true);
+  EXPECT_EQ(j["network_namespace"]["host_only"].size(), 3u);
+  EXPECT_TRUE(j["sysctl"]["default_qdisc"].is_null());
+}
+
 TEST_F(HostCheckFakeTree, WithoutProcTheCheckCannotRun) {
   std::string error;
   EXPECT_FALSE(gather(&error));
@@ -605,8 +638,8 @@ TEST(HostCheckReport, JsonHasEveryKeyWithNullForUnreadable) {
   EXPECT_EQ(j["sysctl"]["tcp_rmem"]["max"], 67108864);
   EXPECT_TRUE(j["sysctl"]["tcp_mtu_probing"].is_null());
   EXPECT_TRUE(j["target"].is_null());
-  for (const char* key :
-       {"sysctl", "conntrack", "interface", "interface_problem", "cpu", "cgroup", "findings"})
+  for (const char* key : {"network_namespace", "sysctl", "conntrack", "interface", "interface_problem", "cpu",
+                          "cgroup", "findings"})
     EXPECT_TRUE(j.contains(key)) << key;
   EXPECT_EQ(j["conntrack"]["loaded"], false);
   EXPECT_EQ(j["interface"]["name"], "eth0");

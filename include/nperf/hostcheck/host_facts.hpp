@@ -65,6 +65,10 @@ struct CgroupFacts {
 
 struct HostFacts {
   std::string target;  // HOST as given; "" for the default route
+  // This process is in a network namespace of its own (a container's or a
+  // pod's): net.core.default_qdisc exists only in the host's, so its absence
+  // beside net.core.somaxconn tells. Host-only facts are then not visible.
+  bool own_network_namespace = false;
   SysctlFacts sysctl;
   ConntrackFacts conntrack;
   std::optional<InterfaceFacts> interface;  // nullopt: no route / no default route
