@@ -1,0 +1,104 @@
+#include "nperf/stats/metrics.hpp"
+
+#include <fmt/format.h>
+
+namespace nperf {
+
+std::string escape_label_value(const std::string& value) {
+  std::string out;
+  out.reserve(value.size());
+  for (char c : value) {
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
+  }
+  return out;
+}
+
+void MetricsRegistry::test_started() {
+  std::lock_guard lock(mutex_);
+  ++started_;
+  ++active_;
+}
+
+void MetricsRegistry::test_finished(TestRecord record) {
+  std::lock_guard lock(mutex_);
+  ++finished_;
+  if (active_ > 0) --active_;
+  bytes_sent_ += record.bytes_sent;
+  bytes_received_ += record.bytes_received;
+  if (!record.error.empty()) ++errors_[record.error];
+  last_.push_back(std::move(record));
+  while (last_.size() > keep_last_) last_.pop_front();
+}
+
+void MetricsRegistry::error(const std::string& kind) {
+  std::lock_guard lock(mutex_);
+  ++errors_[kind];
+}
+
+uint64_t MetricsRegistry::active() const {
+  std::lock_guard lock(mutex_);
+  return active_;
+}
+
+namespace {
+
+std::string test_labels(const TestRecord& r) {
+  return fmt::format(
+      "test=\"{}\",port=\"{}\",client=\"{}\",client_port=\"{}\",title=\"{}\",protocol=\"{}\",direction=\"{}\","
+      "verdict=\"{}\",error=\"{}\"",
+      r.id, r.port, escape_label_value(r.client_address), r.client_port, escape_label_value(r.title),
+      r.protocol, r.direction, escape_label_value(r.verdict), escape_label_value(r.error));
+}
+
+void family(std::string& out, const char* name, const char* type, const char* unit, const char* help) {
+  out += fmt::format("# TYPE {} {}\n", name, type);
+  if (*unit) out += fmt::format("# UNIT {} {}\n", name, unit);
+  out += fmt::format("# HELP {} {}\n", name, help);
+}
+
+}  // namespace
+
+std::string MetricsRegistry::render() const {
+  std::lock_guard lock(mutex_);
+  std::string out;
+  family(out, "nperf_tests", "counter", "", "Tests admitted by this server.");
+  out += fmt::format("nperf_tests_total {}\n", started_);
+  family(out, "nperf_tests_finished", "counter", "", "Tests that ended, well or not.");
+  out += fmt::format("nperf_tests_finished_total {}\n", finished_);
+  family(out, "nperf_tests_active", "gauge", "", "Tests running now.");
+  out += fmt::format("nperf_tests_active {}\n", active_);
+  family(out, "nperf_data_bytes", "counter", "bytes", "Data bytes this server sent and received in tests.");
+  out += fmt::format("nperf_data_bytes_total{{direction=\"sent\"}} {}\n", bytes_sent_);
+  out += fmt::format("nperf_data_bytes_total{{direction=\"received\"}} {}\n", bytes_received_);
+  family(out, "nperf_errors", "counter", "", "Failures by kind.");
+  for (const auto& [kind, count] : errors_)
+    out += fmt::format("nperf_errors_total{{kind=\"{}\"}} {}\n", escape_label_value(kind), count);
+  family(out, "nperf_last_test_received_bits_per_second", "gauge", "",
+         "Rate this server received in each of the last tests (0: it only sent).");
+  for (const TestRecord& r : last_)
+    out += fmt::format("nperf_last_test_received_bits_per_second{{{}}} {:.0f}\n", test_labels(r), r.received_bps);
+  family(out, "nperf_last_test_sent_bits_per_second", "gauge", "",
+         "Rate this server sent in each of the last tests (0: it only received).");
+  for (const TestRecord& r : last_)
+    out += fmt::format("nperf_last_test_sent_bits_per_second{{{}}} {:.0f}\n", test_labels(r), r.sent_bps);
+  family(out, "nperf_last_test_bytes", "gauge", "bytes", "Bytes this server sent plus received in each test.");
+  for (const TestRecord& r : last_)
+    out += fmt::format("nperf_last_test_bytes{{{}}} {}\n", test_labels(r), r.bytes_sent + r.bytes_received);
+  family(out, "nperf_last_test_duration_seconds", "gauge", "seconds", "Measured length of each test.");
+  for (const TestRecord& r : last_)
+    out += fmt::format("nperf_last_test_duration_seconds{{{}}} {:.3f}\n", test_labels(r), r.seconds);
+  family(out, "nperf_last_test_end_timestamp_seconds", "gauge", "seconds", "When each test ended (Unix time).");
+  for (const TestRecord& r : last_)
+    out += fmt::format("nperf_last_test_end_timestamp_seconds{{{}}} {:.3f}\n", test_labels(r), r.end_unix_s);
+  out += "# EOF\n";
+  return out;
+}
+
+}  // namespace nperf
