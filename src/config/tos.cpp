@@ -34,6 +34,11 @@ constexpr DscpClass kClasses[] = {
     {"cs6", 48},  {"cs7", 56},  {"ef", 46},   {"va", 44},   {"le", 1},
 };
 
+// RFC 1349's type-of-service names, which iperf3's --dscp also takes (any
+// case). Unlike the classes above they name the whole TOS byte, not a DSCP:
+// Debian's iperf3 3.12 sends lowdelay as TOS 16, throughput 8, reliability 4.
+constexpr DscpClass kTosNames[] = {{"lowdelay", 0x10}, {"throughput", 0x08}, {"reliability", 0x04}};
+
 bool same_ignoring_case(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i)
@@ -52,6 +57,8 @@ std::optional<int> parse_tos(std::string_view text) {
 std::optional<int> parse_dscp(std::string_view text) {
   for (const DscpClass& c : kClasses)
     if (same_ignoring_case(text, c.name)) return c.value << 2;
+  for (const DscpClass& c : kTosNames)
+    if (same_ignoring_case(text, c.name)) return c.value;
   auto value = whole_number(text);
   if (!value || *value < 0 || *value > 63) return std::nullopt;
   return static_cast<int>(*value) << 2;

@@ -35,8 +35,17 @@ TEST(ParseDscp, ClassNamesInAnyCase) {
   EXPECT_EQ(parse_dscp("va"), 44 << 2);
 }
 
+// RFC 1349 names name the TOS byte itself: what Debian's iperf3 3.12 sends
+// for --dscp lowdelay / throughput / reliability (read from its parameters).
+TEST(ParseDscp, TosNamesAreTheTosByteAsIperf3SendsThem) {
+  EXPECT_EQ(parse_dscp("lowdelay"), 16);
+  EXPECT_EQ(parse_dscp("LowDelay"), 16);
+  EXPECT_EQ(parse_dscp("throughput"), 8);
+  EXPECT_EQ(parse_dscp("reliability"), 4);
+}
+
 TEST(ParseDscp, RejectsOutOfRangeAndUnknownNames) {
-  for (const char* bad : {"64", "-1", "", "af44", "cs8", "efx", "be"})
+  for (const char* bad : {"64", "-1", "", "af44", "cs8", "efx", "be", "mincost", "lowdelay2"})
     EXPECT_FALSE(parse_dscp(bad).has_value()) << bad;
 }
 

@@ -9,7 +9,9 @@ namespace nperf {
 std::optional<int> parse_tos(std::string_view text);
 
 // --dscp: a DSCP value 0..63 (decimal, octal or hex) or a class name (af11..af43,
-// cs0..cs7, ef, va, le; any case), as iperf3. Returns the TOS byte: DSCP << 2.
+// cs0..cs7, ef, va, le; any case), as iperf3. Returns the TOS byte: DSCP << 2;
+// iperf3's RFC 1349 names lowdelay, throughput and reliability are TOS bytes
+// themselves (16, 8, 4).
 std::optional<int> parse_dscp(std::string_view text);
 
 }  // namespace nperf
