@@ -11,7 +11,9 @@ namespace {
 
 // A required value: getopt takes the next argument as it is, even "-x" or "--y".
 // Optional values (--cntl-ka[=..], --timestamps[=..], -d[=N], --check [HOST]) and flags take none.
-bool needs_value(const CLI::Option& option) { return option.get_expected_min() > 0; }
+bool needs_value(const CLI::Option& option) {
+  return option.get_expected_min() > 0;
+}
 
 const CLI::Option* find_short(const CLI::App& app, char name) {
   for (const CLI::Option* option : app.get_options()) {
@@ -34,7 +36,8 @@ std::vector<LongName> long_names(const CLI::App& app) {
 }
 
 // The option a long name or prefix means; nullptr when none (CLI11 then reports it unknown).
-const CLI::Option* resolve_long(const std::vector<LongName>& table, std::string_view given, std::string* full) {
+const CLI::Option* resolve_long(const std::vector<LongName>& table, std::string_view given,
+                                std::string* full) {
   std::vector<const LongName*> matches;
   for (const LongName& entry : table) {
     if (entry.name == given) {
@@ -64,7 +67,8 @@ void take_last_of_repeated_options(CLI::App& app) {
   app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
 }
 
-std::vector<std::string> expand_long_option_prefixes(const CLI::App& app, const std::vector<std::string>& args) {
+std::vector<std::string> expand_long_option_prefixes(const CLI::App& app,
+                                                     const std::vector<std::string>& args) {
   const std::vector<LongName> table = long_names(app);
   std::vector<std::string> out = args;
   for (size_t i = 0; i < out.size(); ++i) {
@@ -72,7 +76,8 @@ std::vector<std::string> expand_long_option_prefixes(const CLI::App& app, const 
     if (arg == "--") break;  // the rest are operands
     if (arg.size() > 2 && arg.compare(0, 2, "--") == 0) {
       size_t equals = arg.find('=');
-      std::string_view given = std::string_view(arg).substr(2, equals == std::string::npos ? equals : equals - 2);
+      std::string_view given =
+          std::string_view(arg).substr(2, equals == std::string::npos ? equals : equals - 2);
       if (given.empty()) continue;
       std::string full;
       const CLI::Option* option = resolve_long(table, given, &full);

@@ -201,6 +201,8 @@ std::string format_help(const std::vector<HelpRow>& rows) {
   return out;
 }
 
-std::shared_ptr<CLI::FormatterBase> iperf3_help_formatter() { return std::make_shared<Iperf3HelpFormatter>(); }
+std::shared_ptr<CLI::FormatterBase> iperf3_help_formatter() {
+  return std::make_shared<Iperf3HelpFormatter>();
+}
 
 }  // namespace nperf::cli

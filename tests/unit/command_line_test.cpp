@@ -104,9 +104,11 @@ const Same kSameAs[] = {
     {{"-c", "h", "--time=5"}, {"-c", "h", "--time", "5"}},
     {{"--client=h", "--bitrate=1G/100", "-u"}, {"-c", "h", "-b", "1G/100", "-u"}},
     // iperf3's test_commands.sh, short options against their long names.
-    {{"-c", "h", "-V", "-t", "5", "-T", "test1"}, {"--client", "h", "--verbose", "--time", "5", "--title", "test1"}},
+    {{"-c", "h", "-V", "-t", "5", "-T", "test1"},
+     {"--client", "h", "--verbose", "--time", "5", "--title", "test1"}},
     {{"-c", "h", "-u", "-V", "-t", "5"}, {"--client", "h", "--udp", "--verbose", "--time", "5"}},
-    {{"-c", "h", "-i", ".3", "-O", "2", "-t", "5"}, {"-c", "h", "--interval", "0.3", "--omit", "2", "--time", "5"}},
+    {{"-c", "h", "-i", ".3", "-O", "2", "-t", "5"},
+     {"-c", "h", "--interval", "0.3", "--omit", "2", "--time", "5"}},
     {{"-c", "h", "-i", "1", "-J", "-t", "5"}, {"-c", "h", "--interval", "1", "--json", "--time", "5"}},
     {{"-c", "h", "-4", "-t", "5"}, {"-c", "h", "--version4", "-t", "5"}},
     {{"-c", "h", "-6", "-u", "-t", "5"}, {"-c", "h", "--version6", "--udp", "-t", "5"}},
@@ -151,7 +153,8 @@ TEST(CommandLine, AmbiguousPrefixIsAnErrorNamingTheCandidates) {
   EXPECT_FALSE(p.outcome.run);
   EXPECT_EQ(p.outcome.exit_code, 2);
   EXPECT_NE(p.err.find("option '--s' is ambiguous; possibilities:"), std::string::npos) << p.err;
-  for (const char* candidate : {"'--server'", "'--sctp'", "'--set-mss'", "'--snd-timeout'", "'--skip-rx-copy'"})
+  for (const char* candidate :
+       {"'--server'", "'--sctp'", "'--set-mss'", "'--snd-timeout'", "'--skip-rx-copy'"})
     EXPECT_NE(p.err.find(candidate), std::string::npos) << candidate << "\n" << p.err;
   EXPECT_EQ(p.err.find("'--time'"), std::string::npos) << p.err;
   // Ambiguous for iperf3 too: --udp and --udp-counters-64bit.
@@ -159,8 +162,8 @@ TEST(CommandLine, AmbiguousPrefixIsAnErrorNamingTheCandidates) {
 }
 
 TEST(CommandLine, UnknownAndConflictingOptionsStayErrors) {
-  for (const Args& args : {Args{"-c", "h", "--no-such-option"}, Args{"-s", "-c", "h"}, Args{"-c", "h", "--=1"},
-                           Args{"-c", "h", "-n", "5M", "-t", "5"}}) {
+  for (const Args& args : {Args{"-c", "h", "--no-such-option"}, Args{"-s", "-c", "h"},
+                           Args{"-c", "h", "--=1"}, Args{"-c", "h", "-n", "5M", "-t", "5"}}) {
     Parsed p = parse(args);
     EXPECT_FALSE(p.outcome.run) << fmt::format("{}", fmt::join(args, " "));
     EXPECT_EQ(p.outcome.exit_code, 2) << fmt::format("{}", fmt::join(args, " "));
@@ -183,7 +186,8 @@ TEST(GetoptRules, ExpandsNamesButNotValuesNorOperands) {
   app.add_option("-p,--port", port);
   app.add_flag("-R,--reverse", reverse);
   app.add_option("--cntl-ka", keepalive)->expected(0, 1);
-  EXPECT_EQ(expand_long_option_prefixes(app, {"--rev", "--tit", "--rev", "-T", "--rev", "-RT", "--rev", "-Tx", "--rev"}),
+  EXPECT_EQ(expand_long_option_prefixes(
+                app, {"--rev", "--tit", "--rev", "-T", "--rev", "-RT", "--rev", "-Tx", "--rev"}),
             (Args{"--reverse", "--title", "--rev", "-T", "--rev", "-RT", "--rev", "-Tx", "--reverse"}));
   // An optional value is only ever attached (getopt's optional_argument): the next argument is looked at.
   EXPECT_EQ(expand_long_option_prefixes(app, {"--cnt", "--rev", "--cnt=1/2/3", "--", "--rev"}),

@@ -22,7 +22,8 @@ void take_last_of_repeated_options(CLI::App& app);
 // "--get-server=x" -> "--get-server-output=x"). Values are left alone: the argument
 // after an option that needs one is skipped, as getopt skips it, and so is all after "--".
 // Throws CLI::ParseError (exit 2) for an ambiguous prefix.
-std::vector<std::string> expand_long_option_prefixes(const CLI::App& app, const std::vector<std::string>& args);
+std::vector<std::string> expand_long_option_prefixes(const CLI::App& app,
+                                                     const std::vector<std::string>& args);
 
 // app.parse() after expand_long_option_prefixes().
 void parse_like_getopt(CLI::App& app, int argc, const char* const* argv);
