@@ -69,7 +69,9 @@ std::set<std::string> parser_names() {
   return names;
 }
 
-std::string shown(const HelpRow& row) { return fmt::format("{}", fmt::join(row.names, ", ")); }
+std::string shown(const HelpRow& row) {
+  return fmt::format("{}", fmt::join(row.names, ", "));
+}
 
 TEST(CommandLineDocs, EveryOptionHasAPlaceInTheHelpLayout) {
   std::vector<HelpRow> rows = option_help_rows();
