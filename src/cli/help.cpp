@@ -104,15 +104,13 @@ std::vector<std::string> names_of(const CLI::Option& option) {
   return names;
 }
 
-// The section heading already says "client"/"server"; the table's descriptions
-// start with it so that CLI11's own flat listing was clear.
-std::string without_role_prefix(std::string description, std::string_view section) {
-  for (std::string_view prefix : {"client: ", "server: "}) {
-    bool matches_section = (section == kSectionClient && prefix == "client: ") ||
-                           (section == kSectionServer && prefix == "server: ");
-    if (matches_section && description.compare(0, prefix.size(), prefix) == 0)
-      return description.substr(prefix.size());
-  }
+// Descriptions in the table say whose option it is ("client: ..."); under a
+// "Client specific" heading that is said twice.
+std::string without_role_prefix(const std::string& description, std::string_view section) {
+  std::string_view prefix = section == kSectionClient   ? "client: "
+                            : section == kSectionServer ? "server: "
+                                                        : "";
+  if (!prefix.empty() && description.starts_with(prefix)) return description.substr(prefix.size());
   return description;
 }
 

@@ -34,7 +34,8 @@ json parameters_received(const std::string& program, const std::vector<std::stri
   std::vector<std::string> argv = {program};
   for (const std::string& arg : args) {
     std::string a = arg;
-    if (size_t at = a.find(kPort); at != std::string::npos) a.replace(at, std::string(kPort).size(), std::to_string(port));
+    if (size_t at = a.find(kPort); at != std::string::npos)
+      a.replace(at, std::string(kPort).size(), std::to_string(port));
     argv.push_back(a);
   }
   ProcessResult client = run_process(argv, 30s);
@@ -76,17 +77,29 @@ TEST_P(GetoptSpelling, RunsAndMeansWhatItMeansToIperf3) {
 }
 
 const Example kExamples[] = {
-    {"AbbreviatedGetServerOutput", {"-c", "127.0.0.1", "-p", kPort, "-t", "1", "--get-server"}, "get_server_output", 1},
+    {"AbbreviatedGetServerOutput",
+     {"-c", "127.0.0.1", "-p", kPort, "-t", "1", "--get-server"},
+     "get_server_output",
+     1},
     {"AbbreviatedReverse", {"-c", "127.0.0.1", "-p", kPort, "-t", "1", "--rever"}, "reverse", true},
     {"AbbreviatedParallel", {"-c", "127.0.0.1", "-p", kPort, "-t", "1", "--para", "2"}, "parallel", 2},
     {"AbbreviatedZerocopy", {"-c", "127.0.0.1", "-p", kPort, "-t", "1", "--zero"}, "zerocopy", 1},
-    {"AbbreviatedUdpCounters", {"-c", "127.0.0.1", "-p", kPort, "-t", "1", "-u", "--udp-counters"}, "udp_counters_64bit", 1},
+    {"AbbreviatedUdpCounters",
+     {"-c", "127.0.0.1", "-p", kPort, "-t", "1", "-u", "--udp-counters"},
+     "udp_counters_64bit",
+     1},
     {"RepeatedTime", {"-c", "127.0.0.1", "-p", kPort, "-t", "1", "--time=1"}, "time", 1},
     {"RepeatedTimeInABundle", {"-c", "127.0.0.1", "-p", kPort, "-t", "10", "-Vt1"}, "time", 1},
     // The first port and host are never tried: port 1 refuses, .invalid never resolves.
     {"RepeatedPort", {"-c", "127.0.0.1", "-p", "1", "-t", "1", std::string("--port=") + kPort}, "time", 1},
-    {"RepeatedClientHost", {"-c", "no-such-host.invalid", "-p", kPort, "-t", "1", "-c", "127.0.0.1"}, "time", 1},
-    {"BundleAndAttachedValues", {"-c", "127.0.0.1", "-p", kPort, "-t1", "-RVP2", "-b1G"}, "bandwidth", 1'000'000'000},
+    {"RepeatedClientHost",
+     {"-c", "no-such-host.invalid", "-p", kPort, "-t", "1", "-c", "127.0.0.1"},
+     "time",
+     1},
+    {"BundleAndAttachedValues",
+     {"-c", "127.0.0.1", "-p", kPort, "-t1", "-RVP2", "-b1G"},
+     "bandwidth",
+     1'000'000'000},
 };
 
 INSTANTIATE_TEST_SUITE_P(Iperf3CommandLines, GetoptSpelling, testing::ValuesIn(kExamples),
