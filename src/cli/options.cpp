@@ -107,7 +107,9 @@ void add_common_options(CLI::App& app, Config& c, RawOptions& raw) {
   app.add_flag("-V,--verbose", c.verbose, "more detailed output");
   app.add_flag("-J,--json", c.json, "output in JSON format (iperf3's schema)");
   app.add_flag("-d{1},--debug{1}", c.debug,
-               "emit debugging output: every control-connection message, on stderr (--debug=LEVEL accepted)");
+               "emit debugging output: every control-connection message, on stderr (--debug=LEVEL accepted)")
+      ->multi_option_policy(
+          CLI::MultiOptionPolicy::TakeLast);  // a level, not a count: the last one, as getopt
   app.add_flag("--json-stream", c.json_stream,
                "output in line-delimited JSON format: one event per line (as iperf3 >= 3.17)");
   app.add_flag(
