@@ -82,7 +82,7 @@ void add_unsupported_options(CLI::App& app, RawOptions& raw) {
                                               u.names, [note](const std::string&) { note(); }, why)
                                         : app.add_flag_function(
                                               u.names, [note](int64_t) { note(); }, why);
-    option->group("");  // not in --help
+    option->group("");  // --help (help.cpp) lists them marked [refused], with the why
   }
 }
 
@@ -106,10 +106,10 @@ void add_common_options(CLI::App& app, Config& c, RawOptions& raw) {
                  "format to report: Kbits, Mbits, Gbits, Tbits (k m g t) or KBytes ... (K M G T)");
   app.add_flag("-V,--verbose", c.verbose, "more detailed output");
   app.add_flag("-J,--json", c.json, "output in JSON format (iperf3's schema)");
+  // A level, not a count: a repeated -d keeps the last, as getopt.
   app.add_flag("-d{1},--debug{1}", c.debug,
                "emit debugging output: every control-connection message, on stderr (--debug=LEVEL accepted)")
-      ->multi_option_policy(
-          CLI::MultiOptionPolicy::TakeLast);  // a level, not a count: the last one, as getopt
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_flag("--json-stream", c.json_stream,
                "output in line-delimited JSON format: one event per line (as iperf3 >= 3.17)");
   app.add_flag(
