@@ -9,6 +9,8 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include "nperf/cli/getopt_rules.hpp"
+#include "nperf/cli/help.hpp"
 #include "nperf/config/host_device.hpp"
 #include "nperf/config/tos.hpp"
 #include "nperf/config/units.hpp"
@@ -76,10 +78,11 @@ void add_unsupported_options(CLI::App& app, RawOptions& raw) {
   for (const Unsupported& u : kUnsupported) {
     const char* why = u.why;
     auto note = [&raw, why](auto&&...) { raw.unsupported.push_back(why); };
-    CLI::Option* option =
-        u.takes_value ? app.add_option_function<std::string>(u.names, [note](const std::string&) { note(); })
-                      : app.add_flag_function(u.names, [note](int64_t) { note(); });
-    option->group("");  // not in --help
+    CLI::Option* option = u.takes_value ? app.add_option_function<std::string>(
+                                              u.names, [note](const std::string&) { note(); }, why)
+                                        : app.add_flag_function(
+                                              u.names, [note](int64_t) { note(); }, why);
+    option->group("");  // --help (help.cpp) lists them marked [refused], with the why
   }
 }
 
@@ -103,8 +106,10 @@ void add_common_options(CLI::App& app, Config& c, RawOptions& raw) {
                  "format to report: Kbits, Mbits, Gbits, Tbits (k m g t) or KBytes ... (K M G T)");
   app.add_flag("-V,--verbose", c.verbose, "more detailed output");
   app.add_flag("-J,--json", c.json, "output in JSON format (iperf3's schema)");
+  // A level, not a count: a repeated -d keeps the last, as getopt.
   app.add_flag("-d{1},--debug{1}", c.debug,
-               "emit debugging output: every control-connection message, on stderr (--debug=LEVEL accepted)");
+               "emit debugging output: every control-connection message, on stderr (--debug=LEVEL accepted)")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_flag("--json-stream", c.json_stream,
                "output in line-delimited JSON format: one event per line (as iperf3 >= 3.17)");
   app.add_flag(
@@ -397,6 +402,19 @@ std::string finish(const RawOptions& raw, Config& c) {
   return "";
 }
 
+// The whole option table, bound to c and raw; --help prints it in iperf3's layout (help.hpp).
+void add_options(CLI::App& app, Config& c, RawOptions& raw) {
+  take_last_of_repeated_options(app);  // before the options: it sets their defaults
+  app.formatter(iperf3_help_formatter());
+  app.set_help_flag("-h,--help", "show this message and quit");
+  add_common_options(app, c, raw);
+  add_server_options(app, c, raw);
+  add_deadline_options(app, c, raw);
+  add_client_options(app, c, raw);
+  add_check_option(app, raw);
+  add_unsupported_options(app, raw);
+}
+
 // --check runs no test: only the route's HOST, -4/-6 and -J mean something.
 std::string finish_check(const RawOptions& raw, Config& c) {
   if (raw.server) return "--check inspects this host and runs no test; it cannot be combined with -s";
@@ -419,17 +437,11 @@ std::string finish_check(const RawOptions& raw, Config& c) {
 ParseOutcome parse_command_line(int argc, char** argv, Config* config) {
   CLI::App app{"nperf: a network throughput tester that speaks iperf3's protocol, one thread per stream",
                "nperf"};
-  app.get_formatter()->column_width(34);
   RawOptions raw;
   Config c;
-  add_common_options(app, c, raw);
-  add_server_options(app, c, raw);
-  add_deadline_options(app, c, raw);
-  add_client_options(app, c, raw);
-  add_check_option(app, raw);
-  add_unsupported_options(app, raw);
+  add_options(app, c, raw);
   try {
-    app.parse(argc, argv);
+    parse_like_getopt(app, argc, argv);
   } catch (const CLI::CallForHelp&) {
     std::cout << app.help();
     return {false, 0};
@@ -449,6 +461,14 @@ ParseOutcome parse_command_line(int argc, char** argv, Config* config) {
   }
   *config = c;
   return {true, 0, raw.check.has_value()};
+}
+
+std::vector<HelpRow> option_help_rows() {
+  CLI::App app;
+  RawOptions raw;
+  Config c;
+  add_options(app, c, raw);
+  return help_rows(app);
 }
 
 }  // namespace nperf::cli

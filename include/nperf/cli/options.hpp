@@ -1,7 +1,9 @@
 #pragma once
 // The command line (CLI11). The only place that knows option spellings.
 #include <string>
+#include <vector>
 
+#include "nperf/cli/help.hpp"
 #include "nperf/config/config.hpp"
 
 namespace nperf::cli {
@@ -17,5 +19,9 @@ struct ParseOutcome {
 // Parses argv into *config. Prints help/version to stdout and errors to
 // stderr ("nperf: parameter error - ...").
 ParseOutcome parse_command_line(int argc, char** argv, Config* config);
+
+// Every option of the table as --help shows it (for the checks that README.md and
+// docs/nperf.1 list them all).
+std::vector<HelpRow> option_help_rows();
 
 }  // namespace nperf::cli
