@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v clang-format >/dev/null || { echo "check_format: clang-format is not installed" >&2; exit 1; }
-mapfile -t files < <(git ls-files 'src/*' 'include/*' 'tests/*' | grep -E '\.(cpp|hpp)$')
+mapfile -t files < <(git ls-files --cached --others --exclude-standard 'src/*' 'include/*' 'tests/*' | grep -E '\.(cpp|hpp)$')
 if [ "${1:-}" = "--fix" ]; then
   clang-format -i "${files[@]}"
 else

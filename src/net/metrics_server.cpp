@@ -23,7 +23,9 @@ MetricsServer::~MetricsServer() {
   }
 }
 
-int MetricsServer::port() const { return impl_->port; }
+int MetricsServer::port() const {
+  return impl_->port;
+}
 
 bool MetricsServer::start(const std::string& address, int port, const MetricsRegistry& registry,
                           std::string* error) {

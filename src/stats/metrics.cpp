@@ -51,7 +51,8 @@ namespace {
 
 std::string test_labels(const TestRecord& r) {
   return fmt::format(
-      "test=\"{}\",port=\"{}\",client=\"{}\",client_port=\"{}\",title=\"{}\",protocol=\"{}\",direction=\"{}\","
+      "test=\"{}\",port=\"{}\",client=\"{}\",client_port=\"{}\",title=\"{}\",protocol=\"{}\",direction=\"{}"
+      "\","
       "verdict=\"{}\",error=\"{}\"",
       r.id, r.port, escape_label_value(r.client_address), r.client_port, escape_label_value(r.title),
       r.protocol, r.direction, escape_label_value(r.verdict), escape_label_value(r.error));
@@ -83,18 +84,21 @@ std::string MetricsRegistry::render() const {
   family(out, "nperf_last_test_received_bits_per_second", "gauge", "",
          "Rate this server received in each of the last tests (0: it only sent).");
   for (const TestRecord& r : last_)
-    out += fmt::format("nperf_last_test_received_bits_per_second{{{}}} {:.0f}\n", test_labels(r), r.received_bps);
+    out += fmt::format("nperf_last_test_received_bits_per_second{{{}}} {:.0f}\n", test_labels(r),
+                       r.received_bps);
   family(out, "nperf_last_test_sent_bits_per_second", "gauge", "",
          "Rate this server sent in each of the last tests (0: it only received).");
   for (const TestRecord& r : last_)
     out += fmt::format("nperf_last_test_sent_bits_per_second{{{}}} {:.0f}\n", test_labels(r), r.sent_bps);
-  family(out, "nperf_last_test_bytes", "gauge", "bytes", "Bytes this server sent plus received in each test.");
+  family(out, "nperf_last_test_bytes", "gauge", "bytes",
+         "Bytes this server sent plus received in each test.");
   for (const TestRecord& r : last_)
     out += fmt::format("nperf_last_test_bytes{{{}}} {}\n", test_labels(r), r.bytes_sent + r.bytes_received);
   family(out, "nperf_last_test_duration_seconds", "gauge", "seconds", "Measured length of each test.");
   for (const TestRecord& r : last_)
     out += fmt::format("nperf_last_test_duration_seconds{{{}}} {:.3f}\n", test_labels(r), r.seconds);
-  family(out, "nperf_last_test_end_timestamp_seconds", "gauge", "seconds", "When each test ended (Unix time).");
+  family(out, "nperf_last_test_end_timestamp_seconds", "gauge", "seconds",
+         "When each test ended (Unix time).");
   for (const TestRecord& r : last_)
     out += fmt::format("nperf_last_test_end_timestamp_seconds{{{}}} {:.3f}\n", test_labels(r), r.end_unix_s);
   out += "# EOF\n";

@@ -52,14 +52,16 @@ TEST(MetricsRegistry, LastTestsCarryTheirLabelsEscaped) {
   m.test_started();
   m.test_finished(record(7));
   std::string text = m.render();
-  EXPECT_NE(text.find("nperf_last_test_received_bits_per_second{test=\"7\",port=\"5201\",client=\"10.244.1.7\","
-                      "client_port=\"51234\",title=\"node=a \\\"pod\\\"\",protocol=\"tcp\",direction=\"forward\","
-                      "verdict=\"receiver-window-limited\",error=\"\"} 800000000\n"),
-            std::string::npos)
+  EXPECT_NE(
+      text.find("nperf_last_test_received_bits_per_second{test=\"7\",port=\"5201\",client=\"10.244.1.7\","
+                "client_port=\"51234\",title=\"node=a \\\"pod\\\"\",protocol=\"tcp\",direction=\"forward\","
+                "verdict=\"receiver-window-limited\",error=\"\"} 800000000\n"),
+      std::string::npos)
       << text;
-  EXPECT_NE(text.find("# TYPE nperf_last_test_duration_seconds gauge\n# UNIT nperf_last_test_duration_seconds "
-                      "seconds\n"),
-            std::string::npos);
+  EXPECT_NE(
+      text.find("# TYPE nperf_last_test_duration_seconds gauge\n# UNIT nperf_last_test_duration_seconds "
+                "seconds\n"),
+      std::string::npos);
 }
 
 TEST(MetricsRegistry, KeepsOnlyTheLastN) {

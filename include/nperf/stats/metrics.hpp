@@ -18,8 +18,8 @@ struct TestRecord {
   int port = 0;     // the server port it ran on
   std::string client_address;
   int client_port = 0;
-  std::string title;     // -T, "" when none
-  std::string protocol;  // "tcp" / "udp"
+  std::string title;      // -T, "" when none
+  std::string protocol;   // "tcp" / "udp"
   std::string direction;  // "forward" (client sends), "reverse", "bidir"
   int streams = 0;
   double seconds = 0;
