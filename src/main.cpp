@@ -1,6 +1,5 @@
 // nperf: parse the command line, pick the role, run it, map the outcome to an exit code.
 #include <csignal>
-#include <ctime>
 #include <iostream>
 #include <memory>
 
@@ -10,10 +9,8 @@
 #include "nperf/config/affinity_spec.hpp"
 #include "nperf/hostcheck/host_check.hpp"
 #include "nperf/net/affinity.hpp"
-#include "nperf/report/csv_reporter.hpp"
-#include "nperf/report/json_reporter.hpp"
+#include "nperf/report/make_reporter.hpp"
 #include "nperf/report/output_target.hpp"
-#include "nperf/report/text_reporter.hpp"
 #include "nperf/session/client_session.hpp"
 #include "nperf/session/process_control.hpp"
 #include "nperf/session/server_session.hpp"
@@ -35,30 +32,14 @@ int main(int argc, char** argv) {
   auto err = output->err();
   if (outcome.host_check) return nperf::hostcheck::run_host_check(config, out, err);
   bool is_server = config.role == nperf::Role::kServer;
-  std::unique_ptr<nperf::report::Reporter> reporter;
-  if (config.json)
-    reporter = std::make_unique<nperf::report::JsonReporter>(
-        nperf::report::JsonOptions{is_server, is_server ? "" : config.spec.title, config.json_stream}, out);
-  else if (config.csv) {
-    nperf::report::CsvOptions options;
-    options.is_server = is_server;
-    options.title = is_server ? "" : config.spec.title;
-    options.messages_as_comments = !config.logfile.empty();
-    reporter = std::make_unique<nperf::report::CsvReporter>(std::move(options), out, err);
-  } else {
-    nperf::report::TextOptions options{
-        config.format, config.verbose, is_server, is_server ? "" : config.spec.title, "", {}};
-    if (is_server && config.verbose) {
-      nperf::TestStartInfo facts;
-      nperf::session::fill_host_facts(&facts);
-      options.server_preamble = fmt::format("{}\n{}\n", facts.version, facts.system_info);
-    }
-    if (config.timestamp_format)
-      options.timestamp = [format = *config.timestamp_format] {
-        return nperf::report::format_timestamp(format, std::time(nullptr));
-      };
-    reporter = std::make_unique<nperf::report::TextReporter>(std::move(options), out, err);
+  std::string server_preamble;
+  if (is_server && config.verbose) {
+    nperf::TestStartInfo facts;
+    nperf::session::fill_host_facts(&facts);
+    server_preamble = fmt::format("{}\n{}\n", facts.version, facts.system_info);
   }
+  std::unique_ptr<nperf::report::Reporter> reporter = nperf::report::make_reporter(
+      nperf::report::reporter_settings(config, std::move(server_preamble)), out, err);
 
   // A failure before the session starts still ends in the reporter, so -J
   // prints iperf3's {"error": ...} document, as a failed connection does.

@@ -15,6 +15,7 @@
 #include "nperf/config/tos.hpp"
 #include "nperf/config/units.hpp"
 #include "nperf/config/validate.hpp"
+#include "nperf/config/version.hpp"
 
 namespace nperf::cli {
 namespace {
@@ -451,7 +452,7 @@ ParseOutcome parse_command_line(int argc, char** argv, Config* config) {
     return {false, 2};
   }
   if (raw.version) {
-    std::cout << "nperf 0.1.0 (speaks the iperf 3.12 protocol)\n";
+    std::cout << kVersionLine << "\n";
     return {false, 0};
   }
   if (std::string error = raw.check ? finish_check(raw, c) : finish(raw, c); !error.empty()) {

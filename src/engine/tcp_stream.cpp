@@ -1,5 +1,6 @@
 #include "nperf/engine/tcp_stream.hpp"
 
+#include "nperf/config/clock.hpp"
 #include "nperf/engine/payload.hpp"
 #include "nperf/engine/receive_watermark.hpp"
 #include "nperf/engine/send_backlog.hpp"
@@ -29,20 +30,14 @@
 namespace nperf::engine {
 namespace {
 
-double monotonic_seconds() {
-  timespec ts;
-  ::clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
 // iperf3's rate control: after each block, if the average rate since the
 // start is ahead of the target, sleep until it is not.
 // The sleep is cut into slices so a low rate never keeps a worker from
 // seeing the stop flag (a join must not wait for a two-minute pause).
 void pace(uint64_t rate_bps, uint64_t bytes_sent, double start, const std::atomic<bool>& stop) {
   double due = start + static_cast<double>(bytes_sent) * 8.0 / static_cast<double>(rate_bps);
-  for (double ahead = due - monotonic_seconds(); ahead > 0 && !stop.load(std::memory_order_relaxed);
-       ahead = due - monotonic_seconds()) {
+  for (double ahead = due - monotonic_now(); ahead > 0 && !stop.load(std::memory_order_relaxed);
+       ahead = due - monotonic_now()) {
     double slice = std::min(ahead, StreamEngine::kWakeupMs / 1000.0);
     timespec ts{static_cast<time_t>(slice),
                 static_cast<long>((slice - static_cast<double>(static_cast<time_t>(slice))) * 1e9)};
@@ -57,7 +52,7 @@ class ReadWatermark {
   ReadWatermark(int fd, uint32_t read_len, double now) : fd_(fd), read_len_(read_len), period_start_(now) {}
   void on_read(uint64_t bytes) {
     period_bytes_ += bytes;
-    const double now = monotonic_seconds();
+    const double now = monotonic_now();
     if (now - period_start_ < kReceiveWatermarkPeriodS) return;
     uint32_t next = receive_low_watermark(period_bytes_, now - period_start_, read_len_,
                                           net::read_buffer_sizes(fd_).rcvbuf);
@@ -136,7 +131,7 @@ std::string run_tcp_sender(const StreamPlan& plan, StreamCounters& c, const std:
   const int file_fd = file ? file->fd() : -1;
   // -b RATE/BURST: the rate is checked after each `burst` whole blocks instead of after every send.
   const uint64_t burst = static_cast<uint64_t>(std::max(plan.burst, 1));
-  const double start = monotonic_seconds();
+  const double start = monotonic_now();
   while (!stop.load(std::memory_order_relaxed)) {
     size_t want = plan.block_len - offset;
     if (plan.byte_quota) {
@@ -177,7 +172,7 @@ std::string run_tcp_receiver(const StreamPlan& plan, StreamCounters& c, const st
   // --skip-rx-copy: MSG_TRUNC on TCP makes the kernel drop the bytes without
   // copying them out; the return value still counts them.
   const int flags = plan.skip_rx_copy ? MSG_TRUNC : 0;
-  const double start = monotonic_seconds();
+  const double start = monotonic_now();
   // Be woken per ~1 ms of data rather than per segment (receive_watermark.hpp).
   // A receive-rate cap (-b on the receiving end) reads as it always did.
   std::optional<ReadWatermark> watermark;

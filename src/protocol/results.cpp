@@ -33,7 +33,7 @@ std::string encode_results(const TestResults& r) {
     streams.push_back(std::move(o));
   }
   j["streams"] = std::move(streams);
-  if (!r.nperf.is_null()) j["nperf"] = r.nperf;
+  if (r.nperf) j["nperf"] = encode_results_extension(*r.nperf);
   return j.dump();
 }
 
@@ -87,7 +87,8 @@ DecodedResults decode_results(std::string_view text) {
     if (const auto* out_json = find_key(*j, "server_output_json"); out_json && out_json->is_object())
       r.server_output_json = *out_json;
     r.server_output_text = get_string(*j, "server_output_text");
-    if (const auto* ext = find_key(*j, "nperf"); ext && ext->is_object()) r.nperf = *ext;
+    if (const auto* ext = find_key(*j, "nperf"); ext && ext->is_object())
+      r.nperf = decode_results_extension(*ext);
     out.results = std::move(r);
   } catch (const JsonFieldError& e) {
     out.error = e.what();

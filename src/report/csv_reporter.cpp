@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "nperf/report/end_figures.hpp"
+#include "nperf/stats/end_groups.hpp"
 
 namespace nperf::report {
 
@@ -90,8 +91,8 @@ void CsvReporter::emit(const Row& r, const std::string& when) {
       "{},{},{},{},{},{},{},{},{},{},{:.3f},{:.3f},{:.3f},{},{:.0f},{},{},{},{},{},{},{},{},{},{}\n", when,
       text_field(title_), options_.is_server ? "server" : "client", field(host_), port_, udp_ ? "udp" : "tcp",
       r.kind, r.stream, r.forward ? "forward" : "reverse", r.sender ? "sender" : "receiver", r.start, r.end,
-      r.seconds, r.bytes, rate(r.bytes, r.seconds), cell(r.retransmits), cell(r.snd_cwnd), cell(r.rtt_us),
-      cell(r.packets), cell(r.lost_packets), cell3(r.lost_percent), cell3(r.jitter_ms),
+      r.seconds, r.bytes, bits_per_second(r.bytes, r.seconds), cell(r.retransmits), cell(r.snd_cwnd),
+      cell(r.rtt_us), cell(r.packets), cell(r.lost_packets), cell3(r.lost_percent), cell3(r.jitter_ms),
       r.omitted ? (*r.omitted ? "1" : "0") : "", cell(r.cpu), field(r.verdict));
   out_(line);
 }
@@ -210,19 +211,16 @@ void CsvReporter::on_end(const EndReport& end) {
           r.jitter_ms = s.jitter_ms;
         });
   }
-  for (const EndSum* sum : {&end.sum, end.sum_reverse ? &*end.sum_reverse : nullptr}) {
-    if (!sum || (!sum->sender_known && !sum->receiver_known)) continue;
-    // Outside --bidir `sum` holds the streams of the test's one direction.
-    const bool forward = sum == &end.sum ? end.direction != Direction::kReverse : false;
+  for (const EndGroup& g : end_groups(end, options_.is_server, false)) {
+    const EndSum* sum = &g.sum;
+    if (!sum->sender_known && !sum->receiver_known) continue;
     Row base;
     base.stream = "sum";
-    base.forward = forward;
+    base.forward = g.forward;
     base.verdict = verdict_name(end.verdict);
     const uint64_t packets = sum->sender_packets ? sum->sender_packets : sum->receiver_packets;
     // EndSum counts an unknown loss as 0; one such stream makes the sum unknown too.
-    bool loss_unknown = false;
-    for (const EndStream& s : end.streams)
-      if (s.info.forward == forward && s.lost_packets < 0) loss_unknown = true;
+    const bool loss_unknown = !g.loss_known;
     halves(
         base, sum->sender_known, sum->sent_bytes, sum->sender_seconds, sum->receiver_known,
         sum->received_bytes, sum->receiver_seconds,

@@ -22,8 +22,8 @@
 #include "nperf/protocol/params.hpp"
 #include "nperf/protocol/udp_header.hpp"
 #include "nperf/report/json_reporter.hpp"
+#include "nperf/report/make_reporter.hpp"
 #include "nperf/report/tee_reporter.hpp"
-#include "nperf/report/text_reporter.hpp"
 #include "nperf/session/control_channel.hpp"
 #include "nperf/session/process_control.hpp"
 #include "nperf/session/session_common.hpp"
@@ -289,18 +289,15 @@ asio::awaitable<void> ServerSession::run_test(std::shared_ptr<ServerTest> test,
   // Reporters for this test.
   test->reporters = std::make_unique<report::TeeReporter>(std::vector<report::Reporter*>{&reporter_});
   if (spec.get_server_output) {
-    if (config_.json) {
-      auto json = std::make_unique<report::JsonReporter>(report::JsonOptions{true, spec.title, false},
-                                                         [](std::string_view) {});
-      test->captured_json = json.get();
-      test->capture = std::move(json);
-    } else {
-      report::TextOptions options{
-          config_.format, config_.verbose, true, "", "", {}};  // --get-server-output: no banner
-      auto* sink = &test->captured_text;
-      test->capture = std::make_unique<report::TextReporter>(
-          options, [sink](std::string_view line) { sink->append(line); }, [](std::string_view) {});
-    }
+    // -J keeps its document (captured_json); text arrives line by line.
+    auto* sink = &test->captured_text;
+    test->capture = report::make_reporter(
+        report::server_output_settings(config_, spec.title),
+        [sink, json = config_.json](std::string_view line) {
+          if (!json) sink->append(line);
+        },
+        [](std::string_view) {});
+    test->captured_json = dynamic_cast<report::JsonReporter*>(test->capture.get());
     test->reporters = std::make_unique<report::TeeReporter>(
         std::vector<report::Reporter*>{&reporter_, test->capture.get()});
   }

@@ -1,25 +1,15 @@
 #include "nperf/session/test_run.hpp"
 
-#include <time.h>
-
 #include <map>
 
 #include <fmt/format.h>
 
 #include "nperf/net/affinity.hpp"
 #include "nperf/net/socket_options.hpp"
-#include "nperf/protocol/json_access.hpp"
 #include "nperf/session/errors.hpp"
-#include "nperf/stats/evidence_json.hpp"
-#include "nperf/stats/verdict.hpp"
+#include "nperf/stats/end_report.hpp"
 
 namespace nperf::session {
-
-double monotonic_now() {
-  timespec ts;
-  ::clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
 
 namespace {
 
@@ -261,211 +251,38 @@ std::string TestRun::congestion_used() const {
   return congestion_;
 }
 
-protocol::TestResults TestRun::local_results() const {
-  protocol::TestResults r;
-  r.cpu_total = cpu_.host_total;
-  r.cpu_user = cpu_.host_user;
-  r.cpu_system = cpu_.host_system;
-  bool any_sender = false, tcp_info = false;
-  for (size_t i = 0; i < trackers_.size(); ++i) {
-    const StreamTracker& t = trackers_[i];
-    any_sender = any_sender || infos_[i].sender;
-    tcp_info = tcp_info || t.has_tcp_info();
-    protocol::StreamResult s;
-    s.id = infos_[i].id;
-    s.bytes = t.measured_bytes();
-    s.retransmits = t.has_tcp_info() ? t.retransmits() : -1;
-    s.omitted_errors = 0;
-    s.omitted_packets = 0;
-    s.end_time = t.measured_seconds();
-    if (t.udp()) {
-      const UdpCounters& start = t.udp_at_start();
-      const UdpCounters& end = t.udp_at_end();
-      s.packets = static_cast<int64_t>(end.packets);
-      s.omitted_packets = static_cast<int64_t>(start.packets);
-      if (infos_[i].sender) {
-        // A sender echoes what the receiving peer told it (nothing yet on the client).
-        s.jitter_s = peer_jitter_.count(s.id) ? peer_jitter_.at(s.id) : 0;
-      } else {
-        s.jitter_s = end.jitter_s;
-        s.errors = static_cast<int64_t>(end.lost);
-        s.omitted_errors = static_cast<int64_t>(start.lost);
-      }
-    }
-    r.streams.push_back(s);
-  }
-  // nperf's extension: this end's evidence, so the peer can draw a verdict
-  // from both halves (iperf3 ignores the key).
-  nlohmann::ordered_json ext = nlohmann::ordered_json::object();
-  ext["buffers"] = buffers_to_json(buffers_);
-  ext["streams"] = nlohmann::ordered_json::array();
-  for (size_t i = 0; i < evidence_.size(); ++i)
-    ext["streams"].push_back({{"id", infos_[i].id}, {"evidence", evidence_to_json(evidence_[i].total())}});
-  r.nperf = std::move(ext);
-  r.sender_has_retransmits = !any_sender ? -1 : (tcp_info ? 1 : 0);
-  if (spec_.protocol == Protocol::kUdp && any_sender) r.sender_has_retransmits = 0;
-  if (spec_.protocol == Protocol::kTcp && !congestion_.empty()) r.congestion_used = congestion_;
-  return r;
+LocalTestTotals TestRun::totals() const {
+  LocalTestTotals t;
+  t.protocol = spec_.protocol;
+  t.direction = spec_.direction;
+  t.omit_s = spec_.omit_s;
+  t.rate_bps = spec_.rate_bps;
+  t.is_server = !quota_owner_;
+  for (size_t i = 0; i < trackers_.size(); ++i)
+    t.streams.push_back({&trackers_[i], evidence_[i].total(), pinned_[i],
+                         std::vector<int>(cpus_seen_[i].begin(), cpus_seen_[i].end())});
+  t.cpu = cpu_;
+  t.buffers = buffers_;
+  t.congestion = congestion_;
+  t.peer_jitter_s = peer_jitter_;
+  return t;
 }
 
-void TestRun::fill_udp(const StreamTracker& t, const protocol::StreamResult* remote, EndStream* e) const {
-  e->udp = true;
-  const UdpCounters& start = t.udp_at_start();
-  const UdpCounters& end = t.udp_at_end();
-  if (e->info.sender) {
-    e->sender_packets = end.packets - start.packets;
-    if (remote) {
-      e->receiver_packets =
-          static_cast<uint64_t>(std::max<int64_t>(0, remote->packets - remote->omitted_packets.value_or(0)));
-      // A pre-3.14 peer sends no omitted counts: with omit, its loss after omit is unknown.
-      e->lost_packets = remote->omitted_errors
-                            ? remote->errors - *remote->omitted_errors
-                            : (spec_.omit_s > 0 && remote->errors > 0 ? -1 : remote->errors);
-      e->jitter_ms = remote->jitter_s * 1000;
-    }
-  } else {
-    e->receiver_packets = end.packets - start.packets;
-    e->lost_packets = static_cast<int64_t>(end.lost - start.lost);
-    e->out_of_order = static_cast<int64_t>(end.out_of_order - start.out_of_order);
-    e->jitter_ms = end.jitter_s * 1000;
-    e->host_dropped = static_cast<int64_t>(end.host_drops - start.host_drops);
-    if (remote)
-      e->sender_packets =
-          static_cast<uint64_t>(std::max<int64_t>(0, remote->packets - remote->omitted_packets.value_or(0)));
-  }
+protocol::TestResults TestRun::local_results() const {
+  return nperf::local_results(totals());
 }
 
 EndReport TestRun::end_report(const protocol::TestResults* peer, bool peer_results_follow) const {
   EndReport end;
-  end.is_server = !quota_owner_;
-  end.direction = spec_.direction;
-  end.cpu = cpu_;
-  if (peer) {
-    end.cpu.remote_total = peer->cpu_total;
-    end.cpu.remote_user = peer->cpu_user;
-    end.cpu.remote_system = peer->cpu_system;
+  try {
+    end = nperf::end_report(totals(), peer, peer_results_follow);
+  } catch (const UnknownPeerStream& e) {
+    throw SessionError(e.what(), kIeStreamId);
   }
-  for (size_t i = 0; i < trackers_.size(); ++i) {
-    const StreamTracker& t = trackers_[i];
-    EndStream e;
-    e.info = infos_[i];
-    e.pinned_cpu = pinned_[i];
-    e.cpus_seen.assign(cpus_seen_[i].begin(), cpus_seen_[i].end());
-    const protocol::StreamResult* remote = nullptr;
-    if (peer) {
-      for (const auto& r : peer->streams)
-        if (r.id == e.info.id) remote = &r;
-      if (!remote)
-        throw SessionError(fmt::format("the peer's results have no stream with id {}", e.info.id),
-                           kIeStreamId);
-    }
-    if (e.info.sender) {
-      e.sender_known = true;
-      e.sent_bytes = t.measured_bytes();
-      e.sender_seconds = t.measured_seconds();
-      e.has_retransmits = t.has_tcp_info();
-      e.retransmits = t.retransmits();
-      e.max_snd_cwnd = t.max_snd_cwnd();
-      e.max_snd_wnd = t.max_snd_wnd();
-      e.max_rtt = t.max_rtt();
-      e.min_rtt = t.min_rtt();
-      e.mean_rtt = t.mean_rtt();
-      if (remote) {
-        e.receiver_known = true;
-        e.received_bytes = remote->bytes;
-        e.receiver_seconds = remote->end_time - remote->start_time;
-      }
-    } else {
-      e.receiver_known = true;
-      e.received_bytes = t.measured_bytes();
-      e.receiver_seconds = t.measured_seconds();
-      if (remote) {
-        e.sender_known = true;
-        e.sent_bytes = remote->bytes;
-        e.sender_seconds = remote->end_time - remote->start_time;
-        e.has_retransmits = peer->sender_has_retransmits == 1 && remote->retransmits >= 0;
-        e.retransmits = e.has_retransmits ? remote->retransmits : 0;
-      }
-    }
-    if (t.udp()) fill_udp(t, remote, &e);
-    end.streams.push_back(e);
-  }
-  // iperf3 uses the first stream's durations for every stream of a direction.
-  for (bool forward : {true, false}) {
-    const EndStream* first = nullptr;
-    for (auto& e : end.streams) {
-      if (e.info.forward != forward) continue;
-      if (!first) {
-        first = &e;
-        continue;
-      }
-      e.sender_seconds = first->sender_seconds;
-      e.receiver_seconds = first->receiver_seconds;
-    }
-  }
-  // Outside --bidir every stream goes one way and `sum` covers them all.
-  end.sum = sum_streams(end.streams, spec_.direction != Direction::kReverse);
-  if (spec_.direction == Direction::kBidir) end.sum_reverse = sum_streams(end.streams, false);
+  // A UDP sender echoes the receiver's jitter in its own results.
   for (const auto& e : end.streams)
     if (e.udp && e.info.sender) peer_jitter_[e.info.id] = e.jitter_ms / 1000;
-  // A stream's direction matches its local role exactly on the client.
-  bool local_is_client = !infos_.empty() && infos_.front().forward == infos_.front().sender;
-  std::string remote_cc = peer ? peer->congestion_used : "";
-  if (spec_.protocol == Protocol::kTcp) {
-    end.sender_congestion = local_is_client ? congestion_ : remote_cc;
-    end.receiver_congestion = local_is_client ? remote_cc : congestion_;
-  }
-  attach_evidence(&end, peer, peer_results_follow);
   return end;
-}
-
-void TestRun::attach_evidence(EndReport* end, const protocol::TestResults* peer,
-                              bool peer_results_follow) const {
-  end->local_buffers = buffers_;
-  std::map<int, StreamEvidence> remote;
-  if (peer && peer->nperf.is_object()) {
-    // The peer's half (nperf peers only); anything malformed is simply unknown.
-    if (const auto* b = protocol::find_key(peer->nperf, "buffers"))
-      end->remote_buffers = buffers_from_json(*b);
-    const auto* list = protocol::find_key(peer->nperf, "streams");
-    if (list && list->is_array()) {
-      for (const auto& x : *list) {
-        const auto* id = x.is_object() ? protocol::find_key(x, "id") : nullptr;
-        const auto* ev = x.is_object() ? protocol::find_key(x, "evidence") : nullptr;
-        if (id && id->is_number_integer() && ev) remote[id->get<int>()] = evidence_from_json(*ev);
-      }
-    }
-  }
-  std::vector<Verdict> verdicts;
-  for (size_t i = 0; i < end->streams.size() && i < evidence_.size(); ++i) {
-    EndStream& e = end->streams[i];
-    e.local_evidence = evidence_[i].total();
-    if (auto it = remote.find(e.info.id); it != remote.end()) e.remote_evidence = it->second;
-    const bool local_sends = e.info.sender;
-    if (e.udp && local_sends && e.remote_evidence.known) e.host_dropped = e.remote_evidence.host_drops;
-    StreamFacts f;
-    f.udp = e.udp;
-    f.seconds = e.receiver_known && e.receiver_seconds > 0 ? e.receiver_seconds : e.sender_seconds;
-    f.sent_known = e.sender_known;
-    f.sent_bytes = e.sent_bytes;
-    f.received_known = e.receiver_known;
-    f.received_bytes = e.received_bytes;
-    f.target_bps = spec_.rate_bps;
-    f.peer_half_pending = peer_results_follow;
-    f.sender = local_sends ? e.local_evidence : e.remote_evidence;
-    f.receiver = local_sends ? e.remote_evidence : e.local_evidence;
-    f.sender_buffers = local_sends ? end->local_buffers : end->remote_buffers;
-    f.receiver_buffers = local_sends ? end->remote_buffers : end->local_buffers;
-    if (e.udp) {
-      f.packets = static_cast<int64_t>(e.receiver_packets ? e.receiver_packets : e.sender_packets);
-      f.lost = e.lost_packets;
-      f.host_drops = e.host_dropped;
-    }
-    if (f.seconds <= 0 || (f.sent_bytes == 0 && f.received_bytes == 0)) continue;
-    e.verdict = diagnose_stream(f);
-    verdicts.push_back(*e.verdict);
-  }
-  if (!verdicts.empty()) end->verdict = diagnose_test(verdicts);
 }
 
 }  // namespace nperf::session

@@ -1,16 +1,12 @@
 #include "nperf/stats/cpu_usage.hpp"
 
+#include "nperf/config/clock.hpp"
+
 #include <sys/resource.h>
 #include <time.h>
 
 namespace nperf {
 namespace {
-
-double now_seconds() {
-  timespec ts;
-  ::clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
 
 double to_seconds(const timeval& tv) {
   return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) * 1e-6;
@@ -21,7 +17,7 @@ double to_seconds(const timeval& tv) {
 void CpuUsage::start() {
   rusage ru{};
   ::getrusage(RUSAGE_SELF, &ru);
-  wall_ = now_seconds();
+  wall_ = monotonic_now();
   user_ = to_seconds(ru.ru_utime);
   system_ = to_seconds(ru.ru_stime);
 }
@@ -29,7 +25,7 @@ void CpuUsage::start() {
 void CpuUsage::finish(CpuUtilization* out) const {
   rusage ru{};
   ::getrusage(RUSAGE_SELF, &ru);
-  double wall = now_seconds() - wall_;
+  double wall = monotonic_now() - wall_;
   if (wall <= 0) return;
   out->host_user = 100.0 * (to_seconds(ru.ru_utime) - user_) / wall;
   out->host_system = 100.0 * (to_seconds(ru.ru_stime) - system_) / wall;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "nperf/stats/rates.hpp"
+
 namespace nperf {
 
 void StreamTracker::start(double now, uint64_t bytes, const TcpInfoSample& tcp, const UdpCounters& udp) {
@@ -33,7 +35,7 @@ IntervalStream StreamTracker::sample(double now, uint64_t bytes, const TcpInfoSa
   r.end = now - start_time_;
   r.seconds = now - last_time_;
   r.bytes = bytes - last_bytes_;
-  r.bits_per_second = r.seconds > 0 ? static_cast<double>(r.bytes) * 8 / r.seconds : 0;
+  r.bits_per_second = bits_per_second(r.bytes, r.seconds);
   r.sender = info_.sender;
   r.omitted = omitted;
   if (tcp_ && tcp.valid) {
@@ -53,8 +55,7 @@ IntervalStream StreamTracker::sample(double now, uint64_t bytes, const TcpInfoSa
     r.packets = udp.packets - udp_last_.packets;
     r.lost_packets = static_cast<int64_t>(udp.lost) - static_cast<int64_t>(udp_last_.lost);
     r.jitter_ms = udp.jitter_s * 1000;
-    r.lost_percent =
-        r.packets ? 100.0 * static_cast<double>(r.lost_packets) / static_cast<double>(r.packets) : 0;
+    r.lost_percent = loss_percent(r.lost_packets, r.packets);
     udp_last_ = udp;
   }
   last_time_ = now;
@@ -72,43 +73,6 @@ void StreamTracker::finish(double now, uint64_t bytes, const TcpInfoSample& tcp,
   } else {
     end_retrans_ = last_retrans_;
   }
-}
-
-IntervalSum sum_interval(const std::vector<IntervalStream>& streams, const std::vector<bool>& include) {
-  IntervalSum sum;
-  bool first = true;
-  int udp_streams = 0;
-  for (size_t i = 0; i < streams.size(); ++i) {
-    if (!include[i]) continue;
-    const IntervalStream& s = streams[i];
-    if (first) {
-      sum.start = s.start;
-      sum.end = s.end;
-      sum.seconds = s.seconds;
-      sum.omitted = s.omitted;
-      sum.sender = s.sender;
-      first = false;
-    }
-    sum.bytes += s.bytes;
-    if (s.udp) {
-      sum.udp = true;
-      sum.packets += s.packets;
-      sum.lost_packets += s.lost_packets;
-      sum.jitter_ms += s.jitter_ms;
-      ++udp_streams;
-    }
-    if (s.has_tcp_info) {
-      sum.has_retransmits = true;
-      sum.retransmits += s.retransmits;
-    }
-  }
-  sum.bits_per_second = sum.seconds > 0 ? static_cast<double>(sum.bytes) * 8 / sum.seconds : 0;
-  if (udp_streams) {
-    sum.jitter_ms /= udp_streams;
-    sum.lost_percent =
-        sum.packets ? 100.0 * static_cast<double>(sum.lost_packets) / static_cast<double>(sum.packets) : 0;
-  }
-  return sum;
 }
 
 bool drop_final_interval(const IntervalReport& report, double interval_s) {

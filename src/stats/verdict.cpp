@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "nperf/stats/rates.hpp"
+
 namespace nperf {
 
 std::string_view bottleneck_name(Bottleneck b) {
@@ -66,13 +68,9 @@ std::string load_words(const StreamEvidence& e) {
   return s;
 }
 
-double rate_of(uint64_t bytes, double seconds) {
-  return seconds > 0 ? static_cast<double>(bytes) * 8 / seconds : 0;
-}
-
 // The stream's achieved rate: what arrived when known, else what was sent.
 double achieved(const StreamFacts& f) {
-  return rate_of(f.received_known ? f.received_bytes : f.sent_bytes, f.seconds);
+  return bits_per_second(f.received_known ? f.received_bytes : f.sent_bytes, f.seconds);
 }
 
 Verdict make(Bottleneck cause, std::string reason, std::string advice) {
@@ -139,7 +137,7 @@ Verdict tcp_verdict(const StreamFacts& f) {
       if (rtt_s > 0 && s.snd_wnd > 0)
         cap = fmt::format(" (a {} window at {} us rtt caps a stream near {})",
                           size(static_cast<double>(s.snd_wnd)), s.rtt_us,
-                          rate(static_cast<double>(s.snd_wnd) * 8 / rtt_s));
+                          rate(bits_per_second(s.snd_wnd, rtt_s)));
       return make(Bottleneck::kReceiverWindow,
                   fmt::format("the sender waited for the receiver's window {} of the time{}",
                               pct(s.rwnd_limited), cap),
@@ -181,10 +179,10 @@ Verdict udp_verdict(const StreamFacts& f) {
   const StreamEvidence& s = f.sender;
   const StreamEvidence& r = f.receiver;
   const double got = achieved(f);
-  const double sent = rate_of(f.sent_bytes, f.seconds);
+  const double sent = bits_per_second(f.sent_bytes, f.seconds);
   const double sender_load = load(s), receiver_load = load(r);
   const double lost_share =
-      f.packets > 0 && f.lost > 0 ? static_cast<double>(f.lost) / static_cast<double>(f.packets) : 0;
+      f.lost > 0 && f.packets > 0 ? loss_percent(f.lost, static_cast<uint64_t>(f.packets)) / 100 : 0;
 
   if (lost_share >= kUdpLossNotable) {
     if (f.host_drops >= 0 &&

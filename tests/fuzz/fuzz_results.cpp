@@ -21,7 +21,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!first.results) return 0;
   const TestResults& a = *first.results;
   NPERF_FUZZ_CHECK(a.streams.size() <= 256);
-  NPERF_FUZZ_CHECK(a.nperf.is_null() || a.nperf.is_object());
   NPERF_FUZZ_CHECK(!a.server_output_json || a.server_output_json->is_object());
 
   std::string encoded = nperf::protocol::encode_results(a);
@@ -39,7 +38,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   NPERF_FUZZ_CHECK(b.server_output_text == a.server_output_text);
   NPERF_FUZZ_CHECK(b.server_output_json.has_value() == a.server_output_json.has_value());
   if (a.server_output_json) NPERF_FUZZ_CHECK(*b.server_output_json == *a.server_output_json);
-  NPERF_FUZZ_CHECK(b.nperf == a.nperf);
+  // The extension is rounded on the way out (results_extension.hpp): the
+  // encoded text below must be stable, the decoded values need not be equal.
+  NPERF_FUZZ_CHECK(b.nperf.has_value() == a.nperf.has_value());
   NPERF_FUZZ_CHECK(b.streams.size() == a.streams.size());
   for (size_t i = 0; i < a.streams.size(); ++i) {
     const StreamResult& x = a.streams[i];

@@ -110,7 +110,7 @@ TEST(ResultsDecode, DecodesIperf312ClientResults) {
   EXPECT_DOUBLE_EQ(s.end_time, 2.000352);
   EXPECT_FALSE(r.server_output_json.has_value());
   EXPECT_FALSE(r.server_output_text.has_value());
-  EXPECT_TRUE(r.nperf.is_null());
+  EXPECT_FALSE(r.nperf.has_value());
 }
 
 TEST(ResultsDecode, DecodesIperf312ServerResultsWithUnsignedMinusOne) {
@@ -313,10 +313,21 @@ TEST(ResultsDecode, KeepsKeyOrderOfServerOutputJson) {
 
 TEST(ResultsDecode, CarriesNperfExtensionObject) {
   ordered_json j = ordered_json::parse(kClient312);
-  j["nperf"] = ordered_json::parse(R"({"stream_cpus":[0,1]})");
+  j["nperf"] = ordered_json::parse(R"({"buffers":{"requested":0,"sndbuf":4096,"rcvbuf":8192,"wmem_max":0,)"
+                                   R"("rmem_max":0},"streams":[{"id":5,"evidence":{"seconds":2}}]})");
   TestResults r = decode_ok(j.dump());
-  ASSERT_TRUE(r.nperf.is_object());
-  EXPECT_EQ(r.nperf["stream_cpus"][1], 1);
+  ASSERT_TRUE(r.nperf.has_value());
+  EXPECT_TRUE(r.nperf->buffers.known);
+  EXPECT_EQ(r.nperf->buffers.rcvbuf, 8192);
+  ASSERT_EQ(r.nperf->streams.size(), 1u);
+  EXPECT_EQ(r.nperf->streams[0].id, 5);
+  EXPECT_DOUBLE_EQ(r.nperf->streams[0].evidence.seconds, 2);
+}
+
+TEST(ResultsDecode, IgnoresNperfKeyThatIsNotAnObject) {
+  ordered_json j = ordered_json::parse(kClient312);
+  j["nperf"] = ordered_json::array({1, 2});
+  EXPECT_FALSE(decode_ok(j.dump()).nperf.has_value());
 }
 
 // ---- encoding ---------------------------------------------------------------
@@ -377,7 +388,11 @@ TEST(ResultsRoundTrip, PreservesEverything) {
   r.congestion_used = "bbr";
   r.streams = {sample_stream(1), sample_stream(3), sample_stream(4)};
   r.server_output_text = "line 1\nline 2\n";
-  r.nperf = ordered_json::parse(R"({"k":"v","n":[1,2,3]})");
+  r.nperf.emplace();
+  r.nperf->buffers = {true, 0, 4096, 8192, 0, 0};
+  r.nperf->streams.push_back({3, {}});
+  r.nperf->streams[0].evidence.known = true;
+  r.nperf->streams[0].evidence.seconds = 1.5;
   TestResults back = decode_ok(encode_results(r));
   EXPECT_DOUBLE_EQ(back.cpu_total, 12.5);
   EXPECT_DOUBLE_EQ(back.cpu_user, 4.25);

@@ -8,10 +8,11 @@
 #include <string_view>
 
 #include "nperf/config/test_spec.hpp"
+#include "nperf/config/version.hpp"
 
 namespace nperf::protocol {
 
-inline constexpr std::string_view kNperfVersion = "3.12-nperf-0.1";
+inline constexpr std::string_view kNperfVersion = kClientVersion;
 inline constexpr int kMaxJsonDepth = 16;
 
 std::string encode_params(const TestSpec& spec);

@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "nperf/protocol/results_extension.hpp"
+
 namespace nperf::protocol {
 
 struct StreamResult {
@@ -30,7 +32,7 @@ struct TestResults {
   std::vector<StreamResult> streams;
   std::optional<nlohmann::ordered_json> server_output_json;
   std::optional<std::string> server_output_text;
-  nlohmann::ordered_json nperf;  // nperf's extension object (null when absent)
+  std::optional<ResultsExtension> nperf;  // nperf's extension (absent from an iperf3 peer)
 };
 
 std::string encode_results(const TestResults& results);

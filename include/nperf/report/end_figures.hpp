@@ -3,13 +3,11 @@
 // does, in one place so the text, -J and --csv figures agree to the digit.
 #include <cstdint>
 
+#include "nperf/stats/rates.hpp"
+
 namespace nperf::report {
 
-// In iperf3's order of operations (bytes per second, then times 8), so the
-// last digit agrees with its output.
-inline double rate(uint64_t bytes, double seconds) {
-  return seconds > 0 ? static_cast<double>(bytes) / seconds * 8 : 0;
-}
+// Rates: bits_per_second (stats/rates.hpp), the one formula.
 
 // iperf3 fills a missing duration with the other one (the server never learns
 // the client's sender time before it prints its summary; an interrupted client
@@ -21,11 +19,10 @@ inline double receiver_time(double sender_s, double receiver_s) {
   return receiver_s > 0 ? receiver_s : sender_s;
 }
 
-// UDP lost percentage as iperf3 computes it: 0 without packets; also 0 when
-// the loss is unknown (lost_packets -1).
+// An end summary's UDP lost percentage (loss_percent, stats/rates.hpp); 0
+// when the loss is unknown (lost_packets -1: a pre-3.14 peer with omit).
 inline double lost_percent(int64_t lost, uint64_t packets) {
-  if (lost < 0 || packets == 0) return 0;
-  return 100.0 * static_cast<double>(lost) / static_cast<double>(packets);
+  return lost < 0 ? 0 : loss_percent(lost, packets);
 }
 
 }  // namespace nperf::report

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "nperf/report/reporter.hpp"
+#include "nperf/stats/end_groups.hpp"
 
 namespace nperf::report {
 
@@ -53,7 +54,11 @@ class TextReporter : public Reporter {
   void print_placement(const EndReport& end);
   void print_loss_attribution(const EndReport& end);
   void print_verdict(const EndReport& end);
-  void print_end_group(const EndReport& end, bool forward, bool multi);
+  // The end of a test (text_end.cpp): one direction's lines.
+  void print_end_group(const EndReport& end, const EndGroup& group, bool multi);
+  void print_end_stream(const EndStream& s, const std::string& role, bool udp);
+  void print_end_sum(const EndGroup& group, const std::string& role);
+  void print_cpu_and_congestion(const EndReport& end, const EndGroup& group);
   std::string stamp() const { return options_.timestamp ? options_.timestamp() : std::string(); }
   bool local_sends(bool forward) const { return options_.is_server ? !forward : forward; }
   std::string role(bool local_sender) const;

@@ -6,11 +6,10 @@
 #include <asio/ip/tcp.hpp>
 
 #include "nperf/config/config.hpp"
+#include "nperf/config/version.hpp"
 #include "nperf/stats/report_model.hpp"
 
 namespace nperf::session {
-
-inline constexpr const char* kVersionString = "nperf 0.1.0 (iperf 3.12 protocol)";
 
 // IPv4-mapped IPv6 addresses print as plain IPv4, as iperf3 does.
 std::string format_address(const asio::ip::address& address);

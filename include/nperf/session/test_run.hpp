@@ -1,7 +1,8 @@
 #pragma once
-// One running test on one side: the stream engine, the per-stream trackers,
-// CPU accounting and the translation to and from the results message. The
-// client and the server sessions share it; it does no control-channel I/O.
+// One running test on one side: the stream engine, the per-stream trackers
+// and CPU accounting. The results message and the end report are built by
+// pure functions over its totals (stats/end_report.hpp). The client and the
+// server sessions share it; it does no control-channel I/O.
 #include <map>
 #include <memory>
 #include <optional>
@@ -9,9 +10,11 @@
 #include <string>
 #include <vector>
 
+#include "nperf/config/clock.hpp"
 #include "nperf/engine/stream_engine.hpp"
 #include "nperf/protocol/results.hpp"
 #include "nperf/stats/cpu_usage.hpp"
+#include "nperf/stats/end_report.hpp"
 #include "nperf/stats/evidence.hpp"
 #include "nperf/stats/stream_tracker.hpp"
 
@@ -22,8 +25,6 @@ struct DataStream {
   StreamInfo info;
   int cpu = -1;  // core to pin the worker to, -1 for none
 };
-
-double monotonic_now();
 
 // --rcv-timeout: tells when a byte counter has not moved for too long.
 class RateWatch {
@@ -100,9 +101,9 @@ class TestRun {
   // TCP_INFO of a TCP sender for iperf3's figures; empty for everything else.
   TcpInfoSample iperf_tcp(size_t i, const TcpInfoSample& raw) const;
   ThreadCpuSample thread_cpu(size_t i, bool at_start) const;
-  void attach_evidence(EndReport* end, const protocol::TestResults* peer, bool peer_results_follow) const;
   UdpCounters udp_sample(size_t i) const;
-  void fill_udp(const StreamTracker& t, const protocol::StreamResult* remote, EndStream* e) const;
+  // This end's totals, for the pure end-of-test functions (stats/end_report.hpp).
+  LocalTestTotals totals() const;
 
   TestSpec spec_;
   bool quota_owner_;

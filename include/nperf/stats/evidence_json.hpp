@@ -1,20 +1,19 @@
 #pragma once
-// Evidence and verdicts as JSON: the same objects go into the results
-// exchange (nperf's extension, so each end learns the other's half) and into
-// -J output. Decoding is for peer input: a malformed object decodes as
-// "unknown" evidence, never an error that stops the test.
+// Evidence and verdicts as JSON for -J. The evidence and buffer objects are
+// the ones of the results exchange (protocol/results_extension.hpp).
 #include <nlohmann/json.hpp>
 
+#include "nperf/protocol/results_extension.hpp"
 #include "nperf/stats/evidence.hpp"
 #include "nperf/stats/verdict.hpp"
 
 namespace nperf {
 
-nlohmann::ordered_json evidence_to_json(const StreamEvidence& e);
-StreamEvidence evidence_from_json(const nlohmann::ordered_json& j);
-
-nlohmann::ordered_json buffers_to_json(const SocketBuffers& b);
-SocketBuffers buffers_from_json(const nlohmann::ordered_json& j);
+// Evidence and buffers: one codec, in the protocol layer.
+using protocol::buffers_from_json;
+using protocol::buffers_to_json;
+using protocol::evidence_from_json;
+using protocol::evidence_to_json;
 
 nlohmann::ordered_json verdict_to_json(const Verdict& v);
 

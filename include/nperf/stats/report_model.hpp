@@ -28,7 +28,7 @@ struct StreamInfo {
 // Printed once at the start of a test (-V lines, -J "start").
 struct TestStartInfo {
   bool is_server = false;
-  std::string version;       // "nperf 0.1 (iperf 3.12 protocol)"
+  std::string version;       // kVersionString (config/version.hpp)
   std::string system_info;   // uname
   std::string time_rfc1123;  // "Wed, 25 Nov 2026 19:24:01 GMT"
   int64_t timesecs = 0;

@@ -61,7 +61,8 @@ class StreamTracker {
   int64_t max_rtt_ = 0, min_rtt_ = 0, rtt_sum_ = 0, rtt_count_ = 0;
 };
 
-// Sums the interval records of one direction (iperf3 takes times from the first stream).
+// Sums the interval records of one direction (iperf3 takes times from the first
+// stream); summary.cpp, with the end summary's sum_streams: one rule set.
 IntervalSum sum_interval(const std::vector<IntervalStream>& streams, const std::vector<bool>& include);
 
 // The last, partial interval is not reported when it is shorter than 10% of
