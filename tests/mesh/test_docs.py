@@ -3,7 +3,7 @@ import os
 import re
 import unittest
 
-import _paths
+import _paths  # noqa: F401 (puts tools/ on sys.path)
 from nperf_mesh.cli import parser
 
 MAN_PAGE = os.path.join(_paths.REPO, "docs", "nperf-mesh.1")

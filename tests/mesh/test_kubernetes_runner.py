@@ -10,7 +10,7 @@ import subprocess
 import tempfile
 import unittest
 
-import _paths
+import _paths  # noqa: F401 (puts tools/ on sys.path)
 
 GET = "kubectl -n nperf get pods -l app.kubernetes.io/name=nperf,app.kubernetes.io/component=server -o json"
 HOST_A, POD_A = "nperf-server-host-7x2kq", "nperf-server-9fzq4"

@@ -1,7 +1,7 @@
 """Pair planning and the nperf command line of each test (plan.py)."""
 import unittest
 
-import _paths
+import _paths  # noqa: F401 (puts tools/ on sys.path)
 from nperf_mesh.plan import (PlanError, check_nperf_args, directions, nperf_client_args, parse_paths,
                              plan_tests, test_timeout)
 

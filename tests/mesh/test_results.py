@@ -4,7 +4,7 @@ and a refused connection)."""
 import json
 import unittest
 
-import _paths
+import _paths  # noqa: F401 (puts tools/ on sys.path)
 from nperf_mesh.plan import plan_tests
 from nperf_mesh.results import FIELDS, Outcome, rows_for
 

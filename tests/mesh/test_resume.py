@@ -8,7 +8,7 @@ import os
 import tempfile
 import unittest
 
-import _paths
+import _paths  # noqa: F401 (puts tools/ on sys.path)
 from nperf_mesh.mesh import EXIT_INTERRUPTED, EXIT_OK, EXIT_TESTS_FAILED, Options, run_mesh
 from nperf_mesh.results import Outcome
 from nperf_mesh.runners import Runner

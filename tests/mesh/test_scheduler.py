@@ -5,7 +5,7 @@ import threading
 import time
 import unittest
 
-import _paths
+import _paths  # noqa: F401 (puts tools/ on sys.path)
 from nperf_mesh.endpoints import Endpoint, Node
 from nperf_mesh.plan import plan_tests
 from nperf_mesh.scheduler import Progress, eta_seconds, format_duration, run_all

@@ -3,7 +3,7 @@ import os
 import tempfile
 import unittest
 
-import _paths
+import _paths  # noqa: F401 (puts tools/ on sys.path)
 from nperf_mesh.plan import plan_tests
 from nperf_mesh.results import FIELDS
 from nperf_mesh.table import (ResultsTable, TableError, check_run_file, completed_rows, header,
