@@ -11,7 +11,8 @@ container runs as non-root with a read-only root and all capabilities dropped,
 the port in port.yaml agrees with itself and the Service, the pod-network and
 host-network servers select different pods, the image tag is the
 project's version, the guaranteed overlay asks for whole CPUs with
-requests == limits, and the client Job passes the downward-API names.
+requests == limits, the client Job passes the downward-API names, and
+nperf-mesh's Role grants exactly what the mesh does (issue #16).
 
 Usage: validate_manifests.py REPO_ROOT
 """
@@ -117,6 +118,35 @@ def containers_of(doc):
     return template.get("spec", {}).get("containers", []), template.get("spec", {})
 
 
+# Issue #16: nperf-mesh lists the server pods and execs clients in them;
+# its Role grants exactly that (pods/exec "get": kubectl >= 1.30 over
+# WebSockets, see the file).
+MESH_RBAC = "deploy/kubernetes/mesh-rbac.yaml"
+MESH_GRANTS = {("", "pods", "get"), ("", "pods", "list"), ("", "pods/exec", "create"), ("", "pods/exec", "get")}
+
+
+def check_mesh_rbac(docs):
+    by_kind = {d["kind"]: d for d in docs.get(MESH_RBAC, [])}
+    if set(by_kind) != {"ServiceAccount", "Role", "RoleBinding"}:
+        error(MESH_RBAC, f"holds {sorted(by_kind)}, not a ServiceAccount, a Role and a RoleBinding")
+        return
+    for kind, doc in by_kind.items():
+        if doc["metadata"].get("namespace") != "nperf":
+            error(MESH_RBAC, f"the {kind} is not in namespace nperf")
+    grants = {(g, r, v) for rule in by_kind["Role"].get("rules", []) for g in rule.get("apiGroups", [])
+              for r in rule.get("resources", []) for v in rule.get("verbs", [])}
+    if grants != MESH_GRANTS:
+        error(MESH_RBAC, f"the Role grants {sorted(grants)}; nperf-mesh needs exactly {sorted(MESH_GRANTS)}")
+    binding, role, account = by_kind["RoleBinding"], by_kind["Role"], by_kind["ServiceAccount"]
+    if binding["roleRef"] != {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": role["metadata"]["name"]}:
+        error(MESH_RBAC, f"the RoleBinding refers to {binding['roleRef']}, not the Role")
+    if {"kind": "ServiceAccount", "name": account["metadata"]["name"], "namespace": "nperf"} not in binding.get("subjects", []):
+        error(MESH_RBAC, "the RoleBinding does not bind the ServiceAccount")
+    # Servers need no API access: `kubectl apply -k` must not create it.
+    if "mesh-rbac.yaml" in docs["deploy/kubernetes/kustomization.yaml"][0].get("resources", []):
+        error(MESH_RBAC, "is in the kustomization's resources; it is applied on its own")
+
+
 def main():
     root = pathlib.Path(sys.argv[1])
     deploy = root / "deploy" / "kubernetes"
@@ -198,6 +228,8 @@ def main():
         error("client-job.yaml", "the node and pod names are not passed to nperf")
     if "-J" not in job_container["args"] and "--csv" not in job_container["args"]:
         error("client-job.yaml", "the client prints neither -J nor --csv")
+
+    check_mesh_rbac(docs)
 
     for e in errors:
         print("FAIL", e)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Debian package (issue #15): cpack builds it from the build tree, lintian
 # finds no error and no warning, `apt-get install ./nperf_*.deb` installs it,
-# `nperf -v` runs from /usr/bin, `man nperf` renders, bash completion offers
+# `nperf -v` runs from /usr/bin, `man nperf` renders, `nperf-mesh --help` and
+# `man nperf-mesh` work, bash completion offers
 # options from the binary, and the systemd template unit passes
 # `systemd-analyze verify` with no message and `systemd-analyze security
 # --offline=true` at an exposure of at most 3.0. The package is removed again
@@ -46,6 +47,15 @@ for section in NAME SYNOPSIS OPTIONS "EXIT STATUS" EXAMPLES; do
 done
 echo "man nperf: $(wc -l <"$work/man.txt") lines"
 
+# nperf-mesh (issue #16): runs from /usr/bin with its modules from /usr/share/nperf
+# (python3 comes with the package's Depends) and leaves no bytecode there.
+/usr/bin/nperf-mesh --help >"$work/mesh-help.txt" || fail "/usr/bin/nperf-mesh --help exited $?"
+grep -q -- '--out DIR' "$work/mesh-help.txt" || fail "/usr/bin/nperf-mesh --help: $(head -3 "$work/mesh-help.txt")"
+MANWIDTH=80 MANPAGER=cat man nperf-mesh >"$work/mesh-man.txt" 2>&1 || fail "man nperf-mesh: $(cat "$work/mesh-man.txt")"
+grep -q '^EXIT STATUS' "$work/mesh-man.txt" || fail "man nperf-mesh has no EXIT STATUS section"
+[ -z "$(find /usr/share/nperf -name __pycache__)" ] || fail "nperf-mesh wrote bytecode under /usr/share/nperf"
+echo "nperf-mesh: --help and man nperf-mesh from the package"
+
 completions=$(bash -c 'source /usr/share/bash-completion/completions/nperf
   COMP_WORDS=(nperf --ti); COMP_CWORD=1; _nperf; printf "%s\n" "${COMPREPLY[@]}"')
 echo "$completions" | grep -qx -- '--time' || fail "bash completion of --ti offers: $completions"
@@ -58,4 +68,4 @@ exposure=$(systemd-analyze security --offline=true "$unit" 2>&1 | sed -n 's/.*Ov
 [ -n "$exposure" ] || fail "systemd-analyze security printed no exposure level"
 awk -v e="$exposure" 'BEGIN { exit !(e <= 3.0) }' || fail "unit exposure $exposure is above 3.0"
 echo "nperf@.service: verify clean, exposure $exposure"
-echo "deb_test: 5 passed, 0 failed"
+echo "deb_test: 6 passed, 0 failed"
