@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "nperf/cli/options.hpp"
+#include "nperf/config/exit_code.hpp"
 #include "nperf/hostcheck/host_check.hpp"
 #include "nperf/net/affinity.hpp"
 #include "nperf/report/csv_reporter.hpp"
@@ -28,7 +29,7 @@ int main(int argc, char** argv) {
   auto output = nperf::report::OutputTarget::open(config.logfile, &error);
   if (!output) {
     std::cerr << "nperf: parameter error - " << error << "\n";
-    return 2;
+    return nperf::kExitUsage;
   }
   auto out = output->out();
   auto err = output->err();
@@ -62,7 +63,7 @@ int main(int argc, char** argv) {
   if (config.affinity.local.kind == nperf::CpuPlacement::Kind::kWholeProcess &&
       !nperf::net::pin_process(config.affinity.local.cpus.front(), &error)) {
     err(fmt::format("nperf: error - {}\n", error));
-    return nperf::session::kExitTestFailed;
+    return nperf::kExitTestFailed;
   }
   // From here a termination signal waits for the session's handler (which
   // ends the test cleanly and lets the pid file go).
@@ -71,16 +72,16 @@ int main(int argc, char** argv) {
   // holds the daemon's pid, but its refusal before, while an exit code is seen.
   if (!config.pidfile.empty() && nperf::session::PidFile::held_by_another(config.pidfile, &error)) {
     err(fmt::format("nperf: error - {}\n", error));
-    return nperf::session::kExitTestFailed;
+    return nperf::kExitTestFailed;
   }
   if (config.daemon && !nperf::session::daemonize(&error)) {
     err(fmt::format("nperf: error - {}\n", error));
-    return nperf::session::kExitTestFailed;
+    return nperf::kExitTestFailed;
   }
   std::unique_ptr<nperf::session::PidFile> pidfile;
   if (!config.pidfile.empty() && !(pidfile = nperf::session::PidFile::create(config.pidfile, &error))) {
     err(fmt::format("nperf: error - {}\n", error));
-    return nperf::session::kExitTestFailed;
+    return nperf::kExitTestFailed;
   }
   if (is_server) {
     nperf::session::ServerSession server(config, *reporter);

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include "nperf/config/exit_code.hpp"
 #include "nperf/config/host_device.hpp"
 #include "nperf/config/tos.hpp"
 #include "nperf/config/units.hpp"
@@ -436,7 +437,7 @@ ParseOutcome parse_command_line(int argc, char** argv, Config* config) {
   } catch (const CLI::ParseError& e) {
     std::cerr << "nperf: parameter error - " << e.what()
               << "\nUsage: nperf [-s|-c host] [options]; nperf --help for more\n";
-    return {false, 2};
+    return {false, kExitUsage};
   }
   if (raw.version) {
     std::cout << "nperf 0.1.0 (speaks the iperf 3.12 protocol)\n";
@@ -445,7 +446,7 @@ ParseOutcome parse_command_line(int argc, char** argv, Config* config) {
   if (std::string error = raw.check ? finish_check(raw, c) : finish(raw, c); !error.empty()) {
     std::cerr << "nperf: parameter error - " << error
               << "\nUsage: nperf [-s|-c host] [options]; nperf --help for more\n";
-    return {false, 2};
+    return {false, kExitUsage};
   }
   *config = c;
   return {true, 0, raw.check.has_value()};

@@ -30,7 +30,17 @@ class ServerSession {
 
  private:
   asio::awaitable<void> accept_loop();
+  // One test from the first byte to the end (server_test_run.cpp), job by job.
   asio::awaitable<void> run_test(std::shared_ptr<ServerTest> test, asio::ip::tcp::socket socket);
+  asio::awaitable<void> receive_params(ServerTest& test);
+  asio::awaitable<void> admit_test(ServerTest& test);
+  void set_up_reporters(ServerTest& test);
+  void describe_start(ServerTest& test, const asio::ip::tcp::endpoint& peer);
+  asio::awaitable<void> start_test(std::shared_ptr<ServerTest> test);
+  asio::awaitable<void> serve_running_test(ServerTest& test);
+  // The data streams (server_streams.cpp).
+  asio::awaitable<void> create_streams(ServerTest& test);
+  asio::awaitable<void> wait_for_tcp_streams(ServerTest& test);
   asio::awaitable<void> take_data_connection(std::shared_ptr<ServerTest> test, asio::ip::tcp::socket socket);
   asio::awaitable<void> keep_time(std::shared_ptr<ServerTest> test);
   asio::awaitable<void> finish_test(ServerTest& test);
