@@ -8,9 +8,8 @@
 
 #include "nperf/net/affinity.hpp"
 #include "nperf/net/socket_options.hpp"
-#include "nperf/protocol/params.hpp"
 #include "nperf/report/text_reporter.hpp"
-#include "nperf/session/admission.hpp"
+#include "nperf/session/server_handshake.hpp"
 #include "nperf/session/server_session.hpp"
 #include "nperf/session/server_test.hpp"
 #include "nperf/session/session_common.hpp"
@@ -29,7 +28,6 @@ asio::awaitable<void> ServerSession::run_test(std::shared_ptr<ServerTest> test,
   test->control = std::make_unique<ControlChannel>(std::move(socket));
   if (debug_sink_) test->control->set_trace(debug_sink_);
 
-  co_await receive_params(*test);
   co_await admit_test(*test);
   set_up_reporters(*test);
   describe_start(*test, peer);
@@ -38,38 +36,12 @@ asio::awaitable<void> ServerSession::run_test(std::shared_ptr<ServerTest> test,
   co_await serve_running_test(*test);
 }
 
-asio::awaitable<void> ServerSession::receive_params(ServerTest& test) {
-  ControlChannel& control = *test.control;
-  test.cookie = co_await control.read_cookie(kCookieTimeout);
-  co_await control.write_state(State::kParamExchange);
-  std::string text, bad_frame;
-  try {
-    text = co_await control.read_json(protocol::kMaxParamsLength, kParamsTimeout);
-  } catch (const TimeoutError&) {
-    throw;
-  } catch (const SessionError& e) {
-    bad_frame = e.what();  // answered below: a coroutine cannot co_await inside a handler
-  }
-  if (!bad_frame.empty()) {
-    co_await control.write_server_error(kIeRecvParams, 0);
-    throw SessionError(fmt::format("unable to receive parameters from client: {}", bad_frame), kIeRecvParams);
-  }
-  auto decoded = protocol::decode_params(text);
-  if (!decoded.spec) {
-    co_await control.write_server_error(kIeRecvParams, 0);
-    throw SessionError(fmt::format("bad parameters from client: {}", decoded.error), kIeRecvParams);
-  }
-  test.spec = *decoded.spec;
-  test.side = Side{Role::kServer, test.spec.direction};
-}
-
 asio::awaitable<void> ServerSession::admit_test(ServerTest& test) {
-  Admission admission = admit(test.spec, ServerLimits::from(config_));
-  if (!admission.admitted()) {
-    co_await test.control->write_server_error(admission.code, 0);
-    throw SessionError(admission.message, admission.code);
-  }
-  test.stream_rate_cap = admission.stream_rate_cap;
+  AdmittedTest admitted = co_await server_handshake(*test.control, ServerLimits::from(config_));
+  test.cookie = admitted.cookie;
+  test.spec = admitted.spec;
+  test.side = Side{Role::kServer, test.spec.direction};
+  test.stream_rate_cap = admitted.stream_rate_cap;
   if (test.spec.server_affinity >= 0) {
     std::string error;
     if (!net::pin_current_thread(test.spec.server_affinity, &error)) {

@@ -32,7 +32,7 @@ class ServerSession {
   asio::awaitable<void> accept_loop();
   // One test from the first byte to the end (server_test_run.cpp), job by job.
   asio::awaitable<void> run_test(std::shared_ptr<ServerTest> test, asio::ip::tcp::socket socket);
-  asio::awaitable<void> receive_params(ServerTest& test);
+  // The handshake (server_handshake.hpp), then this server's own CPU pinning.
   asio::awaitable<void> admit_test(ServerTest& test);
   void set_up_reporters(ServerTest& test);
   void describe_start(ServerTest& test, const asio::ip::tcp::endpoint& peer);

@@ -14,6 +14,7 @@
 #include "nperf/report/reporter.hpp"
 #include "nperf/report/tee_reporter.hpp"
 #include "nperf/session/control_channel.hpp"
+#include "nperf/session/server_handshake.hpp"
 #include "nperf/session/test_run.hpp"
 
 namespace nperf::session {
@@ -42,9 +43,8 @@ struct ServerTest {
   bool pinned = false;
 };
 
-// Deadlines a normal test never hits (see docs/robustness.md).
-inline constexpr Duration kCookieTimeout{10'000};
-inline constexpr Duration kParamsTimeout{10'000};
+// Deadlines a normal test never hits (see docs/robustness.md; the
+// handshake's are in server_handshake.hpp).
 inline constexpr Duration kStreamsTimeout{30'000};
 inline constexpr double kSafetyMarginS = 40;  // as iperf3: 4 s "max RTT" x 10 state changes
 
