@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "nperf/config/side.hpp"
 #include "nperf/report/reporter.hpp"
 
 namespace nperf::report {
@@ -55,7 +56,9 @@ class TextReporter : public Reporter {
   void print_verdict(const EndReport& end);
   void print_end_group(const EndReport& end, bool forward, bool multi);
   std::string stamp() const { return options_.timestamp ? options_.timestamp() : std::string(); }
-  bool local_sends(bool forward) const { return options_.is_server ? !forward : forward; }
+  bool local_sends(bool forward) const {
+    return Side{options_.is_server ? Role::kServer : Role::kClient}.local_sends(forward);
+  }
   std::string role(bool local_sender) const;
   void reset_test();
 
