@@ -160,8 +160,14 @@ asio::awaitable<void> ClientSession::connect_control() {
   throw SessionError(last_error);
 }
 
+int ClientSession::run_connected(int control_fd) {
+  control_ = std::make_unique<ControlChannel>(asio::ip::tcp::socket(io_, asio::ip::tcp::v4(), control_fd));
+  if (debug_sink_) control_->set_trace(debug_sink_);
+  return run();
+}
+
 asio::awaitable<void> ClientSession::run_protocol() {
-  co_await connect_control();
+  if (!control_) co_await connect_control();
   cookie_ = random_cookie();
   auto wire = protocol::cookie_to_wire(cookie_);
   co_await control_->write_bytes(wire);

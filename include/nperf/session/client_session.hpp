@@ -26,6 +26,10 @@ class ClientSession {
   ~ClientSession();
   // Runs the test to its end; returns the process exit code.
   int run();
+  // Runs the test over a control connection that is already open (a stream
+  // socket's fd, owned from here on) instead of connecting to config.host:
+  // unit tests pass one end of a socketpair and script the server's bytes.
+  int run_connected(int control_fd);
   // -d: control-connection trace lines go here.
   void set_debug_sink(std::function<void(std::string_view)> sink) { debug_sink_ = std::move(sink); }
 
