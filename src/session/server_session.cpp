@@ -92,6 +92,16 @@ int ServerSession::run() {
   return exit_code_;
 }
 
+int ServerSession::serve_connected(int control_fd) {
+  ++tests_started_;
+  test_ = std::make_shared<ServerTest>(io_);
+  asio::ip::tcp::socket socket(io_, asio::ip::tcp::v4(), control_fd);
+  asio::co_spawn(io_, run_test(test_, std::move(socket)), [this](std::exception_ptr e) { test_done(e); });
+  io_.run();
+  if (test_ && test_->run) test_->run->join();
+  return exit_code_;
+}
+
 void ServerSession::on_signal(int signal) {
   if (test_) {
     if (test_->control) test_->control->send_state_now(State::kServerTerminate);

@@ -25,6 +25,11 @@ class ServerSession {
   ~ServerSession();
   // Serves tests until a signal (or after one test with -1); returns the exit code.
   int run();
+  // Serves one test whose control connection is already open (a stream
+  // socket's fd, owned from here on), without a listener: unit tests pass
+  // one end of a socketpair and script the client. Only the phases before
+  // the data streams work this way (they arrive through the listener).
+  int serve_connected(int control_fd);
   // -d: control-connection trace lines go here.
   void set_debug_sink(std::function<void(std::string_view)> sink) { debug_sink_ = std::move(sink); }
 
