@@ -17,7 +17,6 @@ enum IperfError : int {
   kIeNumStreams = 6,
   kIeBlockSize = 7,
   kIeBufSize = 8,
-  kIeServerTerm = 11,  // nperf's code for "the server has terminated" (iperf3: 120, IESERVERTERM)
   kIeUnimplemented = 13,
   kIeBurst = 15,
   kIeUdpBlockSize = 20,
@@ -30,6 +29,7 @@ enum IperfError : int {
   kIeRecvParams = 114,
   kIeRecvResults = 117,
   kIeClientTerm = 119,
+  kIeServerTerm = 120,  // carried in a SessionError only: iperf3 ends with the SERVER_TERMINATE state
   kIeProtocol = 131,
   kIeAffinity = 132,
   kIeAuthTest = 142,
