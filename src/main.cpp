@@ -7,6 +7,7 @@
 
 #include "nperf/cli/options.hpp"
 #include "nperf/config/affinity_spec.hpp"
+#include "nperf/config/exit_code.hpp"
 #include "nperf/hostcheck/host_check.hpp"
 #include "nperf/net/affinity.hpp"
 #include "nperf/report/make_reporter.hpp"
@@ -26,7 +27,7 @@ int main(int argc, char** argv) {
   auto output = nperf::report::OutputTarget::open(config.logfile, &error);
   if (!output) {
     std::cerr << "nperf: parameter error - " << error << "\n";
-    return 2;
+    return nperf::kExitUsage;
   }
   auto out = output->out();
   auto err = output->err();
@@ -46,7 +47,7 @@ int main(int argc, char** argv) {
   auto fail_early = [&reporter](const std::string& message) {
     reporter->on_error(message);
     reporter->on_finish();
-    return nperf::session::kExitTestFailed;
+    return nperf::kExitTestFailed;
   };
   // -A names cores; in a container or pod only its cpuset may be used.
   std::string not_allowed = nperf::cpus_not_allowed(config.affinity.local, nperf::net::allowed_cpus());

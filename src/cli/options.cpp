@@ -1,7 +1,5 @@
 #include "nperf/cli/options.hpp"
 
-#include <charconv>
-#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <vector>
@@ -11,11 +9,13 @@
 
 #include "nperf/cli/getopt_rules.hpp"
 #include "nperf/cli/help.hpp"
+#include "nperf/config/exit_code.hpp"
 #include "nperf/config/host_device.hpp"
 #include "nperf/config/tos.hpp"
 #include "nperf/config/units.hpp"
 #include "nperf/config/validate.hpp"
 #include "nperf/config/version.hpp"
+#include "option_checks.hpp"
 
 namespace nperf::cli {
 namespace {
@@ -24,28 +24,6 @@ constexpr const char* kAffinityHelp =
     "CPU affinity. iperf3 forms: 'n' pins this process to core n; 'n,m' also asks the server "
     "to pin its test to core m. nperf per-stream form: a ':'-separated list and/or 'a-b' ranges "
     "on either side of the comma pin stream i to the i-th listed core (e.g. -A 0-3 or -A 0:2,1:3)";
-
-// Raw option text; suffixes and cross-option rules are checked after CLI11 ran.
-struct RawOptions {
-  bool server = false;
-  std::string client_host;
-  std::string time, bytes, blocks, length, window, bitrate, affinity, format;
-  bool reverse = false, bidir = false;
-  bool ipv4 = false, ipv6 = false;
-  bool version = false;
-  bool udp = false;
-  bool gsro = false;
-  std::string server_limit;
-  std::optional<std::string> keepalive;
-  std::optional<std::string> check;  // --check[=HOST]; "" without HOST
-  std::string check_host;            // HOST as a positional: `nperf --check -J HOST`
-  bool force_flush = false;          // accepted for iperf3's command lines; every line is flushed anyway
-  std::string pidfile;
-  std::string tos, dscp, fq_rate;
-  std::string bind, bind_device;
-  std::string pacing_timer;
-  std::vector<std::string> unsupported;  // iperf3 options nperf does not implement, as given
-};
 
 // iperf3 options nperf knows but does not implement: refused by name with the
 // reason, instead of CLI11's "argument was not expected".
@@ -86,8 +64,6 @@ void add_unsupported_options(CLI::App& app, RawOptions& raw) {
     option->group("");  // --help (help.cpp) lists them marked [refused], with the why
   }
 }
-
-constexpr const char* kDefaultTimestampFormat = "%c ";  // iperf3's
 
 void add_common_options(CLI::App& app, Config& c, RawOptions& raw) {
   app.add_flag("-s,--server", raw.server, "run in server mode");
@@ -233,176 +209,6 @@ void add_client_options(CLI::App& app, Config& c, RawOptions& raw) {
                "client: UDP GSO when sending and GRO when receiving, on both ends (as iperf3 >= 3.21)");
 }
 
-// Returns an error message, or "" when the options make sense together.
-std::string finish(const RawOptions& raw, Config& c) {
-  TestSpec& s = c.spec;
-  if (!raw.check_host.empty())
-    return fmt::format("The following argument was not expected: {}", raw.check_host);
-  if (!raw.unsupported.empty()) return raw.unsupported.front();
-  if (raw.server == !raw.client_host.empty())
-    return "exactly one of -s (server) and -c HOST (client) is required";
-  c.role = raw.server ? Role::kServer : Role::kClient;
-  // HOST%DEV on -c and -B name a device, as --bind-dev does; they must agree.
-  HostAndDevice client = split_host_device(raw.client_host), bind = split_host_device(raw.bind);
-  c.host = client.host;
-  c.bind_address = bind.host;
-  const std::string* devices[] = {&raw.bind_device, &bind.device, &client.device};
-  for (const std::string* device : devices) {
-    if (device->empty()) continue;
-    if (!c.bind_device.empty() && *device != c.bind_device)
-      return fmt::format("two devices to bind to: {} and {}", c.bind_device, *device);
-    // The kernel cuts a longer name to 15 characters and could bind to another device.
-    if (device->size() > 15) return fmt::format("device name '{}' is longer than 15 characters", *device);
-    c.bind_device = *device;
-  }
-  // "extra_data" travels in the parameters, which servers cap at 8 KiB (iperf3 >= 3.18).
-  if (s.extra_data.size() > 4096) return "--extra-data is longer than 4096 bytes";
-  if (raw.ipv4 && raw.ipv6) return "-4 and -6 cannot be used together";
-  c.family = raw.ipv4 ? AddressFamily::kIpv4 : raw.ipv6 ? AddressFamily::kIpv6 : AddressFamily::kAny;
-  if (c.json_stream) c.json = true;
-  if (c.csv && c.json) return "--csv and -J cannot be used together (both replace the text output)";
-  if (c.role == Role::kClient && (c.daemon || !raw.pidfile.empty()))
-    return fmt::format("{} is a server option (the client does not detach)", c.daemon ? "-D" : "-I");
-  if (!raw.pidfile.empty()) {
-    // -D changes the directory to /; the path means what it meant where nperf was started.
-    std::error_code ec;
-    c.pidfile = std::filesystem::absolute(raw.pidfile, ec).string();
-    if (ec) return fmt::format("bad value '{}' for -I: {}", raw.pidfile, ec.message());
-  }
-  if (c.timestamp_format && c.timestamp_format->empty()) c.timestamp_format = kDefaultTimestampFormat;
-  if (c.interval_s != 0 && (c.interval_s < 0.1 || c.interval_s > 60))
-    return fmt::format("report interval must be 0 or between 0.1 and 60 seconds (got {})", c.interval_s);
-  if (!raw.format.empty()) {
-    if (raw.format.size() != 1 || std::string_view("kmgtKMGT").find(raw.format[0]) == std::string_view::npos)
-      return fmt::format("bad format '{}': expected one of k m g t K M G T", raw.format);
-    c.format = raw.format[0];
-  }
-  if (!raw.affinity.empty()) {
-    std::string error;
-    auto spec = parse_affinity(raw.affinity, &error);
-    if (!spec) return error;
-    c.affinity = *spec;
-    if (c.affinity.remote.kind == CpuPlacement::Kind::kWholeProcess)
-      s.server_affinity = c.affinity.remote.cpus.front();
-    if (c.affinity.remote.kind == CpuPlacement::Kind::kPerStream)
-      s.server_stream_cpus = c.affinity.remote.cpus;
-  }
-  auto size_option = [](const std::string& text, const char* name, uint64_t* out) -> std::string {
-    if (text.empty()) return "";
-    auto value = parse_size(text);
-    if (!value)
-      return fmt::format("bad value '{}' for {}: expected a number with optional K/M/G/T", text, name);
-    *out = *value;
-    return "";
-  };
-  if (raw.udp) s.protocol = Protocol::kUdp;
-  if (raw.gsro && !raw.udp) return "--gsro needs -u";
-  if (s.dont_fragment && !raw.udp) return "--dont-fragment needs -u";
-  s.gso = s.gro = raw.gsro;
-  c.block_len_given = !raw.length.empty();
-  uint64_t length = raw.udp ? 1460 : s.block_len;  // UDP: replaced by the control MSS after connecting
-  for (auto err : {size_option(raw.bytes, "-n", &s.bytes), size_option(raw.blocks, "-k", &s.blocks),
-                   size_option(raw.length, "-l", &length), size_option(raw.window, "-w", &s.window)})
-    if (!err.empty()) return err;
-  if (raw.udp && (length < Limits::kMinUdpBlock || length > Limits::kMaxUdpBlock))
-    return fmt::format("UDP block size must be {}..{} bytes", Limits::kMinUdpBlock, Limits::kMaxUdpBlock);
-  if (length > Limits::kMaxTcpBlock)
-    return fmt::format("block size too large (maximum = {} bytes)", Limits::kMaxTcpBlock);
-  s.block_len = static_cast<uint32_t>(length);
-  if (!raw.bitrate.empty()) {
-    auto rate = parse_rate(raw.bitrate.substr(0, raw.bitrate.find('/')));
-    if (!rate)
-      return fmt::format("bad value '{}' for -b: expected a rate with optional K/M/G/T", raw.bitrate);
-    s.rate_bps = *rate;
-    if (size_t slash = raw.bitrate.find('/'); slash != std::string::npos) {
-      // Burst mode, as iperf3: 1..1000 blocks per rate check (validate() checks the upper limit).
-      std::string_view text = std::string_view(raw.bitrate).substr(slash + 1);
-      int burst = 0;
-      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), burst);
-      if (text.empty() || ec != std::errc() || end != text.data() + text.size() || burst < 1)
-        return fmt::format("invalid burst count in -b '{}' (must be 1..{} after the '/')", raw.bitrate,
-                           Limits::kMaxBurst);
-      s.burst = burst;
-    }
-  } else if (raw.udp) {
-    s.rate_bps = kDefaultUdpRate;
-  }
-  if (!raw.time.empty()) {
-    try {
-      size_t used = 0;
-      s.duration_s = std::stod(raw.time, &used);
-      if (used != raw.time.size()) throw std::invalid_argument("trailing characters");
-    } catch (const std::exception&) {
-      return fmt::format("bad value '{}' for -t: expected seconds", raw.time);
-    }
-  }
-  // -S and --dscp set the same byte; iperf3 keeps the later one, CLI11 cannot tell, so both is an error.
-  if (!raw.tos.empty() && !raw.dscp.empty()) return "-S and --dscp both set the TOS byte: give one";
-  if (!raw.tos.empty()) {
-    auto tos = parse_tos(raw.tos);
-    if (!tos) return fmt::format("bad TOS value '{}' (must be between 0 and 255 inclusive)", raw.tos);
-    s.tos = *tos;
-  }
-  if (!raw.dscp.empty()) {
-    auto tos = parse_dscp(raw.dscp);
-    if (!tos)
-      return fmt::format("bad DSCP value '{}' (0-63 or a class name such as af11, cs1, ef)", raw.dscp);
-    s.tos = *tos;
-  }
-  if (!raw.fq_rate.empty()) {
-    auto rate = parse_rate(raw.fq_rate);
-    if (!rate)
-      return fmt::format("bad value '{}' for --fq-rate: expected a rate with optional K/M/G/T", raw.fq_rate);
-    s.fq_rate_bps = *rate;
-  }
-  if (!raw.pacing_timer.empty()) {
-    auto us = parse_size(raw.pacing_timer);
-    if (!us || *us == 0 || *us > 1'000'000'000)
-      return fmt::format("bad value '{}' for --pacing-timer: expected 1..10^9 microseconds",
-                         raw.pacing_timer);
-    s.pacing_timer_us = static_cast<uint32_t>(*us);
-  }
-  if ((s.bytes || s.blocks) && !raw.time.empty())
-    return "only one test end condition (-t, -n, -k) may be specified";
-  if (s.bytes || s.blocks) s.duration_s = 0;
-  if (raw.reverse && raw.bidir) return "cannot be both reverse and bidirectional";
-  if (!raw.server_limit.empty()) {
-    auto limit = parse_rate(raw.server_limit.substr(0, raw.server_limit.find('/')));
-    if (!limit || *limit == 0)
-      return fmt::format("bad value '{}' for --server-bitrate-limit", raw.server_limit);
-    c.server_bitrate_limit = *limit;
-  }
-  if (raw.keepalive) {
-    c.control_keepalive.enabled = true;
-    int* fields[] = {&c.control_keepalive.idle_s, &c.control_keepalive.interval_s,
-                     &c.control_keepalive.count};
-    std::string_view rest = *raw.keepalive;
-    for (int i = 0; i < 3 && !rest.empty(); ++i) {
-      size_t slash = rest.find('/');
-      std::string_view item = rest.substr(0, slash);
-      if (!item.empty()) {
-        int value = 0;
-        auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), value);
-        if (ec != std::errc() || end != item.data() + item.size() || value < 0 || value > 86400)
-          return fmt::format("bad value '{}' for --cntl-ka: expected [idle]/[interval]/[count]",
-                             *raw.keepalive);
-        *fields[i] = value;
-      }
-      rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
-    }
-    auto& ka = c.control_keepalive;
-    if (ka.idle_s && ka.interval_s && ka.count && ka.idle_s <= ka.interval_s * ka.count)
-      return "--cntl-ka: idle must be longer than interval x count";
-  }
-  s.direction = raw.reverse ? Direction::kReverse : raw.bidir ? Direction::kBidir : Direction::kForward;
-  if (s.window > static_cast<uint64_t>(std::numeric_limits<int>::max() / 2)) return "window size too large";
-  if (c.role == Role::kClient) {
-    auto errors = validate(s);
-    if (!errors.empty()) return errors.front();
-  }
-  return "";
-}
-
 // The whole option table, bound to c and raw; --help prints it in iperf3's layout (help.hpp).
 void add_options(CLI::App& app, Config& c, RawOptions& raw) {
   take_last_of_repeated_options(app);  // before the options: it sets their defaults
@@ -414,23 +220,6 @@ void add_options(CLI::App& app, Config& c, RawOptions& raw) {
   add_client_options(app, c, raw);
   add_check_option(app, raw);
   add_unsupported_options(app, raw);
-}
-
-// --check runs no test: only the route's HOST, -4/-6 and -J mean something.
-std::string finish_check(const RawOptions& raw, Config& c) {
-  if (raw.server) return "--check inspects this host and runs no test; it cannot be combined with -s";
-  if (!raw.unsupported.empty()) return raw.unsupported.front();
-  std::string host;
-  for (const std::string& given : {*raw.check, raw.check_host, raw.client_host}) {
-    if (given.empty()) continue;
-    if (!host.empty() && given != host)
-      return fmt::format("--check: {} and {} name different hosts", host, given);
-    host = given;
-  }
-  if (raw.ipv4 && raw.ipv6) return "-4 and -6 cannot be used together";
-  c.family = raw.ipv4 ? AddressFamily::kIpv4 : raw.ipv6 ? AddressFamily::kIpv6 : AddressFamily::kAny;
-  c.host = host;
-  return "";
 }
 
 }  // namespace
@@ -449,7 +238,7 @@ ParseOutcome parse_command_line(int argc, char** argv, Config* config) {
   } catch (const CLI::ParseError& e) {
     std::cerr << "nperf: parameter error - " << e.what()
               << "\nUsage: nperf [-s|-c host] [options]; nperf --help for more\n";
-    return {false, 2};
+    return {false, kExitUsage};
   }
   if (raw.version) {
     std::cout << kVersionLine << "\n";
@@ -458,7 +247,7 @@ ParseOutcome parse_command_line(int argc, char** argv, Config* config) {
   if (std::string error = raw.check ? finish_check(raw, c) : finish(raw, c); !error.empty()) {
     std::cerr << "nperf: parameter error - " << error
               << "\nUsage: nperf [-s|-c host] [options]; nperf --help for more\n";
-    return {false, 2};
+    return {false, kExitUsage};
   }
   *config = c;
   return {true, 0, raw.check.has_value()};

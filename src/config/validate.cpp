@@ -4,39 +4,51 @@
 
 namespace nperf {
 
-std::vector<std::string> validate(const TestSpec& s) {
-  std::vector<std::string> errors;
-  auto fail = [&](std::string_view format, auto&&... args) {
-    errors.push_back(fmt::vformat(format, fmt::make_format_args(args...)));
+// The rule table: one line per rule, in the order the messages are reported.
+// The command line, validate() and the server's admission all use it.
+std::vector<SpecViolation> check_spec(const TestSpec& s) {
+  std::vector<SpecViolation> violations;
+  auto rule = [&](SpecRule id, bool broken, std::string_view format, auto&&... args) {
+    if (broken) violations.push_back({id, fmt::vformat(format, fmt::make_format_args(args...))});
   };
-  if (s.parallel < 1 || s.parallel > kMaxStreams)
-    fail("number of parallel streams must be 1..{} (got {})", kMaxStreams, s.parallel);
-  if (s.duration_s < 0 || s.duration_s > Limits::kMaxDuration)
-    fail("test duration must be 0..{} seconds (got {})", Limits::kMaxDuration, s.duration_s);
-  if (s.bytes != 0 && s.blocks != 0) fail("only one of -n and -k may be given");
-  if (s.omit_s < 0 || s.omit_s > Limits::kMaxOmit)
-    fail("omit must be 0..{} seconds (got {})", Limits::kMaxOmit, s.omit_s);
-  if (s.protocol == Protocol::kTcp && (s.block_len < 1 || s.block_len > Limits::kMaxTcpBlock))
-    fail("TCP block length must be 1..{} bytes (got {})", Limits::kMaxTcpBlock, s.block_len);
-  if (s.protocol == Protocol::kUdp &&
-      (s.block_len < Limits::kMinUdpBlock || s.block_len > Limits::kMaxUdpBlock))
-    fail("UDP block length must be {}..{} bytes (got {})", Limits::kMinUdpBlock, Limits::kMaxUdpBlock,
-         s.block_len);
-  if (s.window > Limits::kMaxWindow)
-    fail("window size must be at most {} bytes (got {})", Limits::kMaxWindow, s.window);
-  if (s.mss < 0 || s.mss > Limits::kMaxMss) fail("MSS must be 0..{} (got {})", Limits::kMaxMss, s.mss);
+  using enum SpecRule;
+  const char* streams = "number of parallel streams must be 1..{} (got {})";
+  rule(kTooFewStreams, s.parallel < 1, streams, kMaxStreams, s.parallel);
+  rule(kTooManyStreams, s.parallel > kMaxStreams, streams, kMaxStreams, s.parallel);
+  rule(kDuration, s.duration_s < 0 || s.duration_s > Limits::kMaxDuration,
+       "test duration must be 0..{} seconds (got {})", Limits::kMaxDuration, s.duration_s);
+  rule(kEndConditions, s.bytes != 0 && s.blocks != 0, "only one of -n and -k may be given");
+  rule(kOmit, s.omit_s < 0 || s.omit_s > Limits::kMaxOmit, "omit must be 0..{} seconds (got {})",
+       Limits::kMaxOmit, s.omit_s);
+  rule(kTcpBlock, s.protocol == Protocol::kTcp && (s.block_len < 1 || s.block_len > Limits::kMaxTcpBlock),
+       "TCP block length must be 1..{} bytes (got {})", Limits::kMaxTcpBlock, s.block_len);
+  rule(kUdpBlock,
+       s.protocol == Protocol::kUdp &&
+           (s.block_len < Limits::kMinUdpBlock || s.block_len > Limits::kMaxUdpBlock),
+       "UDP block length must be {}..{} bytes (got {})", Limits::kMinUdpBlock, Limits::kMaxUdpBlock,
+       s.block_len);
+  rule(kWindow, s.window > Limits::kMaxWindow, "window size must be at most {} bytes (got {})",
+       Limits::kMaxWindow, s.window);
+  rule(kMss, s.mss < 0 || s.mss > Limits::kMaxMss, "MSS must be 0..{} (got {})", Limits::kMaxMss, s.mss);
   // 0 means no burst was asked for (the key is absent); 1..1000 as iperf3.
-  if (s.burst < 0 || s.burst > Limits::kMaxBurst)
-    fail("invalid burst count (must be 1..{}, got {})", Limits::kMaxBurst, s.burst);
-  if (s.tos < 0 || s.tos > Limits::kMaxTos)
-    fail("bad TOS value (must be between 0 and {} inclusive, got {})", Limits::kMaxTos, s.tos);
-  if (s.server_affinity < -1 || s.server_affinity > Limits::kMaxCpu)
-    fail("server CPU must be 0..{} (got {})", Limits::kMaxCpu, s.server_affinity);
+  rule(kBurst, s.burst < 0 || s.burst > Limits::kMaxBurst, "invalid burst count (must be 1..{}, got {})",
+       Limits::kMaxBurst, s.burst);
+  rule(kTos, s.tos < 0 || s.tos > Limits::kMaxTos,
+       "bad TOS value (must be between 0 and {} inclusive, got {})", Limits::kMaxTos, s.tos);
+  rule(kServerCpu, s.server_affinity < -1 || s.server_affinity > Limits::kMaxCpu,
+       "server CPU must be 0..{} (got {})", Limits::kMaxCpu, s.server_affinity);
   for (int cpu : s.server_stream_cpus)
-    if (cpu < 0 || cpu > Limits::kMaxCpu) fail("server CPU must be 0..{} (got {})", Limits::kMaxCpu, cpu);
-  if (s.title.size() > 1024) fail("title is longer than 1024 characters");
-  if (s.congestion.size() > 64) fail("congestion algorithm name is longer than 64 characters");
-  return errors;
+    rule(kServerStreamCpu, cpu < 0 || cpu > Limits::kMaxCpu, "server CPU must be 0..{} (got {})",
+         Limits::kMaxCpu, cpu);
+  rule(kTitle, s.title.size() > 1024, "title is longer than 1024 characters");
+  rule(kCongestion, s.congestion.size() > 64, "congestion algorithm name is longer than 64 characters");
+  return violations;
+}
+
+std::vector<std::string> validate(const TestSpec& spec) {
+  std::vector<std::string> messages;
+  for (auto& violation : check_spec(spec)) messages.push_back(std::move(violation.message));
+  return messages;
 }
 
 }  // namespace nperf

@@ -146,39 +146,117 @@ std::string run_udp_sender(const StreamPlan& plan, StreamCounters& c, const std:
   return "";
 }
 
-std::string run_udp_receiver(const StreamPlan& plan, StreamCounters& c, const std::atomic<bool>& stop) {
+namespace {
+
+// What the receiving socket was set up to report with each read.
+struct ReceiveFeatures {
+  bool gro = false;
+  bool overflow_counts = false;
+};
+
+ReceiveFeatures set_up_receive_socket(const StreamPlan& plan) {
   int on = 1;
-  bool gro = plan.gro && ::setsockopt(plan.fd, SOL_UDP, UDP_GRO, &on, sizeof on) == 0;
+  ReceiveFeatures features;
+  features.gro = plan.gro && ::setsockopt(plan.fd, SOL_UDP, UDP_GRO, &on, sizeof on) == 0;
   // The kernel counts datagrams it dropped because this socket's buffer was
   // full and reports the running total with every datagram we read.
-  bool overflow_counts = ::setsockopt(plan.fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof on) == 0;
+  features.overflow_counts = ::setsockopt(plan.fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof on) == 0;
   // Each datagram's arrival time as the kernel saw it: jitter stays exact
   // however late we read (see ReceiveAction), unlike iperf3's read time.
   ::setsockopt(plan.fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
-  // Kernel stamps are CLOCK_REALTIME; our clock (and the peer's header, as
-  // far as jitter cares) is monotonic. The offset between them is re-read
-  // after every call, so a step of the wall clock (NTP, a VM resumed) moves
-  // at most the datagrams of one batch.
-  const bool may_nap = net::read_buffer_sizes(plan.fd).rcvbuf >= kMinNapReceiveBuffer;
   ::prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);  // naps of tens of microseconds must stay short
-  const size_t slot = gro ? 65536 : std::max<size_t>(plan.block_len, 64);
-  constexpr size_t kControl =
+  return features;
+}
+
+// The buffers of one recvmmsg call: kBatch slots of data and of ancillary data.
+class ReceiveBatch {
+ public:
+  explicit ReceiveBatch(size_t slot)
+      : slot_(slot), data_(slot * kBatch), control_(kControl * kBatch), iov_(kBatch), msgs_(kBatch) {
+    for (unsigned b = 0; b < kBatch; ++b) iov_[b] = {&data_[b * slot], slot};
+  }
+  // recvmmsg overwrites the lengths: every call starts from fresh headers.
+  mmsghdr* reset() {
+    for (unsigned b = 0; b < kBatch; ++b) {
+      msgs_[b] = {};
+      msgs_[b].msg_hdr.msg_iov = &iov_[b];
+      msgs_[b].msg_hdr.msg_iovlen = 1;
+      msgs_[b].msg_hdr.msg_control = &control_[b * kControl];
+      msgs_[b].msg_hdr.msg_controllen = kControl;
+    }
+    return msgs_.data();
+  }
+  mmsghdr& message(int b) { return msgs_[static_cast<size_t>(b)]; }
+  const uint8_t* data(int b) const { return &data_[static_cast<size_t>(b) * slot_]; }
+
+ private:
+  static constexpr size_t kControl =
       CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(uint32_t)) + CMSG_SPACE(sizeof(timespec));
-  std::vector<uint8_t> data(slot * kBatch);
-  std::vector<uint8_t> control(kControl * kBatch);
-  std::vector<iovec> iov(kBatch);
-  std::vector<mmsghdr> msgs(kBatch);
-  for (unsigned b = 0; b < kBatch; ++b) iov[b] = {&data[b * slot], slot};
+  size_t slot_;
+  std::vector<uint8_t> data_;
+  std::vector<uint8_t> control_;
+  std::vector<iovec> iov_;
+  std::vector<mmsghdr> msgs_;
+};
+
+// Reads one message's ancillary data: the GRO segment size, the kernel's
+// arrival stamp (CLOCK_REALTIME, moved to our monotonic clock by the offset
+// read with the batch) and the socket's drop counter.
+void read_ancillary(msghdr& header, bool overflow_counts, int64_t realtime_minus_monotonic_ns,
+                    size_t* segment, double* arrived, StreamCounters& c) {
+  for (cmsghdr* cm = CMSG_FIRSTHDR(&header); cm; cm = CMSG_NXTHDR(&header, cm)) {
+    if (cm->cmsg_level == SOL_UDP && cm->cmsg_type == UDP_GRO) {
+      int gso_size = 0;
+      std::memcpy(&gso_size, CMSG_DATA(cm), sizeof gso_size);
+      if (gso_size > 0) *segment = static_cast<size_t>(gso_size);
+    } else if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_TIMESTAMPNS) {
+      timespec stamp;
+      std::memcpy(&stamp, CMSG_DATA(cm), sizeof stamp);
+      *arrived = static_cast<double>(nanoseconds(stamp) - realtime_minus_monotonic_ns) * 1e-9;
+    } else if (overflow_counts && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SO_RXQ_OVFL) {
+      uint32_t dropped = 0;
+      std::memcpy(&dropped, CMSG_DATA(cm), sizeof dropped);
+      c.host_drops.store(dropped, std::memory_order_relaxed);
+    }
+  }
+}
+
+// The receiver's running totals, published to the counters after every batch.
+struct ReceiveTotals {
+  uint64_t bytes = 0;
+  uint64_t datagrams = 0;
   UdpReceiveStats stats;
-  uint64_t bytes = 0, datagrams = 0;
-  auto account = [&](const uint8_t* datagram, size_t size, double arrived) {
+
+  void account(const StreamPlan& plan, const uint8_t* datagram, size_t size, double arrived) {
     bytes += size;
     ++datagrams;
     // Shorter than the block length: counted as bytes, not parsed (iperf3 3.21).
     if (size < plan.block_len) return;
     auto h = protocol::decode_udp_header(std::span<const uint8_t>(datagram, size), plan.udp_counters_64bit);
     if (h) stats.on_datagram(h->seq, h->sec + h->usec * 1e-6, arrived);
-  };
+  }
+  void publish(StreamCounters& c) const {
+    c.bytes.store(bytes, std::memory_order_relaxed);
+    c.blocks.store(datagrams, std::memory_order_relaxed);
+    c.packets.store(stats.packets(), std::memory_order_relaxed);
+    c.lost.store(stats.lost(), std::memory_order_relaxed);
+    c.out_of_order.store(stats.out_of_order(), std::memory_order_relaxed);
+    c.jitter_s.store(stats.jitter_s(), std::memory_order_relaxed);
+  }
+};
+
+}  // namespace
+
+std::string run_udp_receiver(const StreamPlan& plan, StreamCounters& c, const std::atomic<bool>& stop) {
+  const ReceiveFeatures features = set_up_receive_socket(plan);
+  // Kernel stamps are CLOCK_REALTIME; our clock (and the peer's header, as
+  // far as jitter cares) is monotonic. The offset between them is re-read
+  // after every call, so a step of the wall clock (NTP, a VM resumed) moves
+  // at most the datagrams of one batch.
+  const bool may_nap = net::read_buffer_sizes(plan.fd).rcvbuf >= kMinNapReceiveBuffer;
+  const size_t slot = features.gro ? 65536 : std::max<size_t>(plan.block_len, 64);
+  ReceiveBatch batch(slot);
+  ReceiveTotals totals;
   ReceiveAction action = ReceiveAction::kBlock;
   // After the stop, a few non-waiting reads count what had already arrived
   // (at most one nap's worth); a peer still sending cannot keep us here.
@@ -189,13 +267,7 @@ std::string run_udp_receiver(const StreamPlan& plan, StreamCounters& c, const st
       if (drain_calls++ >= kStopDrainCalls) break;
       action = ReceiveAction::kPollNow;
     }
-    for (unsigned b = 0; b < kBatch; ++b) {
-      msgs[b] = {};
-      msgs[b].msg_hdr.msg_iov = &iov[b];
-      msgs[b].msg_hdr.msg_iovlen = 1;
-      msgs[b].msg_hdr.msg_control = &control[b * kControl];
-      msgs[b].msg_hdr.msg_controllen = kControl;
-    }
+    mmsghdr* msgs = batch.reset();
     if (action == ReceiveAction::kNapThenPoll) {
       timespec nap{0, kReceiveNapUs * 1000};
       ::nanosleep(&nap, nullptr);
@@ -203,7 +275,7 @@ std::string run_udp_receiver(const StreamPlan& plan, StreamCounters& c, const st
     // Blocking: waits for the first datagram (SO_RCVTIMEO wakes us for the
     // stop flag), then takes what is queued.
     int flags = action == ReceiveAction::kBlock ? MSG_WAITFORONE : MSG_DONTWAIT;
-    int r = ::recvmmsg(plan.fd, msgs.data(), kBatch, flags, nullptr);
+    int r = ::recvmmsg(plan.fd, msgs, kBatch, flags, nullptr);
     if (r < 0) {
       if (!transient(errno) && errno != ECONNREFUSED) {
         if (stop.load(std::memory_order_relaxed)) break;
@@ -217,41 +289,23 @@ std::string run_udp_receiver(const StreamPlan& plan, StreamCounters& c, const st
       continue;
     }
     if (c.reset_jitter.load(std::memory_order_relaxed)) {
-      stats.reset_jitter();
+      totals.stats.reset_jitter();
       c.reset_jitter.store(false, std::memory_order_relaxed);
     }
     const timespec read_mono = monotonic();
     const int64_t realtime_minus_monotonic_ns = nanoseconds(now(CLOCK_REALTIME)) - nanoseconds(read_mono);
     const double read_at = seconds(read_mono);
     for (int b = 0; b < r; ++b) {
-      size_t size = msgs[b].msg_len;
+      size_t size = batch.message(b).msg_len;
       size_t segment = size;
       double arrived = read_at;
-      for (cmsghdr* cm = CMSG_FIRSTHDR(&msgs[b].msg_hdr); cm; cm = CMSG_NXTHDR(&msgs[b].msg_hdr, cm)) {
-        if (cm->cmsg_level == SOL_UDP && cm->cmsg_type == UDP_GRO) {
-          int gso_size = 0;
-          std::memcpy(&gso_size, CMSG_DATA(cm), sizeof gso_size);
-          if (gso_size > 0) segment = static_cast<size_t>(gso_size);
-        } else if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_TIMESTAMPNS) {
-          timespec stamp;
-          std::memcpy(&stamp, CMSG_DATA(cm), sizeof stamp);
-          arrived = static_cast<double>(nanoseconds(stamp) - realtime_minus_monotonic_ns) * 1e-9;
-        } else if (overflow_counts && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SO_RXQ_OVFL) {
-          uint32_t dropped = 0;
-          std::memcpy(&dropped, CMSG_DATA(cm), sizeof dropped);
-          c.host_drops.store(dropped, std::memory_order_relaxed);
-        }
-      }
+      read_ancillary(batch.message(b).msg_hdr, features.overflow_counts, realtime_minus_monotonic_ns,
+                     &segment, &arrived, c);
       // A GRO buffer holds several datagrams of `segment` bytes (the last may be shorter).
       for (size_t off = 0; off < size; off += segment)
-        account(&data[b * slot + off], std::min(segment, size - off), arrived);
+        totals.account(plan, batch.data(b) + off, std::min(segment, size - off), arrived);
     }
-    c.bytes.store(bytes, std::memory_order_relaxed);
-    c.blocks.store(datagrams, std::memory_order_relaxed);
-    c.packets.store(stats.packets(), std::memory_order_relaxed);
-    c.lost.store(stats.lost(), std::memory_order_relaxed);
-    c.out_of_order.store(stats.out_of_order(), std::memory_order_relaxed);
-    c.jitter_s.store(stats.jitter_s(), std::memory_order_relaxed);
+    totals.publish(c);
   }
   return "";
 }

@@ -22,6 +22,7 @@
 #include "nperf/session/errors.hpp"
 #include "nperf/session/process_control.hpp"
 #include "nperf/session/session_common.hpp"
+#include "nperf/session/test_clock.hpp"
 
 namespace nperf::session {
 
@@ -97,7 +98,7 @@ asio::awaitable<asio::ip::tcp::socket> connect_socket(const Config& c, const asi
 }  // namespace
 
 ClientSession::ClientSession(const Config& config, report::Reporter& reporter)
-    : config_(config), reporter_(reporter) {}
+    : config_(config), role_{Role::kClient, config.spec.direction}, reporter_(reporter) {}
 
 ClientSession::~ClientSession() = default;
 
@@ -133,11 +134,7 @@ void ClientSession::on_signal(int signal) {
     run_->stop(monotonic_now());
     reporter_.on_end(run_->end_report(nullptr));
   }
-  if (control_) {
-    uint8_t byte = protocol::to_wire(State::kClientTerminate);
-    std::error_code ignored;
-    asio::write(control_->socket(), asio::buffer(&byte, 1), ignored);
-  }
+  if (control_) control_->send_state_now(State::kClientTerminate);
   reporter_.on_error(fmt::format("interrupt - the client has terminated by signal {}", signal));
   reporter_.on_finish();
   exit_code_ = kExitOk;  // as iperf3 >= 3.19: an interrupt asked for by the user is not a failure
@@ -151,12 +148,7 @@ asio::awaitable<void> ClientSession::connect_control() {
   for (const auto& entry : endpoints) {
     try {
       auto socket = co_await connect_socket(config_, entry.endpoint(), 0, nullptr, nullptr);
-      socket.set_option(asio::ip::tcp::no_delay(true));
-      net::set_user_timeout(socket.native_handle(), config_.snd_timeout_ms);
-      if (config_.control_keepalive.enabled) {
-        const auto& ka = config_.control_keepalive;
-        net::set_keepalive(socket.native_handle(), ka.idle_s, ka.interval_s, ka.count);
-      }
+      ControlChannel::configure(socket, config_);
       server_ = entry.endpoint();
       control_ = std::make_unique<ControlChannel>(std::move(socket));
       if (debug_sink_) control_->set_trace(debug_sink_);
@@ -168,15 +160,36 @@ asio::awaitable<void> ClientSession::connect_control() {
   throw SessionError(last_error);
 }
 
+int ClientSession::run_connected(int control_fd) {
+  control_ = std::make_unique<ControlChannel>(asio::ip::tcp::socket(io_, asio::ip::tcp::v4(), control_fd));
+  if (debug_sink_) control_->set_trace(debug_sink_);
+  return run();
+}
+
 asio::awaitable<void> ClientSession::run_protocol() {
-  co_await connect_control();
+  if (!control_) co_await connect_control();
   cookie_ = random_cookie();
   auto wire = protocol::cookie_to_wire(cookie_);
   co_await control_->write_bytes(wire);
   control_->trace(true, fmt::format("cookie {}", cookie_));
+  describe_start();
+  phase_ = Phase::kParams;
+  while (phase_ != Phase::kDone) {
+    // While the test runs the server is silent; keep_time() guards that wait.
+    Duration timeout =
+        (phase_ == Phase::kRunning || phase_ == Phase::kEnding) ? Duration(0) : kControlReadTimeout;
+    uint8_t byte = co_await control_->read_byte(timeout);
+    auto state = protocol::decode_server_state(byte);
+    if (!state)
+      throw SessionError(fmt::format("received an unknown control message ({})", static_cast<int>(byte)),
+                         kIeMessage);
+    co_await on_state(*state);
+  }
+}
 
+void ClientSession::describe_start() {
   const TestSpec& spec = config_.spec;
-  start_info_.is_server = false;
+  start_info_.is_server = role_.is_server();
   fill_host_facts(&start_info_);
   start_info_.host = config_.host;
   start_info_.port = config_.port;
@@ -193,76 +206,64 @@ asio::awaitable<void> ClientSession::run_protocol() {
   start_info_.sock_bufsize = static_cast<int>(spec.window);
   start_info_.spec = spec;
   start_info_.interval_s = config_.interval_s;
-  phase_ = Phase::kParams;
+}
 
-  while (phase_ != Phase::kDone) {
-    // While the test runs the server is silent; keep_time() guards that wait.
-    Duration timeout =
-        (phase_ == Phase::kRunning || phase_ == Phase::kEnding) ? Duration(0) : kControlReadTimeout;
-    uint8_t byte = co_await control_->read_byte(timeout);
-    auto state = protocol::decode_server_state(byte);
-    if (!state)
-      throw SessionError(fmt::format("received an unknown control message ({})", static_cast<int>(byte)),
-                         kIeMessage);
-    switch (*state) {
-      case State::kParamExchange:
-        co_await control_->write_json(protocol::encode_params(spec));
-        reporter_.on_connected(start_info_);
-        break;
-      case State::kCreateStreams:
-        phase_ = Phase::kCreating;
-        co_await create_streams();
-        phase_ = Phase::kStarting;
-        break;
-      case State::kTestStart: {
-        run_ = std::make_unique<TestRun>(spec, std::move(pending_streams_), true);
-        if (!run_->streams().empty()) {
-          auto sizes = net::read_buffer_sizes(run_->streams().front().socket);
-          start_info_.sndbuf_actual = sizes.sndbuf;
-          start_info_.rcvbuf_actual = sizes.rcvbuf;
-        }
-        reporter_.on_test_start(start_info_);
-        break;
+asio::awaitable<void> ClientSession::on_state(State state) {
+  const TestSpec& spec = config_.spec;
+  switch (state) {
+    case State::kParamExchange:
+      co_await control_->write_json(protocol::encode_params(spec));
+      reporter_.on_connected(start_info_);
+      break;
+    case State::kCreateStreams:
+      phase_ = Phase::kCreating;
+      co_await create_streams();
+      phase_ = Phase::kStarting;
+      break;
+    case State::kTestStart: {
+      run_ = std::make_unique<TestRun>(spec, std::move(pending_streams_), role_.owns_quota());
+      if (!run_->streams().empty()) {
+        auto sizes = net::read_buffer_sizes(run_->streams().front().socket);
+        start_info_.sndbuf_actual = sizes.sndbuf;
+        start_info_.rcvbuf_actual = sizes.rcvbuf;
       }
-      case State::kTestRunning:
-        if (!run_) throw SessionError("TEST_RUNNING before TEST_START", kIeMessage);
-        phase_ = Phase::kRunning;
-        run_->start(monotonic_now());
-        asio::co_spawn(io_, keep_time(), asio::detached);
-        break;
-      case State::kExchangeResults:
-        co_await exchange_results();
-        break;
-      case State::kDisplayResults:
-        display_results();
-        co_await control_->write_state(State::kIperfDone);
-        control_->close();
-        reporter_.on_finish();
-        phase_ = Phase::kDone;
-        break;
-      case State::kServerTerminate:
-        if (run_) {
-          run_->stop(monotonic_now());
-          reporter_.on_end(run_->end_report(nullptr));
-        }
-        {
-          std::error_code ignored;
-          uint8_t done = protocol::to_wire(State::kIperfDone);
-          asio::write(control_->socket(), asio::buffer(&done, 1), ignored);
-        }
-        throw SessionError("the server has terminated", kIeServerTerm);
-      case State::kAccessDenied:
-        throw SessionError("the server is busy running a test. try again later");
-      case State::kServerError: {
-        auto error = co_await control_->read_server_error(Duration(10'000));
-        std::string text = describe_iperf_error(error.code);
-        if (error.sys_errno) text += fmt::format(": {}", std::strerror(error.sys_errno));
-        throw SessionError(fmt::format("the server reported an error: {}", text), error.code);
-      }
-      default:
-        throw SessionError(fmt::format("unexpected control message {}", protocol::state_name(*state)),
-                           kIeMessage);
+      reporter_.on_test_start(start_info_);
+      break;
     }
+    case State::kTestRunning:
+      if (!run_) throw SessionError("TEST_RUNNING before TEST_START", kIeMessage);
+      phase_ = Phase::kRunning;
+      run_->start(monotonic_now());
+      asio::co_spawn(io_, keep_time(), asio::detached);
+      break;
+    case State::kExchangeResults:
+      co_await exchange_results();
+      break;
+    case State::kDisplayResults:
+      display_results();
+      co_await control_->write_state(State::kIperfDone);
+      control_->close();
+      reporter_.on_finish();
+      phase_ = Phase::kDone;
+      break;
+    case State::kServerTerminate:
+      if (run_) {
+        run_->stop(monotonic_now());
+        reporter_.on_end(run_->end_report(nullptr));
+      }
+      control_->send_state_now(State::kIperfDone);
+      throw SessionError("the server has terminated", kIeServerTerm);
+    case State::kAccessDenied:
+      throw SessionError("the server is busy running a test. try again later");
+    case State::kServerError: {
+      auto error = co_await control_->read_server_error(Duration(10'000));
+      std::string text = describe_iperf_error(error.code);
+      if (error.sys_errno) text += fmt::format(": {}", std::strerror(error.sys_errno));
+      throw SessionError(fmt::format("the server reported an error: {}", text), error.code);
+    }
+    default:
+      throw SessionError(fmt::format("unexpected control message {}", protocol::state_name(state)),
+                         kIeMessage);
   }
 }
 
@@ -286,14 +287,14 @@ asio::awaitable<int> ClientSession::open_udp_stream(int index, std::vector<std::
         co_await (socket.async_receive(asio::buffer(reply), asio::redirect_error(use_awaitable, ec)) ||
                   timer.async_wait(use_awaitable));
     if (result.index() == 1)
-      throw SessionError("no reply from the server to the UDP stream set-up (30 s)", 206);
-    if (ec) throw SessionError(fmt::format("UDP stream set-up failed: {}", ec.message()), 206);
+      throw SessionError("no reply from the server to the UDP stream set-up (30 s)", kIeStreamRead);
+    if (ec) throw SessionError(fmt::format("UDP stream set-up failed: {}", ec.message()), kIeStreamRead);
     size_t n = std::get<0>(result);
     if (n == 4 && (std::equal(reply.begin(), reply.begin() + 4, protocol::kUdpReply.begin()) ||
                    std::equal(reply.begin(), reply.begin() + 4, protocol::kUdpReplyLegacy.begin())))
       break;
     if (spec.direction == Direction::kForward || skipped > 100000)
-      throw SessionError("unexpected reply to the UDP stream set-up", 206);
+      throw SessionError("unexpected reply to the UDP stream set-up", kIeStreamRead);
   }
   co_return socket.release();
 }
@@ -316,7 +317,7 @@ asio::awaitable<void> ClientSession::create_streams() {
     make_blocking(fd);
     DataStream stream;
     stream.fd = fd;
-    stream.info = describe_stream(fd, i, true, spec);
+    stream.info = describe_stream(fd, i, role_, spec);
     stream.cpu = config_.affinity.local.cpu_for_stream(i);
     pending_streams_.push_back(stream);
     reporter_.on_stream_connected(stream.info);
@@ -324,9 +325,8 @@ asio::awaitable<void> ClientSession::create_streams() {
   for (const auto& w : warnings) reporter_.on_warning(w);
 }
 
-bool ClientSession::end_condition_met(double now, double end_time) const {
+bool ClientSession::quota_reached() const {
   const TestSpec& spec = config_.spec;
-  if (now >= end_time) return true;
   if (spec.bytes) return run_->senders_finished() || run_->bytes_received() >= spec.bytes;
   if (spec.blocks) return run_->senders_finished() || run_->blocks_received() >= spec.blocks;
   return false;
@@ -334,58 +334,49 @@ bool ClientSession::end_condition_met(double now, double end_time) const {
 
 asio::awaitable<void> ClientSession::keep_time() {
   const TestSpec& spec = config_.spec;
-  const double interval = config_.interval_s;
   const double start = monotonic_now();
-  const double infinity = std::numeric_limits<double>::infinity();
-  double omit_end = spec.omit_s > 0 ? start + spec.omit_s : -1;
-  double end_time = spec.duration_s > 0 ? start + spec.omit_s + spec.duration_s : infinity;
-  double next_tick = interval > 0 ? start + interval : infinity;
+  TestClockPlan plan;
+  plan.interval_s = config_.interval_s;
+  plan.omit_s = spec.omit_s;
+  plan.duration_s = spec.duration_s;
   // -n/-k are checked often so the test stops close to the requested amount.
-  const double poll = (spec.bytes || spec.blocks) ? 0.002 : 0.1;
+  plan.poll_s = (spec.bytes || spec.blocks) ? 0.002 : 0.1;
+  TestClock clock(plan, start);
   asio::steady_timer timer(io_);
   RateWatch idle(config_.rcv_timeout_ms, start);
-  double drain_deadline = 0;
   while (phase_ == Phase::kRunning) {
-    double now = monotonic_now();
-    double wake = std::min({next_tick, end_time, now + poll, omit_end > now ? omit_end : infinity});
-    timer.expires_after(std::chrono::duration_cast<Clock::duration>(
-        std::chrono::duration<double>(std::max(0.0, wake - now))));
-    co_await timer.async_wait(use_awaitable);
+    co_await sleep_until(timer, clock.next_wake(monotonic_now()));
     if (phase_ != Phase::kRunning) co_return;
-    now = monotonic_now();
+    double now = monotonic_now();
     if (std::string failure = run_->failure(); !failure.empty()) {
       control_->close();  // the read in run_protocol fails and ends the session
       reporter_.on_error(failure);
       co_return;
     }
-    if (spec.direction != Direction::kForward && idle.expired(now, run_->bytes_received())) {
+    if (role_.receives() && idle.expired(now, run_->bytes_received())) {
       reporter_.on_error(fmt::format("no data received for {} ms (--rcv-timeout)", config_.rcv_timeout_ms));
       exit_code_ = kExitTestFailed;
       control_->close();
       co_return;
     }
-    if (run_->omitting() && now >= omit_end) {
-      IntervalReport report = run_->sample(now);
-      if (interval > 0) reporter_.on_interval(report);
-      run_->end_omit(now);
-      next_tick = interval > 0 ? now + interval : infinity;
-      continue;
-    }
-    if (end_condition_met(now, end_time)) {
-      // -n/-k: the last bytes are still in flight when the senders stop; the
-      // server stops counting at TEST_END, so let them land first (≤ 1 s).
-      bool quota_end = now < end_time && run_->senders_finished();
-      if (quota_end && !run_->send_queues_drained()) {
-        if (drain_deadline == 0) drain_deadline = now + 1.0;
-        if (now < drain_deadline) continue;
+    TestProgress progress{quota_reached(), run_->senders_finished(), true};
+    if (progress.quota_reached && progress.senders_finished)
+      progress.send_queues_drained = run_->send_queues_drained();
+    switch (clock.next_event(now, progress)) {
+      case ClockEvent::kOmitEnd: {
+        IntervalReport report = run_->sample(now);
+        if (config_.interval_s > 0) reporter_.on_interval(report);
+        run_->end_omit(now);
+        break;
       }
-      co_await end_test(now);
-      co_return;
-    }
-    if (now >= next_tick) {
-      reporter_.on_interval(run_->sample(now));
-      next_tick += interval;
-      if (next_tick < now) next_tick = now + interval;  // we fell behind; don't burst
+      case ClockEvent::kEndTest:
+        co_await end_test(now);
+        co_return;
+      case ClockEvent::kInterval:
+        reporter_.on_interval(run_->sample(now));
+        break;
+      default:
+        break;
     }
   }
 }

@@ -9,12 +9,29 @@
 
 #include <fmt/format.h>
 
+#include "nperf/net/socket_options.hpp"
 #include "nperf/session/errors.hpp"
 
 namespace nperf::session {
 
 using namespace asio::experimental::awaitable_operators;
 using asio::use_awaitable;
+
+void ControlChannel::configure(asio::ip::tcp::socket& socket, const Config& config) {
+  std::error_code ignored;
+  socket.set_option(asio::ip::tcp::no_delay(true), ignored);
+  net::set_user_timeout(socket.native_handle(), config.snd_timeout_ms);
+  if (config.control_keepalive.enabled) {
+    const auto& ka = config.control_keepalive;
+    net::set_keepalive(socket.native_handle(), ka.idle_s, ka.interval_s, ka.count);
+  }
+}
+
+void ControlChannel::send_state_now(asio::ip::tcp::socket& socket, protocol::State state) {
+  uint8_t byte = protocol::to_wire(state);
+  std::error_code ignored;
+  asio::write(socket, asio::buffer(&byte, 1), ignored);
+}
 
 asio::awaitable<void> ControlChannel::write_bytes(std::span<const uint8_t> bytes) {
   asio::steady_timer timer(socket_.get_executor(), kControlWriteTimeout);

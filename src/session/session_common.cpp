@@ -9,7 +9,12 @@
 #include <cstring>
 #include <ctime>
 
+#include <algorithm>
+
 #include <fmt/format.h>
+#include <asio/use_awaitable.hpp>
+
+#include "nperf/session/test_run.hpp"
 
 namespace nperf::session {
 
@@ -71,15 +76,22 @@ void endpoint_of(int fd, bool peer, std::string* host, int* port) {
 
 }  // namespace
 
-StreamInfo describe_stream(int fd, int index, bool local_is_client, const TestSpec& spec) {
+StreamInfo describe_stream(int fd, int index, const Side& side, const TestSpec& spec) {
   StreamInfo info;
   info.socket = fd;
   info.id = stream_id(index);
   info.forward = stream_is_forward(spec, index);
-  info.sender = local_is_client ? info.forward : !info.forward;
+  info.sender = side.local_sends(info.forward);
   endpoint_of(fd, false, &info.local_host, &info.local_port);
   endpoint_of(fd, true, &info.remote_host, &info.remote_port);
   return info;
+}
+
+asio::awaitable<void> sleep_until(asio::steady_timer& timer, double wake) {
+  const double now = monotonic_now();
+  timer.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      std::chrono::duration<double>(std::max(0.0, wake - now))));
+  co_await timer.async_wait(asio::use_awaitable);
 }
 
 }  // namespace nperf::session

@@ -20,7 +20,35 @@ struct Limits {
   static constexpr int kMaxTos = 255;
 };
 
-// Returns one message per violated rule; empty means valid.
+// The rules a test's parameters must follow, named so that the server can
+// answer a broken one with the matching iperf3 error code without testing
+// the rule again.
+enum class SpecRule {
+  kTooFewStreams,
+  kTooManyStreams,
+  kDuration,
+  kEndConditions,  // more than one of -t, -n, -k
+  kOmit,
+  kTcpBlock,
+  kUdpBlock,
+  kWindow,
+  kMss,
+  kBurst,
+  kTos,
+  kServerCpu,
+  kServerStreamCpu,
+  kTitle,
+  kCongestion,
+};
+
+struct SpecViolation {
+  SpecRule rule;
+  std::string message;
+};
+
+// One entry per violated rule, in a fixed order; empty means valid.
+std::vector<SpecViolation> check_spec(const TestSpec& spec);
+// The messages alone (the command line prints the first).
 std::vector<std::string> validate(const TestSpec& spec);
 
 }  // namespace nperf

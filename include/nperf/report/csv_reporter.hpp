@@ -45,7 +45,9 @@ class CsvReporter : public Reporter {
   struct Row;
   void emit(const Row& row, const std::string& when);  // `when`: the row's timestamp cell
   const char* comment() const { return options_.messages_as_comments ? "# " : ""; }
-  bool forward_for(bool local_sender) const { return options_.is_server ? !local_sender : local_sender; }
+  bool forward_for(bool local_sender) const {
+    return Side{options_.is_server ? Role::kServer : Role::kClient}.forward_for(local_sender);
+  }
 
   CsvOptions options_;
   LineSink out_, err_;

@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "nperf/config/side.hpp"
 #include "nperf/report/reporter.hpp"
 #include "nperf/stats/end_groups.hpp"
 
@@ -60,7 +61,9 @@ class TextReporter : public Reporter {
   void print_end_sum(const EndGroup& group, const std::string& role);
   void print_cpu_and_congestion(const EndReport& end, const EndGroup& group);
   std::string stamp() const { return options_.timestamp ? options_.timestamp() : std::string(); }
-  bool local_sends(bool forward) const { return options_.is_server ? !forward : forward; }
+  bool local_sends(bool forward) const {
+    return Side{options_.is_server ? Role::kServer : Role::kClient}.local_sends(forward);
+  }
   std::string role(bool local_sender) const;
   void reset_test();
 

@@ -11,6 +11,7 @@
 #include <asio/io_context.hpp>
 
 #include "nperf/config/config.hpp"
+#include "nperf/config/side.hpp"
 #include "nperf/protocol/results.hpp"
 #include "nperf/report/reporter.hpp"
 #include "nperf/session/control_channel.hpp"
@@ -25,6 +26,10 @@ class ClientSession {
   ~ClientSession();
   // Runs the test to its end; returns the process exit code.
   int run();
+  // Runs the test over a control connection that is already open (a stream
+  // socket's fd, owned from here on) instead of connecting to config.host:
+  // unit tests pass one end of a socketpair and script the server's bytes.
+  int run_connected(int control_fd);
   // -d: control-connection trace lines go here.
   void set_debug_sink(std::function<void(std::string_view)> sink) { debug_sink_ = std::move(sink); }
 
@@ -32,6 +37,10 @@ class ClientSession {
   enum class Phase { kConnecting, kParams, kCreating, kStarting, kRunning, kEnding, kDone };
 
   asio::awaitable<void> run_protocol();
+  // The start-of-test facts the reporters print (and iperf3's UDP default block size).
+  void describe_start();
+  // What the client does on each state byte from the server.
+  asio::awaitable<void> on_state(protocol::State state);
   asio::awaitable<void> connect_control();
   asio::awaitable<void> create_streams();
   asio::awaitable<int> open_udp_stream(int index, std::vector<std::string>* warnings);
@@ -39,10 +48,12 @@ class ClientSession {
   asio::awaitable<void> end_test(double now);
   asio::awaitable<void> exchange_results();
   void display_results();
-  bool end_condition_met(double now, double end_time) const;
+  // -n/-k: the amount was moved (or every sender's share is out).
+  bool quota_reached() const;
   void on_signal(int signal);
 
   Config config_;
+  Side role_;  // this end is the client; the direction is the spec's
   report::Reporter& reporter_;
   std::function<void(std::string_view)> debug_sink_;
   asio::io_context io_;

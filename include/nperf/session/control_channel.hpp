@@ -13,6 +13,7 @@
 #include <asio/awaitable.hpp>
 #include <asio/ip/tcp.hpp>
 
+#include "nperf/config/config.hpp"
 #include "nperf/protocol/cookie.hpp"
 #include "nperf/protocol/frame.hpp"
 #include "nperf/protocol/state.hpp"
@@ -29,6 +30,16 @@ inline constexpr Duration kControlWriteTimeout{10'000};
 class ControlChannel {
  public:
   explicit ControlChannel(asio::ip::tcp::socket socket) : socket_(std::move(socket)) {}
+
+  // The socket options a control connection gets on both ends: no Nagle
+  // delay (state bytes are tiny), --snd-timeout and --cntl-ka. Failures are
+  // ignored: the connection works without them.
+  static void configure(asio::ip::tcp::socket& socket, const Config& config);
+  // Writes one state byte at once, without waiting and ignoring failures: for
+  // a signal handler (SERVER_TERMINATE, CLIENT_TERMINATE, IPERF_DONE) and for
+  // the ACCESS_DENIED answer to a connection the server will not read.
+  static void send_state_now(asio::ip::tcp::socket& socket, protocol::State state);
+  void send_state_now(protocol::State state) { send_state_now(socket_, state); }
 
   asio::awaitable<void> write_bytes(std::span<const uint8_t> bytes);
   asio::awaitable<void> write_state(protocol::State state);

@@ -25,12 +25,27 @@ class ServerSession {
   ~ServerSession();
   // Serves tests until a signal (or after one test with -1); returns the exit code.
   int run();
+  // Serves one test whose control connection is already open (a stream
+  // socket's fd, owned from here on), without a listener: unit tests pass
+  // one end of a socketpair and script the client. Only the phases before
+  // the data streams work this way (they arrive through the listener).
+  int serve_connected(int control_fd);
   // -d: control-connection trace lines go here.
   void set_debug_sink(std::function<void(std::string_view)> sink) { debug_sink_ = std::move(sink); }
 
  private:
   asio::awaitable<void> accept_loop();
+  // One test from the first byte to the end (server_test_run.cpp), job by job.
   asio::awaitable<void> run_test(std::shared_ptr<ServerTest> test, asio::ip::tcp::socket socket);
+  // The handshake (server_handshake.hpp), then this server's own CPU pinning.
+  asio::awaitable<void> admit_test(ServerTest& test);
+  void set_up_reporters(ServerTest& test);
+  void describe_start(ServerTest& test, const asio::ip::tcp::endpoint& peer);
+  asio::awaitable<void> start_test(std::shared_ptr<ServerTest> test);
+  asio::awaitable<void> serve_running_test(ServerTest& test);
+  // The data streams (server_streams.cpp).
+  asio::awaitable<void> create_streams(ServerTest& test);
+  asio::awaitable<void> wait_for_tcp_streams(ServerTest& test);
   asio::awaitable<void> take_data_connection(std::shared_ptr<ServerTest> test, asio::ip::tcp::socket socket);
   asio::awaitable<void> keep_time(std::shared_ptr<ServerTest> test);
   asio::awaitable<void> finish_test(ServerTest& test);

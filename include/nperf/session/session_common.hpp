@@ -3,9 +3,12 @@
 // facts, stream ids and directions.
 #include <string>
 
+#include <asio/awaitable.hpp>
 #include <asio/ip/tcp.hpp>
+#include <asio/steady_timer.hpp>
 
 #include "nperf/config/config.hpp"
+#include "nperf/config/side.hpp"
 #include "nperf/config/version.hpp"
 #include "nperf/stats/report_model.hpp"
 
@@ -21,6 +24,8 @@ bool stream_is_forward(const TestSpec& spec, int index);
 void fill_host_facts(TestStartInfo* info);
 // Clears O_NONBLOCK (asio leaves it set) so the worker can block in send/recv.
 void make_blocking(int fd);
-StreamInfo describe_stream(int fd, int index, bool local_is_client, const TestSpec& spec);
+StreamInfo describe_stream(int fd, int index, const Side& side, const TestSpec& spec);
+// Waits on `timer` until the monotonic time `wake` (seconds, as monotonic_now()).
+asio::awaitable<void> sleep_until(asio::steady_timer& timer, double wake);
 
 }  // namespace nperf::session

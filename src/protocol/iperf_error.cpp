@@ -1,28 +1,28 @@
-#include "nperf/session/errors.hpp"
+#include "nperf/protocol/iperf_error.hpp"
 
 #include <fmt/format.h>
 
-namespace nperf::session {
+namespace nperf::protocol {
 
 std::string describe_iperf_error(int code) {
   switch (code) {
-    case 1:
+    case kIeBadParams:
       return "bad parameters";
-    case 4:
+    case kIeDuration:
       return "test duration too long";
     case kIeNumStreams:
       return "number of parallel streams too large (maximum = 128)";
     case kIeBlockSize:
       return "block size too large";
-    case 8:
+    case kIeBufSize:
       return "socket buffer size too large";
     case kIeUnimplemented:
       return "an option you are trying to set is not implemented yet";
-    case 20:
+    case kIeUdpBlockSize:
       return "block size invalid";
-    case 27:
+    case kIeTotalRate:
       return "total required bandwidth is larger than server limit";
-    case 37:
+    case kIeMaxDuration:
       return "client's requested duration exceeds the server's maximum permitted limit";
     case kIeRecvCookie:
       return "unable to receive cookie at server";
@@ -36,15 +36,15 @@ std::string describe_iperf_error(int code) {
       return "unable to receive results";
     case kIeClientTerm:
       return "the client has terminated";
-    case 131:
+    case kIeProtocol:
       return "protocol not supported";
-    case 132:
+    case kIeAffinity:
       return "unable to set CPU affinity";
-    case 142:
+    case kIeAuthTest:
       return "test authorization failed";
-    case 144:
+    case kIeNoMessage:
       return "idle timeout for receiving data";
-    case 160:
+    case kIeServerTestDurationExpired:
       return "server test duration expired";
     case kIeAccept:
       return "unable to accept stream connection";
@@ -55,4 +55,17 @@ std::string describe_iperf_error(int code) {
   }
 }
 
-}  // namespace nperf::session
+IperfError iperf_error_for(SpecRule rule) {
+  switch (rule) {
+    case SpecRule::kTooManyStreams:
+      return kIeNumStreams;
+    case SpecRule::kBurst:
+      return kIeBurst;
+    case SpecRule::kTos:
+      return kIeBadTos;
+    default:
+      return kIeBadParams;
+  }
+}
+
+}  // namespace nperf::protocol

@@ -1,0 +1,51 @@
+#pragma once
+// One test in progress on the server (ServerSession's files share it).
+#include <array>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <asio/io_context.hpp>
+#include <asio/steady_timer.hpp>
+
+#include "nperf/config/side.hpp"
+#include "nperf/protocol/cookie.hpp"
+#include "nperf/report/json_reporter.hpp"
+#include "nperf/report/reporter.hpp"
+#include "nperf/report/tee_reporter.hpp"
+#include "nperf/session/control_channel.hpp"
+#include "nperf/session/server_handshake.hpp"
+#include "nperf/session/test_run.hpp"
+
+namespace nperf::session {
+
+struct ServerTest {
+  // kFinishing: results delivered, only the client's IPERF_DONE is still due.
+  enum class Phase { kHandshake, kCreatingStreams, kRunning, kEnding, kFinishing, kDone };
+  explicit ServerTest(asio::io_context& io) : streams_ready(io) {}
+
+  Phase phase = Phase::kHandshake;
+  std::array<uint8_t, protocol::kCookieWireSize> cookie{};
+  TestSpec spec;
+  Side side{Role::kServer, Direction::kForward};  // the direction is set with the spec
+  uint64_t stream_rate_cap = 0;                   // --server-bitrate-limit's share per stream
+  TestStartInfo start_info;
+  std::vector<DataStream> streams;
+  asio::steady_timer streams_ready;  // cancelled when the last data connection arrived
+  std::unique_ptr<TestRun> run;
+  std::unique_ptr<ControlChannel> control;
+  // The reporters for this test: the process's own plus, with
+  // --get-server-output, one that captures what this test printed.
+  std::unique_ptr<report::Reporter> capture;
+  std::string captured_text;
+  report::JsonReporter* captured_json = nullptr;
+  std::unique_ptr<report::TeeReporter> reporters;
+  bool pinned = false;
+};
+
+// Deadlines a normal test never hits (see docs/robustness.md; the
+// handshake's are in server_handshake.hpp).
+inline constexpr Duration kStreamsTimeout{30'000};
+inline constexpr double kSafetyMarginS = 40;  // as iperf3: 4 s "max RTT" x 10 state changes
+
+}  // namespace nperf::session

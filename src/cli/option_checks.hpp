@@ -1,0 +1,41 @@
+#pragma once
+// The command line's second half: CLI11 fills RawOptions with the text as
+// given (options.cpp), these checks turn it into a Config or say what is wrong.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "nperf/config/config.hpp"
+
+namespace nperf::cli {
+
+// Raw option text; suffixes and cross-option rules are checked after CLI11 ran.
+struct RawOptions {
+  bool server = false;
+  std::string client_host;
+  std::string time, bytes, blocks, length, window, bitrate, affinity, format;
+  bool reverse = false, bidir = false;
+  bool ipv4 = false, ipv6 = false;
+  bool version = false;
+  bool udp = false;
+  bool gsro = false;
+  std::string server_limit;
+  std::optional<std::string> keepalive;
+  std::optional<std::string> check;  // --check[=HOST]; "" without HOST
+  std::string check_host;            // HOST as a positional: `nperf --check -J HOST`
+  bool force_flush = false;          // accepted for iperf3's command lines; every line is flushed anyway
+  std::string pidfile;
+  std::string tos, dscp, fq_rate;
+  std::string bind, bind_device;
+  std::string pacing_timer;
+  std::vector<std::string> unsupported;  // iperf3 options nperf does not implement, as given
+};
+
+inline constexpr const char* kDefaultTimestampFormat = "%c ";  // iperf3's
+
+// Returns an error message, or "" when the options make sense together.
+std::string finish(const RawOptions& raw, Config& c);
+// --check runs no test: only the route's HOST, -4/-6 and -J mean something.
+std::string finish_check(const RawOptions& raw, Config& c);
+
+}  // namespace nperf::cli

@@ -1,0 +1,52 @@
+#include "nperf/session/server_handshake.hpp"
+
+#include <fmt/format.h>
+
+#include "nperf/protocol/params.hpp"
+#include "nperf/session/errors.hpp"
+
+namespace nperf::session {
+
+using protocol::State;
+
+namespace {
+
+// The parameter message, or SERVER_ERROR IERECVPARAMS and a SessionError.
+asio::awaitable<TestSpec> receive_params(ControlChannel& control) {
+  std::string text, bad_frame;
+  try {
+    text = co_await control.read_json(protocol::kMaxParamsLength, kParamsTimeout);
+  } catch (const TimeoutError&) {
+    throw;
+  } catch (const SessionError& e) {
+    bad_frame = e.what();  // answered below: a coroutine cannot co_await inside a handler
+  }
+  if (!bad_frame.empty()) {
+    co_await control.write_server_error(kIeRecvParams, 0);
+    throw SessionError(fmt::format("unable to receive parameters from client: {}", bad_frame), kIeRecvParams);
+  }
+  auto decoded = protocol::decode_params(text);
+  if (!decoded.spec) {
+    co_await control.write_server_error(kIeRecvParams, 0);
+    throw SessionError(fmt::format("bad parameters from client: {}", decoded.error), kIeRecvParams);
+  }
+  co_return *decoded.spec;
+}
+
+}  // namespace
+
+asio::awaitable<AdmittedTest> server_handshake(ControlChannel& control, const ServerLimits& limits) {
+  AdmittedTest test;
+  test.cookie = co_await control.read_cookie(kCookieTimeout);
+  co_await control.write_state(State::kParamExchange);
+  test.spec = co_await receive_params(control);
+  Admission admission = admit(test.spec, limits);
+  if (!admission.admitted()) {
+    co_await control.write_server_error(admission.code, 0);
+    throw SessionError(admission.message, admission.code);
+  }
+  test.stream_rate_cap = admission.stream_rate_cap;
+  co_return test;
+}
+
+}  // namespace nperf::session
