@@ -40,7 +40,7 @@ mutations=(
   "fq-rate-off|src/net/socket_options_linux.cpp||bytes_per_second = spec.fq_rate_bps / 8; bytes_per_second > 0) {|bytes_per_second > 0)|false)|FqRateMechanism.*:FqRate.*"
   "bind-dev-off|src/net/socket_options_linux.cpp||if (::setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE,|if (::setsockopt(|if (true \|\| ::setsockopt(|BindDevice.*"
   "dont-fragment-off|src/net/socket_options_linux.cpp||if (spec.dont_fragment) {|spec.dont_fragment|false|DontFragmentMechanism.*"
-  "repeating-payload-off|include/nperf/engine/payload.hpp||if (repeating) {|repeating|false|RepeatingPayloadMechanism.*"
+  "repeating-payload-off|include/nperf/engine/payload.hpp||if (repeating) {|(repeating)|(repeating && false)|RepeatingPayloadMechanism.*"
   "per-stream-affinity-off|src/engine/stream_engine.cpp||if (plan.cpu >= 0 && !net::pin_current_thread(|plan.cpu >= 0|false|AffinityMechanism.*:Affinity.*"
   "process-affinity-off|src/main.cpp||if (config.affinity.local.kind == nperf::CpuPlacement::Kind::kWholeProcess &&|config.affinity.local.kind == nperf::CpuPlacement::Kind::kWholeProcess|false|AffinityMechanism.*:Affinity.*"
   "udp-counters-32bit|src/engine/udp_stream.cpp||protocol::encode_udp_header(h, plan.udp_counters_64bit,|plan.udp_counters_64bit|false|UdpCounters64Mechanism.*"
@@ -153,7 +153,8 @@ for m in "${mutations[@]}"; do
   printf '%s\n' "${lines[@]}" >"$path"
   echo "$name: $file:$line: ${lines[line - 1]}" >&2
   if ! build nperf; then
-    result="BUILD FAILED (a bad mutation)" failed="" ran=0
+    result="BUILD FAILED (a bad mutation; see $log/$name.build.txt)" failed="" ran=0
+    cp "$log/build.txt" "$log/$name.build.txt"
     status=1
   else
     failed=$(run_tests "$log/$name.txt" "$filter")
