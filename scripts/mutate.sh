@@ -21,23 +21,25 @@ export CCACHE_DIR=${CCACHE_DIR:-$root/../.ccache}
 
 # name | file | anchor (the first TARGET after this unique line; "" = TARGET itself unique)
 #      | target statement text | replace this text on that line | with this | gtest filter
-# Each one turns an option off or back to its default.
+# Each one turns an option off or back to its default. The filters name the
+# mechanism tests (counts, flags, sizes: robust on a busy machine), plus the
+# older suites whose checks are exact (bytes, socket state), not the rate ones.
 mutations=(
   "zerocopy-off|src/engine/tcp_stream.cpp||if (plan.zerocopy) file.emplace(block);|plan.zerocopy|false|ZerocopyMechanism.*:Zerocopy.*"
   "skip-rx-copy-off|src/engine/tcp_stream.cpp||const int flags = plan.skip_rx_copy ? MSG_TRUNC : 0;|plan.skip_rx_copy ? MSG_TRUNC : 0|0|SkipRxCopyMechanism.*:SkipRxCopy.*"
-  "udp-burst-1|src/engine/udp_stream.cpp||static_cast<uint64_t>(std::max(plan.burst, 1)));|std::max(plan.burst, 1)|1|BurstMechanism.Udp*:Burst.Udp*"
-  "tcp-burst-1|src/engine/tcp_stream.cpp||const uint64_t burst = static_cast<uint64_t>(std::max(plan.burst, 1));|std::max(plan.burst, 1)|1|BurstMechanism.Tcp*:Burst.Tcp*"
+  "udp-burst-1|src/engine/udp_stream.cpp||static_cast<uint64_t>(std::max(plan.burst, 1)));|std::max(plan.burst, 1)|1|BurstMechanism.Udp*"
+  "tcp-burst-1|src/engine/tcp_stream.cpp||const uint64_t burst = static_cast<uint64_t>(std::max(plan.burst, 1));|std::max(plan.burst, 1)|1|BurstMechanism.Tcp*"
   "udp-pacing-off|src/engine/udp_stream.cpp||uint64_t n = pacer.allowance(seconds(now), want);|pacer.allowance(seconds(now), want)|want|PacingMechanism.Udp*"
   "tcp-pacing-off|src/engine/tcp_stream.cpp||if (plan.rate_bps && (burst == 1|plan.rate_bps &&|false &&|PacingMechanism.Tcp*"
-  "gso-off|src/engine/udp_stream.cpp||if (!plan.gso \|\| plan.block_len * 2 > kMaxGsoBytes) return 1;|!plan.gso|true|GsroMechanism.*:Udp.GsroBetween*"
-  "gro-off|src/engine/udp_stream.cpp||bool gro = plan.gro && ::setsockopt(|plan.gro &&|false &&|GsroMechanism.*:Udp.GsroBetween*"
+  "gso-off|src/engine/udp_stream.cpp||if (!plan.gso \|\| plan.block_len * 2 > kMaxGsoBytes) return 1;|!plan.gso|true|GsroMechanism.*"
+  "gro-off|src/engine/udp_stream.cpp||bool gro = plan.gro && ::setsockopt(|plan.gro &&|false &&|GsroMechanism.*"
   "nodelay-off|src/net/socket_options_linux.cpp||if (spec.nodelay) set_int(|spec.nodelay|false|NoDelayMechanism.*"
   "mss-off|src/net/socket_options_linux.cpp||if (spec.mss > 0) set_int(|spec.mss > 0|false|MssMechanism.*"
   "congestion-off|src/net/socket_options_linux.cpp||if (!spec.congestion.empty()) {|!spec.congestion.empty()|false|CongestionMechanism.*"
   "tcp-window-off|src/net/socket_options_linux.cpp|void apply_tcp_options(|if (spec.window > 0) {|spec.window > 0|false|WindowMechanism.Tcp*"
   "udp-window-off|src/net/socket_options_linux.cpp|void apply_udp_options(|if (spec.window > 0) {|spec.window > 0|false|WindowMechanism.Udp*"
   "tos-off|src/net/socket_options_linux.cpp||if (spec.tos > 0) {|spec.tos > 0|false|Tos.*"
-  "fq-rate-off|src/net/socket_options_linux.cpp||bytes_per_second = spec.fq_rate_bps / 8; bytes_per_second > 0) {|bytes_per_second > 0)|false)|FqRateMechanism.*:FqRate.*"
+  "fq-rate-off|src/net/socket_options_linux.cpp||bytes_per_second = spec.fq_rate_bps / 8; bytes_per_second > 0) {|bytes_per_second > 0)|false)|FqRateMechanism.*"
   "bind-dev-off|src/net/socket_options_linux.cpp||if (::setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE,|if (::setsockopt(|if (true \|\| ::setsockopt(|BindDevice.*"
   "dont-fragment-off|src/net/socket_options_linux.cpp||if (spec.dont_fragment) {|spec.dont_fragment|false|DontFragmentMechanism.*"
   "repeating-payload-off|include/nperf/engine/payload.hpp||if (repeating) {|(repeating)|(repeating && false)|RepeatingPayloadMechanism.*"
@@ -121,6 +123,10 @@ for m in "${mutations[@]}"; do wanted "$(field "$m" 1)" && filters+=("$(field "$
 baseline=$(IFS=:; echo "${filters[*]}")
 echo "baseline: $baseline" >&2
 failed=$(run_tests "$log/baseline.txt" "$baseline")
+if [[ -n $failed ]]; then  # once more, alone: the machine may have been busy
+  echo "baseline: again, alone: $failed" >&2
+  failed=$(run_tests "$log/baseline-again.txt" "${failed// /:}")
+fi
 if [[ -n $failed ]]; then
   echo "baseline FAILED (unmutated): $failed" >&2
   echo "see $log/baseline.txt; rerun on a quieter machine" >&2
