@@ -12,7 +12,7 @@
 #
 # The work happens in a scratch copy ($NPERF_MUTATE_DIR, default
 # /tmp/nperf-mutate) with its own build folder, kept between runs; the
-# working tree is never touched. Not part of .ci/run: it takes ~20 minutes.
+# working tree is never touched. Not part of .ci/run: it takes 5-15 minutes.
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
