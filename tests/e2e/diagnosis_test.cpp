@@ -2,7 +2,9 @@
 // namespaces joined by a veth pair (198.19.10.0/30, inside the benchmarking
 // range 198.18.0.0/15), induces one cause, runs nperf at both ends and checks
 // the client's verdict. Needs root (namespaces, sysctls, nft); without it, or
-// without a kernel feature, a test skips and says why.
+// without a kernel feature, a test skips and says why — except under CI=true,
+// where a missing namespace, veth pair or nft rule fails the test: CI must
+// run the diagnosis tests, not report them green while skipping.
 #include <unistd.h>
 
 #include <fstream>
@@ -31,7 +33,10 @@ ProcessResult sh(const std::string& command) {
 class VethPair : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (::geteuid() != 0) GTEST_SKIP() << "needs root to create network namespaces";
+    if (::geteuid() != 0) {
+      if (running_in_ci()) FAIL() << "CI must run as root: the diagnosis tests create network namespaces";
+      GTEST_SKIP() << "needs root to create network namespaces";
+    }
     std::string tag = std::to_string(::getpid());
     server_ns_ = "nperf-diag-s-" + tag;
     client_ns_ = "nperf-diag-c-" + tag;
@@ -51,8 +56,10 @@ class VethPair : public ::testing::Test {
               " up && "
               "ip -n {S} link set lo up && ip -n {C} link set lo up"));
     created_ = true;
-    if (r.exit_code != 0)
+    if (r.exit_code != 0) {
+      if (running_in_ci()) FAIL() << "cannot build the namespaces and veth pair in CI: " << r.err;
       GTEST_SKIP() << "cannot build the namespaces and veth pair (kernel without netns/veth?): " << r.err;
+    }
   }
 
   void TearDown() override {
@@ -160,9 +167,11 @@ TEST_F(VethPair, InducedLossIsNetworkLimited) {
             "ip netns exec {S} nft add chain inet nperf_loss in '{ type filter hook input priority 0; }' && "
             "ip netns exec {S} nft add rule inet nperf_loss in meta length gt 1000 numgen random mod 100 lt "
             "2 drop"));
-  if (nft.exit_code != 0)
+  if (nft.exit_code != 0) {
+    if (running_in_ci()) FAIL() << "nft cannot install a drop rule in CI: " << nft.err;
     GTEST_SKIP() << "nft cannot install a drop rule (nftables missing or kernel without nf_tables): "
                  << nft.err;
+  }
   start_server();
   json doc = run_client({"-t", "3"});
   EXPECT_EQ(verdict(doc), "network-limited") << explain(doc);
@@ -180,9 +189,11 @@ TEST_F(VethPair, UdpHostDropsAreReportedApartFromNetworkLoss) {
             "ip netns exec {S} nft add chain inet nperf_loss in '{ type filter hook input priority 0; }' && "
             "ip netns exec {S} nft add rule inet nperf_loss in udp dport 5201 udp length gt 100 numgen "
             "random mod 100 lt 3 drop"));
-  if (nft.exit_code != 0)
+  if (nft.exit_code != 0) {
+    if (running_in_ci()) FAIL() << "nft cannot install a drop rule in CI: " << nft.err;
     GTEST_SKIP() << "nft cannot install a drop rule (nftables missing or kernel without nf_tables): "
                  << nft.err;
+  }
   start_server();
   json doc = run_client({"-u", "-b", "2G", "-l", "1400", "-w", "8K", "-t", "3"});
   const json& stream = doc["end"]["nperf"]["streams"][0];

@@ -121,7 +121,22 @@ TEST_P(UdpInterop, BothEndsAgree) {
   const json& receiver_view = reverse ? cdoc : sdoc;
   ASSERT_TRUE(receiver_view["end"].contains("sum_received")) << receiver_view["end"].dump();
   const json& received = receiver_view["end"]["sum_received"];
-  EXPECT_TRUE(received.contains("jitter_ms") && received["jitter_ms"].is_number()) << received.dump();
+  ASSERT_TRUE(received.contains("jitter_ms") && received["jitter_ms"].is_number()) << received.dump();
+  // A measured figure: over loopback at these rates a few microseconds to a
+  // millisecond; a stalled core can add some, not 50 ms of smoothed jitter.
+  // Zero or a unit slip (seconds as ms, x1000) is not plausible.
+  const double jitter_ms = received["jitter_ms"].get<double>();
+  EXPECT_GT(jitter_ms, 0.0) << received.dump();
+  EXPECT_LT(jitter_ms, 50.0) << received.dump();
+  if (!bidir && !reverse) {
+    // The client prints the server's figure it got in the results exchange:
+    // the same number, whichever program measured it. (A server's document
+    // carries no copy of a -R client's figure.)
+    const json& sender_copy = cdoc["end"]["sum_received"];
+    ASSERT_TRUE(sender_copy.contains("jitter_ms")) << sender_copy.dump();
+    EXPECT_NEAR(sender_copy["jitter_ms"].get<double>(), jitter_ms, 1e-6 + jitter_ms * 1e-3)
+        << "sender's copy " << sender_copy.dump() << " vs receiver's own " << received.dump();
+  }
   EXPECT_LT(received.value("lost_percent", 100.0), 5.0) << received.dump();
   if (!bidir) {
     const json& sender_view = reverse ? sdoc : cdoc;
