@@ -32,7 +32,7 @@ mutations=(
   "udp-pacing-off|src/engine/udp_stream.cpp||uint64_t n = pacer.allowance(seconds(now), want);|pacer.allowance(seconds(now), want)|want|PacingMechanism.Udp*"
   "tcp-pacing-off|src/engine/tcp_stream.cpp||if (plan.rate_bps && (burst == 1|plan.rate_bps &&|false &&|PacingMechanism.Tcp*"
   "gso-off|src/engine/udp_stream.cpp||if (!plan.gso \|\| plan.block_len * 2 > kMaxGsoBytes) return 1;|!plan.gso|true|GsroMechanism.*"
-  "gro-off|src/engine/udp_stream.cpp||bool gro = plan.gro && ::setsockopt(|plan.gro &&|false &&|GsroMechanism.*"
+  "gro-off|src/engine/udp_stream.cpp||features.gro = plan.gro && ::setsockopt(|plan.gro &&|false &&|GsroMechanism.*"
   "nodelay-off|src/net/socket_options_linux.cpp||if (spec.nodelay) set_int(|spec.nodelay|false|NoDelayMechanism.*"
   "mss-off|src/net/socket_options_linux.cpp||if (spec.mss > 0) set_int(|spec.mss > 0|false|MssMechanism.*"
   "congestion-off|src/net/socket_options_linux.cpp||if (!spec.congestion.empty()) {|!spec.congestion.empty()|false|CongestionMechanism.*"
@@ -48,7 +48,7 @@ mutations=(
   "udp-counters-32bit|src/engine/udp_stream.cpp||protocol::encode_udp_header(h, plan.udp_counters_64bit,|plan.udp_counters_64bit|false|UdpCounters64Mechanism.*"
   "udp-length-default|src/engine/udp_stream.cpp||const size_t len = plan.block_len;|plan.block_len|1460|LengthMechanism.Udp*"
   "tcp-length-default|src/session/test_run.cpp||p.block_len = spec.block_len;|spec.block_len|128 * 1024|LengthMechanism.Tcp*"
-  "host-drop-count-off|src/engine/udp_stream.cpp||bool overflow_counts = ::setsockopt(plan.fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof on) == 0;|::setsockopt(plan.fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof on) == 0|false|Udp.HostDropsAreReported*"
+  "host-drop-count-off|src/engine/udp_stream.cpp||features.overflow_counts = ::setsockopt(plan.fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof on) == 0;|::setsockopt(plan.fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof on) == 0|false|Udp.HostDropsAreReported*"
 )
 
 field() {  # field N of a mutation line ('|' separated; '\|' is a literal bar)
