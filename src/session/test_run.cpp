@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "nperf/net/affinity.hpp"
+#include "nperf/net/host_identity.hpp"
 #include "nperf/net/socket_options.hpp"
 #include "nperf/protocol/json_access.hpp"
 #include "nperf/session/errors.hpp"
@@ -298,6 +299,8 @@ protocol::TestResults TestRun::local_results() const {
   // from both halves (iperf3 ignores the key).
   nlohmann::ordered_json ext = nlohmann::ordered_json::object();
   ext["buffers"] = buffers_to_json(buffers_);
+  // The kernel's boot id: equal at both ends means one host's CPU served both.
+  if (std::string id = net::boot_id(); !id.empty()) ext["boot_id"] = id;
   ext["streams"] = nlohmann::ordered_json::array();
   for (size_t i = 0; i < evidence_.size(); ++i)
     ext["streams"].push_back({{"id", infos_[i].id}, {"evidence", evidence_to_json(evidence_[i].total())}});
@@ -423,7 +426,11 @@ void TestRun::attach_evidence(EndReport* end, const protocol::TestResults* peer,
                               bool peer_results_follow) const {
   end->local_buffers = buffers_;
   std::map<int, StreamEvidence> remote;
+  bool same_host = false;
   if (peer && peer->nperf.is_object()) {
+    const auto* boot = protocol::find_key(peer->nperf, "boot_id");
+    same_host =
+        boot && boot->is_string() && !net::boot_id().empty() && boot->get<std::string>() == net::boot_id();
     // The peer's half (nperf peers only); anything malformed is simply unknown.
     if (const auto* b = protocol::find_key(peer->nperf, "buffers"))
       end->remote_buffers = buffers_from_json(*b);
@@ -451,6 +458,8 @@ void TestRun::attach_evidence(EndReport* end, const protocol::TestResults* peer,
     f.received_known = e.receiver_known;
     f.received_bytes = e.received_bytes;
     f.target_bps = spec_.rate_bps;
+    f.fq_rate_bps = spec_.fq_rate_bps;
+    f.same_host = same_host;
     f.peer_half_pending = peer_results_follow;
     f.sender = local_sends ? e.local_evidence : e.remote_evidence;
     f.receiver = local_sends ? e.remote_evidence : e.local_evidence;

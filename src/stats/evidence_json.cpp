@@ -53,6 +53,7 @@ Json evidence_to_json(const StreamEvidence& e) {
     j["min_rtt_us"] = e.min_rtt_us;
     j["snd_cwnd"] = e.snd_cwnd;
     j["snd_wnd"] = e.snd_wnd;
+    if (e.mss > 0) j["mss"] = e.mss;
     j["retransmits"] = e.retransmits;
     j["retransmit_percent"] = round4(e.retransmit_ratio * 100);
   } else if (e.tcp_info) {
@@ -65,6 +66,7 @@ Json evidence_to_json(const StreamEvidence& e) {
   j["cpu"] = e.cpu;
   j["pinned"] = e.pinned;
   j["core_busy"] = round4(e.core_busy);
+  j["host_busy"] = round4(e.host_busy);
   if (e.host_drops >= 0) j["host_drops"] = e.host_drops;
   return j;
 }
@@ -88,6 +90,7 @@ StreamEvidence evidence_from_json(const Json& j) {
       e.min_rtt_us = bounded_int(j, "min_rtt_us", -1, kMaxCount, -1);
       e.snd_cwnd = static_cast<uint64_t>(bounded_int(j, "snd_cwnd", 0, kMaxCount, 0));
       e.snd_wnd = static_cast<uint64_t>(bounded_int(j, "snd_wnd", 0, kMaxCount, 0));
+      e.mss = bounded_int(j, "mss", -1, 1 << 20, -1);
       e.retransmits = bounded_int(j, "retransmits", 0, kMaxCount, 0);
       e.retransmit_ratio = bounded(j, "retransmit_percent", 0, 100, 0) / 100;
     } else if (protocol::find_key(j, "rcv_space")) {
@@ -102,6 +105,7 @@ StreamEvidence evidence_from_json(const Json& j) {
     const Json* pinned = protocol::find_key(j, "pinned");
     e.pinned = pinned && pinned->is_boolean() && pinned->get<bool>();
     e.core_busy = bounded(j, "core_busy", -1, 1, -1);
+    e.host_busy = bounded(j, "host_busy", -1, 1, -1);
     e.host_drops = bounded_int(j, "host_drops", -1, kMaxCount, -1);
     e.known = true;
   } catch (const protocol::JsonFieldError&) {

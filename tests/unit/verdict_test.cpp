@@ -133,10 +133,117 @@ TEST(Verdict, SmallReceiveWindowIsReceiverWindowLimited) {
   EXPECT_NE(v.advice.find("tcp_rmem"), std::string::npos) << v.advice;
 }
 
+TEST(Evidence, HostBusyIsEveryCoreTogether) {
+  // The worker's core 80 % busy, the other idle: the host was 40 % busy.
+  Behaviour b;
+  b.core_busy = 0.8;
+  EXPECT_NEAR(series(b, true, true, false, false).host_busy, 0.4, 1e-9);
+}
+
+TEST(Verdict, AWindowThatExplainsTheRateWinsOverFractionsUnderTheirThreshold) {
+  // A fresh-clone e2e run: a 16 KiB receive buffer advertised 12032 bytes,
+  // the RTT was 37 us, 3.2 Gbit/s arrived. The window's own ceiling (2.6
+  // Gbit/s) explains the rate, though rwnd_limited was only 24 % because the
+  // small window also kept the sender busy on its CPU.
+  Behaviour s;
+  s.rwnd_limited = 0.24;
+  s.snd_wnd = 12032;
+  s.rtt_us = 37;
+  s.cpu = 0.8;
+  StreamFacts f =
+      tcp_facts(series(s, true, true, false, false), series(kIdle, false, true, false, false), 3.2);
+  Verdict v = diagnose_stream(f);
+  EXPECT_EQ(v.cause, Bottleneck::kReceiverWindow) << v.reason;
+  EXPECT_NE(v.reason.find("a 12 KiB receive window at 37 us rtt allows 2.60 Gbit/s; achieved 3.20 Gbit/s"),
+            std::string::npos)
+      << v.reason;
+  EXPECT_NE(v.reason.find("24% of the time"), std::string::npos) << v.reason;
+}
+
+TEST(Verdict, WindowTimeWithAWindowFarAboveTheRateIsNotTheWindow) {
+  // Half the time window-limited, but a 4 MiB window at 100 us allows
+  // 335 Gbit/s: at 10 Gbit/s something else held the stream.
+  Behaviour s;
+  s.rwnd_limited = 0.5;
+  s.snd_wnd = 4 << 20;
+  StreamFacts f = tcp_facts(series(s, true, true, false, false), series(kIdle, false, true, false, false));
+  Verdict v = diagnose_stream(f);
+  EXPECT_EQ(v.cause, Bottleneck::kUndetermined) << v.reason;
+  // The nearest two ceilings are named with their figures.
+  size_t first = v.reason.find("allows");
+  ASSERT_NE(first, std::string::npos) << v.reason;
+  EXPECT_NE(v.reason.find("allows", first + 1), std::string::npos) << v.reason;
+  EXPECT_NE(v.reason.find("window-limited 50%"), std::string::npos) << v.reason;
+}
+
+TEST(Verdict, LowestReachedCeilingWins) {
+  // Both the window (2.6 Gbit/s) and the saturated sender (3.3 Gbit/s) are
+  // reached at 3.2 Gbit/s; the window is the lower one.
+  Behaviour s;
+  s.snd_wnd = 12032;
+  s.rtt_us = 37;
+  s.cpu = 0.97;
+  StreamFacts f =
+      tcp_facts(series(s, true, true, false, false), series(kIdle, false, true, false, false), 3.2);
+  EXPECT_EQ(diagnose_stream(f).cause, Bottleneck::kReceiverWindow);
+}
+
+// Both ends on one host (the demo on loopback): the sender near a core, the
+// receiver at two thirds of one, the host's cores 97 % busy.
+StreamFacts shared_host_facts(bool pinned) {
+  Behaviour s, r;
+  s.cpu = 0.9;
+  s.core_busy = 1.0;
+  r.cpu = 0.65;
+  StreamFacts f = tcp_facts(series(s, true, true, false, pinned), series(r, false, true, false, false));
+  f.same_host = true;
+  f.sender.host_busy = 0.97;
+  f.receiver.host_busy = 0.96;
+  return f;
+}
+
+TEST(Verdict, SharedHostWithItsCoresSaturatedIsHostCpuBound) {
+  Verdict v = diagnose_stream(shared_host_facts(false));
+  EXPECT_EQ(v.cause, Bottleneck::kHostCpu) << v.reason;
+  EXPECT_EQ(bottleneck_name(v.cause), "host-CPU-bound");
+  EXPECT_NE(v.reason.find("97% busy"), std::string::npos) << v.reason;
+  EXPECT_NE(v.reason.find("the receiving worker ran 65%"), std::string::npos) << v.reason;
+}
+
+TEST(Verdict, HostCpuCountsOnlyWhenBothEndsShareTheHost) {
+  StreamFacts f = shared_host_facts(false);
+  f.same_host = false;
+  f.sender.thread_cpu = 0.95;
+  EXPECT_EQ(diagnose_stream(f).cause, Bottleneck::kSenderCpu);
+  f.sender.thread_cpu = 0.5;
+  EXPECT_EQ(diagnose_stream(f).cause, Bottleneck::kUndetermined);
+}
+
+TEST(Verdict, APinnedWorkerOnASharedHostKeepsItsOwnCore) {
+  // -A: the sender's own core (100 % busy) is the more specific limit.
+  EXPECT_EQ(diagnose_stream(shared_host_facts(true)).cause, Bottleneck::kSenderCpu);
+}
+
+TEST(Verdict, LossBelowTheMathisCeilingIsNetworkLimited) {
+  // 1 % of 1448-byte segments lost at 1 ms: Mathis allows 141 Mbit/s.
+  Behaviour s;
+  s.rtt_us = 1000;
+  s.bytes_per_s = 100'000'000;
+  s.retrans_per_s = 1'010'101;  // 1 % of what was sent
+  s.retrans_segments_per_s = 700;
+  StreamFacts f =
+      tcp_facts(series(s, true, true, false, false), series(kIdle, false, true, false, false), 0.12);
+  Verdict v = diagnose_stream(f);
+  EXPECT_EQ(v.cause, Bottleneck::kNetwork) << v.reason;
+  EXPECT_NE(v.reason.find("(Mathis) allows 141.3 Mbit/s"), std::string::npos) << v.reason;
+}
+
 TEST(Verdict, ClampedWindowNamesTheSysctlAndTheValueToSet) {
+  // A 64 KiB window at 100 us allows 5.2 Gbit/s: the stream reached it.
   Behaviour s;
   s.rwnd_limited = 0.7;
-  StreamFacts f = tcp_facts(series(s, true, true, false, false), series(kIdle, false, true, false, false));
+  StreamFacts f =
+      tcp_facts(series(s, true, true, false, false), series(kIdle, false, true, false, false), 5.0);
   f.receiver_buffers = {true, 4 << 20, 425984, 425984, 212992, 212992};
   Verdict v = diagnose_stream(f);
   ASSERT_EQ(v.cause, Bottleneck::kReceiverWindow);
@@ -144,9 +251,11 @@ TEST(Verdict, ClampedWindowNamesTheSysctlAndTheValueToSet) {
 }
 
 TEST(Verdict, SendBufferLimited) {
+  // -w 8K: the kernel grants 16 KiB, which at 100 us allows 1.3 Gbit/s.
   Behaviour s;
   s.sndbuf_limited = 0.5;
-  StreamFacts f = tcp_facts(series(s, true, true, false, false), series(kIdle, false, true, false, false));
+  StreamFacts f =
+      tcp_facts(series(s, true, true, false, false), series(kIdle, false, true, false, false), 1.2);
   f.sender_buffers = {true, 8192, 16384, 16384, 212992, 212992};
   Verdict v = diagnose_stream(f);
   EXPECT_EQ(v.cause, Bottleneck::kSendBuffer);
@@ -214,8 +323,11 @@ TEST(Verdict, ABitOfRetransmissionIsNotNetworkLimited) {
 }
 
 TEST(Verdict, ReachingTheRequestedRateIsRateLimitedWhateverElse) {
+  // A 64 KiB window at 10 ms allows 52 Mbit/s: above it at -b 100M the
+  // window was not what held the stream; at half of -b it was.
   Behaviour s;
   s.rwnd_limited = 0.5;
+  s.rtt_us = 10'000;
   StreamFacts f =
       tcp_facts(series(s, true, true, false, false), series(kIdle, false, true, false, false), 0.099);
   f.target_bps = 100'000'000;
