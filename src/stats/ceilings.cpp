@@ -74,26 +74,23 @@ void add_window_ceilings(const StreamFacts& f, std::vector<Ceiling>* out) {
   // of which the kernel keeps part for overhead) is the most a window can be.
   const SocketBuffers& rb = f.receiver_buffers;
   if (rb.known && rb.requested > 0 && rb.rcvbuf > 0)
-    out->push_back(snapshot(Bottleneck::kReceiverWindow, "receive_buffer",
-                            fmt::format("the receiver's {} socket buffer (-w) {}",
-                                        size(static_cast<double>(rb.rcvbuf)), at),
-                            per_rtt(static_cast<double>(rb.rcvbuf))));
+    out->push_back(snapshot(
+        Bottleneck::kReceiverWindow, "receive_buffer",
+        fmt::format("the receiver's {} socket buffer (-w) {}", size(static_cast<double>(rb.rcvbuf)), at),
+        per_rtt(static_cast<double>(rb.rcvbuf))));
   const SocketBuffers& sb = f.sender_buffers;
   if (sb.known && sb.requested > 0 && sb.sndbuf > 0)
-    out->push_back(snapshot(Bottleneck::kSendBuffer, "send_buffer",
-                            fmt::format("the sender's {} socket buffer (-w) {}",
-                                        size(static_cast<double>(sb.sndbuf)), at),
-                            per_rtt(static_cast<double>(sb.sndbuf))));
-  const bool lossy = s.retransmit_ratio >= kRetransmitNotable;
+    out->push_back(snapshot(
+        Bottleneck::kSendBuffer, "send_buffer",
+        fmt::format("the sender's {} socket buffer (-w) {}", size(static_cast<double>(sb.sndbuf)), at),
+        per_rtt(static_cast<double>(sb.sndbuf))));
   if (s.retransmit_ratio > 0) {
     const double mss = s.mss > 0 ? static_cast<double>(s.mss) : kDefaultMss;
-    Ceiling c = snapshot(Bottleneck::kNetwork, "loss",
-                         fmt::format("{:.2f}% loss with {:.0f}-byte segments {} (Mathis)",
-                                     s.retransmit_ratio * 100, mss, at),
-                         per_rtt(mss) * kMathisC / square_root(s.retransmit_ratio));
-    c.reach = kModelReach;
-    c.overshoot = kModelOvershoot;
-    c.eligible = lossy;
+    Ceiling c = snapshot(
+        Bottleneck::kNetwork, "loss",
+        fmt::format("{:.2f}% loss with {:.0f}-byte segments {} (Mathis)", s.retransmit_ratio * 100, mss, at),
+        per_rtt(mss) * kMathisC / square_root(s.retransmit_ratio));
+    c.eligible = false;  // a model: the fallback when nothing measured is near (verdict.cpp)
     out->push_back(c);
   }
   if (s.snd_cwnd > 0) {
@@ -122,11 +119,17 @@ void add_cpu_ceilings(const StreamFacts& f, double achieved_bps, std::vector<Cei
   if (!f.same_host) return;
   // Both ends, their softirq work and everything else on one kernel draw on
   // the same cores: the host's whole CPU is the budget.
-  const double host = std::max(f.sender.known ? f.sender.host_busy : -1, f.receiver.known ? f.receiver.host_busy : -1);
-  if (host > 0)
-    out->push_back(exact(Bottleneck::kHostCpu, "host_cpu",
-                         fmt::format("this host's cores, shared by both ends ({} busy)", pct(host)),
-                         achieved_bps / host));
+  const double host =
+      std::max(f.sender.known ? f.sender.host_busy : -1, f.receiver.known ? f.receiver.host_busy : -1);
+  if (host <= 0) return;
+  Ceiling c =
+      exact(Bottleneck::kHostCpu, "host_cpu",
+            fmt::format("this host's cores, shared by both ends ({} busy)", pct(host)), achieved_bps / host);
+  // Busy cores limit this test only when its own workers wanted them: the
+  // two together at least one core's worth (a host busy with other work
+  // while the workers idle, waiting on loss, is not this test's limit).
+  c.eligible = std::max(0.0, cpu_demand(f.sender)) + std::max(0.0, cpu_demand(f.receiver)) >= 1.0;
+  out->push_back(c);
 }
 
 }  // namespace
@@ -141,8 +144,8 @@ double cpu_demand(const StreamEvidence& e) {
 std::vector<Ceiling> stream_ceilings(const StreamFacts& f, double achieved_bps) {
   std::vector<Ceiling> out;
   if (f.target_bps > 0)
-    out.push_back(exact(Bottleneck::kRateLimited, "rate_cap", "the test's own -b",
-                        static_cast<double>(f.target_bps)));
+    out.push_back(
+        exact(Bottleneck::kRateLimited, "rate_cap", "the test's own -b", static_cast<double>(f.target_bps)));
   if (f.fq_rate_bps > 0)
     out.push_back(exact(Bottleneck::kRateLimited, "fq_rate", "the kernel's pacing cap (--fq-rate)",
                         static_cast<double>(f.fq_rate_bps)));

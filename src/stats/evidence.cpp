@@ -18,10 +18,11 @@ double fraction(uint64_t part_us, double seconds) {
   return std::clamp(static_cast<double>(part_us) / 1e6 / seconds, 0.0, 1.0);
 }
 
-// Busy share of all cores together between two /proc/stat readings.
+// Busy share of the allowed cores together between two /proc/stat readings.
 double host_busy_between(const CoreTimes& from, const CoreTimes& to) {
   uint64_t busy = 0, total = 0;
   for (size_t i = 0; i < from.size() && i < to.size(); ++i) {
+    if (!to[i].allowed) continue;
     busy += delta(from[i].busy, to[i].busy);
     total += delta(from[i].total, to[i].total);
   }

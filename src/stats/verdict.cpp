@@ -103,13 +103,13 @@ std::string window_advice(const StreamFacts& f, bool receive, double bdp_bytes) 
 // that are reached together are one cause seen twice, and the rules below
 // say which is the cause: a receiver that cannot keep up lets its buffer fill
 // and its window close, so its window is the symptom; on a shared host whose
-// cores were all busy, each worker's core was one share of that host.
+// cores were all busy, each unpinned worker's core was one share of that host.
 const Ceiling* binding_ceiling(const std::vector<Ceiling>& ceilings, const StreamFacts& f, double got) {
   auto reached = [&](Bottleneck b) {
     return std::any_of(ceilings.begin(), ceilings.end(),
                        [&](const Ceiling& c) { return c.cause == b && c.reached(got); });
   };
-  const bool receiver_saturated = reached(Bottleneck::kReceiverCpu) || reached(Bottleneck::kHostCpu);
+  const bool receiver_saturated = reached(Bottleneck::kReceiverCpu);
   // A pinned worker (-A) has a core of its own to saturate: that core is the
   // more specific limit.
   const bool host_saturated = reached(Bottleneck::kHostCpu) && !f.sender.pinned && !f.receiver.pinned;
@@ -204,7 +204,7 @@ Verdict undetermined(const std::vector<Ceiling>& ceilings, const StreamFacts& f,
   std::vector<std::string> seen;
   for (size_t i = 0; i < near.size() && i < 2; ++i)
     seen.push_back(
-        fmt::format("{} ({} of it reached)", ceiling_sentence(*near[i]), pct(near[i]->ratio(got))));
+        fmt::format("{} ({} of it achieved)", ceiling_sentence(*near[i]), pct(near[i]->ratio(got))));
   const double sender_load = load(s), receiver_load = load(r);
   if (sender_load >= 0) seen.push_back(fmt::format("sender CPU {}", pct(sender_load)));
   if (receiver_load >= 0) seen.push_back(fmt::format("receiver CPU {}", pct(receiver_load)));
@@ -227,7 +227,20 @@ Verdict undetermined(const std::vector<Ceiling>& ceilings, const StreamFacts& f,
 Verdict tcp_verdict(const StreamFacts& f, const std::vector<Ceiling>& ceilings) {
   const double got = achieved(f);
   const Ceiling* c = binding_ceiling(ceilings, f, got);
-  if (!c) return undetermined(ceilings, f, got);
+  if (!c) {
+    // Nothing measured explains the rate; notable loss does, whatever the
+    // Reno model says (it underestimates Linux at short RTTs).
+    auto loss =
+        std::find_if(ceilings.begin(), ceilings.end(), [](const Ceiling& x) { return x.key == "loss"; });
+    if (loss != ceilings.end() && f.sender.retransmit_ratio >= kRetransmitNotable)
+      return make(Bottleneck::kNetwork,
+                  fmt::format("no measured ceiling explains {}: {:.2f}% of the bytes were sent again; {} (a "
+                              "Reno model){}",
+                              rate(got), f.sender.retransmit_ratio * 100, ceiling_sentence(*loss),
+                              supporting(*loss, f)),
+                  advice_for(*loss, f));
+    return undetermined(ceilings, f, got);
+  }
   return make(c->cause, fmt::format("{}; achieved {}{}", ceiling_sentence(*c), rate(got), supporting(*c, f)),
               advice_for(*c, f));
 }

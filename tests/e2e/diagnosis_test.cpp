@@ -5,6 +5,7 @@
 // without a kernel feature, a test skips and says why.
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <thread>
@@ -13,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "e2e/peer_pair.hpp"
 #include "e2e/process.hpp"
 
 namespace nperf::test {
@@ -150,6 +152,8 @@ TEST_F(VethPair, RateBelowCapacityIsRateLimited) {
   start_server();
   json doc = run_client({"-t", "3", "-b", "200M"});
   EXPECT_EQ(verdict(doc), "rate-limited") << explain(doc);
+  // Two namespaces on one kernel: the boot ids match, one host's CPU.
+  EXPECT_EQ(doc["end"]["nperf"]["verdict"]["evidence"].value("same_host", 0.0), 1.0) << explain(doc);
 }
 
 TEST_F(VethPair, InducedLossIsNetworkLimited) {
@@ -198,6 +202,24 @@ TEST_F(VethPair, UdpHostDropsAreReportedApartFromNetworkLoss) {
     EXPECT_TRUE(v == "receiver-buffer-overflow" || v == "receiver-CPU-bound") << v << "\n" << explain(doc);
   else
     EXPECT_EQ(v, "network-limited") << explain(doc);
+}
+
+TEST(Loopback, BothEndsOnOneBusyHostAreHostCpuBound) {
+  // README command one's situation, made certain on any machine: as many
+  // streams as cores over loopback, so the senders, the receivers and the
+  // kernel's packet work (twice as many busy threads as cores) saturate the
+  // host; no worker has a core of its own. The boot ids in the results
+  // extension tell the client both ends share the host.
+  const std::string streams =
+      std::to_string(std::clamp<unsigned>(std::thread::hardware_concurrency(), 2, 16));
+  PairResult r;
+  ASSERT_NO_FATAL_FAILURE(run_pair(Peer::kNperf, Peer::kNperf, {"-t", "3", "-P", streams}, &r));
+  const json& v = r.client["end"]["nperf"]["verdict"];
+  EXPECT_EQ(v.value("verdict", ""), "host-CPU-bound") << v.dump(1);
+  EXPECT_EQ(v["evidence"].value("same_host", 0.0), 1.0) << v.dump(1);
+  EXPECT_GE(v["evidence"].value("host_busy", 0.0), 0.9) << v.dump(1);
+  EXPECT_NE(v.value("reason", "").find("this host's cores, shared by both ends"), std::string::npos)
+      << v.dump(1);
 }
 
 }  // namespace

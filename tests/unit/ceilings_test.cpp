@@ -73,11 +73,8 @@ TEST(Ceilings, LossIsMathis) {
   ASSERT_NE(c, nullptr);
   // MSS/RTT * 1.22/sqrt(p) = 1448 B / 1 ms * 1.22 / 0.1
   EXPECT_NEAR(c->bps, 1448.0 * 8 / 1e-3 * 1.22 / 0.1, 1e3);
-  EXPECT_TRUE(c->eligible);
-  EXPECT_TRUE(c->reached(0.6 * c->bps));  // a model: from half of it
-  EXPECT_TRUE(c->reached(2.5 * c->bps));  // cubic beats Reno
-  EXPECT_FALSE(c->reached(0.4 * c->bps));
-  // Loss under 0.1 % is shown, never a cause.
+  // A model, never ranked against measured ceilings (verdict.cpp falls back on it).
+  EXPECT_FALSE(c->reached(c->bps));
   f.sender.retransmit_ratio = 0.0001;
   cs = stream_ceilings(f, 1e8);
   c = find(cs, "loss");
@@ -123,6 +120,8 @@ TEST(Ceilings, HostCpuOnASharedHostTakesTheBusierReading) {
   f.sender.known = f.receiver.known = true;
   f.sender.host_busy = 0.8;
   f.receiver.host_busy = 0.98;
+  f.sender.thread_cpu = 0.7;
+  f.receiver.thread_cpu = 0.4;
   f.same_host = true;
   auto cs = stream_ceilings(f, 5e9);
   const Ceiling* c = find(cs, "host_cpu");
@@ -130,6 +129,13 @@ TEST(Ceilings, HostCpuOnASharedHostTakesTheBusierReading) {
   EXPECT_EQ(c->cause, Bottleneck::kHostCpu);
   EXPECT_NEAR(c->bps, 5e9 / 0.98, 1);
   EXPECT_TRUE(c->reached(5e9));
+  // A host busy with other work while the workers used half a core between
+  // them: shown, not this test's limit.
+  f.sender.thread_cpu = 0.3;
+  f.receiver.thread_cpu = 0.2;
+  cs = stream_ceilings(f, 5e9);
+  ASSERT_NE(find(cs, "host_cpu"), nullptr);
+  EXPECT_FALSE(find(cs, "host_cpu")->reached(5e9));
 }
 
 TEST(Ceilings, RateCapsAreExact) {

@@ -219,13 +219,31 @@ TEST(Verdict, HostCpuCountsOnlyWhenBothEndsShareTheHost) {
   EXPECT_EQ(diagnose_stream(f).cause, Bottleneck::kUndetermined);
 }
 
+TEST(Verdict, ASmallWindowOnASharedBusyHostIsStillTheWindow) {
+  // The veth case on a loaded machine: the window's 2.6 Gbit/s is below
+  // what the saturated host allowed (3.3 Gbit/s).
+  StreamFacts f = shared_host_facts(false);
+  f.sender.snd_wnd = 12032;
+  f.sender.rtt_us = 37;
+  f.sent_bytes = f.received_bytes = static_cast<uint64_t>(3.2e9 / 8 * 5);
+  EXPECT_EQ(diagnose_stream(f).cause, Bottleneck::kReceiverWindow);
+}
+
+TEST(Verdict, ABusyHostWhoseWorkersIdleIsNotHostCpuBound) {
+  StreamFacts f = shared_host_facts(false);
+  f.sender.thread_cpu = 0.3;
+  f.receiver.thread_cpu = 0.2;
+  EXPECT_NE(diagnose_stream(f).cause, Bottleneck::kHostCpu);
+}
+
 TEST(Verdict, APinnedWorkerOnASharedHostKeepsItsOwnCore) {
   // -A: the sender's own core (100 % busy) is the more specific limit.
   EXPECT_EQ(diagnose_stream(shared_host_facts(true)).cause, Bottleneck::kSenderCpu);
 }
 
-TEST(Verdict, LossBelowTheMathisCeilingIsNetworkLimited) {
-  // 1 % of 1448-byte segments lost at 1 ms: Mathis allows 141 Mbit/s.
+TEST(Verdict, LossWithNoMeasuredCeilingNearIsNetworkLimited) {
+  // 1 % of 1448-byte segments lost at 1 ms: Mathis allows 141 Mbit/s; no
+  // window, buffer or CPU ceiling explains 120 Mbit/s.
   Behaviour s;
   s.rtt_us = 1000;
   s.bytes_per_s = 100'000'000;
@@ -236,6 +254,37 @@ TEST(Verdict, LossBelowTheMathisCeilingIsNetworkLimited) {
   Verdict v = diagnose_stream(f);
   EXPECT_EQ(v.cause, Bottleneck::kNetwork) << v.reason;
   EXPECT_NE(v.reason.find("(Mathis) allows 141.3 Mbit/s"), std::string::npos) << v.reason;
+}
+
+TEST(Verdict, LossWellAboveTheRenoModelIsStillTheNetwork) {
+  // VethPair.InducedLossIsNetworkLimited on a loaded machine: 2.1 % of the
+  // bytes sent again at 231 us, Mathis allows 421 Mbit/s, cubic moved 2.72
+  // Gbit/s; the host's cores were busy with other work, the workers were not.
+  Behaviour s, r;
+  s.rtt_us = 231;
+  s.snd_wnd = 14'994'432;
+  s.bytes_per_s = 340'000'000;
+  s.retrans_per_s = 7'300'000;
+  s.retrans_segments_per_s = 5000;
+  s.cpu = 0.34;
+  r.cpu = 0.33;
+  StreamFacts f = tcp_facts(series(s, true, true, false, false), series(r, false, true, false, false), 2.72);
+  f.same_host = true;
+  f.sender.host_busy = f.receiver.host_busy = 1.0;
+  Verdict v = diagnose_stream(f);
+  EXPECT_EQ(v.cause, Bottleneck::kNetwork) << v.reason;
+  EXPECT_NE(v.reason.find("(Mathis) allows 42"), std::string::npos) << v.reason;
+}
+
+TEST(Verdict, ASaturatedCoreWinsOverALittleLoss) {
+  // 0.2 % retransmitted while the sender's core was saturated: the core is a
+  // measured ceiling the rate reached; the loss model only fills in.
+  Behaviour s;
+  s.cpu = 0.98;
+  s.bytes_per_s = 1'000'000'000;
+  s.retrans_per_s = 2'000'000;
+  StreamFacts f = tcp_facts(series(s, true, true, false, false), series(kIdle, false, true, false, false), 8);
+  EXPECT_EQ(diagnose_stream(f).cause, Bottleneck::kSenderCpu);
 }
 
 TEST(Verdict, ClampedWindowNamesTheSysctlAndTheValueToSet) {

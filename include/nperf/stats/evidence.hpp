@@ -22,6 +22,7 @@ struct ThreadCpuSample {
 // Cumulative busy and total time of each core (/proc/stat), indexed by core.
 struct CoreTime {
   uint64_t busy = 0, total = 0;  // clock ticks
+  bool allowed = true;           // in this process's CPU affinity (cpuset, taskset, -A)
 };
 using CoreTimes = std::vector<CoreTime>;
 
@@ -59,8 +60,9 @@ struct StreamEvidence {
   int cpu = -1;
   bool pinned = false;
   double core_busy = -1;
-  // Every core of this host together (/proc/stat, softirq included): when
-  // both ends share the host, its CPU is one budget for both (ceilings.hpp).
+  // Every core this process may use, together (/proc/stat, softirq
+  // included): when both ends share the host, that CPU is one budget for
+  // both (ceilings.hpp).
   double host_busy = -1;
   // UDP receiver: datagrams this host's socket buffer dropped in the period.
   int64_t host_drops = -1;
