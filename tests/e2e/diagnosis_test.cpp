@@ -126,9 +126,14 @@ TEST_F(VethPair, SmallReceiveWindowIsReceiverWindowLimited) {
   start_server();
   json doc = run_client({"-t", "3"});
   EXPECT_EQ(verdict(doc), "receiver-window-limited") << explain(doc);
-  // The evidence behind it: the sender's own TCP_INFO and the receiver's half.
+  // The evidence behind it: the window's ceiling (snd_wnd / rtt), which the
+  // achieved rate reached. Not rwnd_limited's share of the time: a fresh
+  // clone once saw 24 % with the window explaining the rate (docs/diagnosis.md).
+  const json& figures = doc["end"]["nperf"]["verdict"]["evidence"];
+  ASSERT_TRUE(figures.contains("ceiling_receive_window_bps")) << explain(doc);
+  EXPECT_GE(figures["achieved_bps"].get<double>(), 0.75 * figures["ceiling_receive_window_bps"].get<double>())
+      << explain(doc);
   const json& ev = doc["end"]["nperf"]["streams"][0]["evidence"];
-  EXPECT_GE(ev["local"]["rwnd_limited"].get<double>(), 0.3) << ev.dump();
   EXPECT_TRUE(ev.contains("remote")) << ev.dump();
 }
 
