@@ -463,7 +463,11 @@ TEST(EvidenceJson, RoundTripsThroughTheResultsExtension) {
   s.bytes_per_s = 1000;
   s.retrans_per_s = 10;
   StreamEvidence e = series(s, true, true, false, true);
+  e.mss = 1448;
+  e.host_busy = 0.75;
   StreamEvidence back = evidence_from_json(evidence_to_json(e));
+  EXPECT_EQ(back.mss, 1448);
+  EXPECT_NEAR(back.host_busy, 0.75, 1e-9);
   EXPECT_TRUE(back.known);
   EXPECT_TRUE(back.tcp_info);
   EXPECT_TRUE(back.sender);
