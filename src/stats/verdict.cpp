@@ -103,23 +103,26 @@ std::string window_advice(const StreamFacts& f, bool receive, double bdp_bytes) 
 // that are reached together are one cause seen twice, and the rules below
 // say which is the cause: a receiver that cannot keep up lets its buffer fill
 // and its window close, so its window is the symptom; on a shared host whose
-// cores were all busy, each unpinned worker's core was one share of that host.
+// cores were all busy, a worker that waited for a core was short of the host's.
 const Ceiling* binding_ceiling(const std::vector<Ceiling>& ceilings, const StreamFacts& f, double got) {
   auto reached = [&](Bottleneck b) {
     return std::any_of(ceilings.begin(), ceilings.end(),
                        [&](const Ceiling& c) { return c.cause == b && c.reached(got); });
   };
   const bool receiver_saturated = reached(Bottleneck::kReceiverCpu);
-  // A pinned worker (-A) has a core of its own to saturate: that core is the
-  // more specific limit.
-  const bool host_saturated = reached(Bottleneck::kHostCpu) && !f.sender.pinned && !f.receiver.pinned;
+  // The host is the limit only for workers that waited for its cores: one
+  // pinned with -A, or one that ran 90 % of a core by itself, saturated a
+  // core of its own, and more of the host would not have helped it.
+  auto own_core = [](const StreamEvidence& e) {
+    return e.known && (e.pinned || e.thread_cpu >= kCpuSaturated);
+  };
+  const bool host_limits = reached(Bottleneck::kHostCpu) && !own_core(f.sender) && !own_core(f.receiver);
   const Ceiling* best = nullptr;
   for (const Ceiling& c : ceilings) {
     if (!c.reached(got)) continue;
     if (c.cause == Bottleneck::kReceiverWindow && receiver_saturated) continue;
-    if ((c.cause == Bottleneck::kSenderCpu || c.cause == Bottleneck::kReceiverCpu) && host_saturated)
-      continue;
-    if (c.cause == Bottleneck::kHostCpu && !host_saturated) continue;
+    if ((c.cause == Bottleneck::kSenderCpu || c.cause == Bottleneck::kReceiverCpu) && host_limits) continue;
+    if (c.cause == Bottleneck::kHostCpu && !host_limits) continue;
     // Within 1 % the earlier (more specific) ceiling keeps the verdict.
     if (!best || c.bps < best->bps * 0.99) best = &c;
   }
