@@ -179,8 +179,7 @@ std::string advice_for(const Ceiling& c, const StreamFacts& f) {
              "the NIC's interrupt cores (-A), or skip the receive copy (--skip-rx-copy)";
     case Bottleneck::kSenderCpu:
       return "add streams (-P) so more cores send, keep each sender on a core of its own (-A), or send "
-             "without "
-             "copying (-Z)";
+             "without copying (-Z)";
     case Bottleneck::kHostCpu:
       return "sender, receiver and the kernel's packet work shared this host's cores: run the ends on "
              "different hosts to measure a network, or give each end cores of its own (-A on both)";
@@ -237,10 +236,8 @@ Verdict tcp_verdict(const StreamFacts& f, const std::vector<Ceiling>& ceilings) 
         std::find_if(ceilings.begin(), ceilings.end(), [](const Ceiling& x) { return x.key == "loss"; });
     if (loss != ceilings.end() && f.sender.retransmit_ratio >= kRetransmitNotable)
       return make(Bottleneck::kNetwork,
-                  fmt::format("no measured ceiling explains {}: {:.2f}% of the bytes were sent again; {} (a "
-                              "Reno model){}",
-                              rate(got), f.sender.retransmit_ratio * 100, ceiling_sentence(*loss),
-                              supporting(*loss, f)),
+                  fmt::format("no measured ceiling explains {} but the loss does: {} (a Reno model){}",
+                              rate(got), ceiling_sentence(*loss), supporting(*loss, f)),
                   advice_for(*loss, f));
     return undetermined(ceilings, f, got);
   }
