@@ -472,6 +472,7 @@ void TestRun::attach_evidence(EndReport* end, const protocol::TestResults* peer,
     }
     if (f.seconds <= 0 || (f.sent_bytes == 0 && f.received_bytes == 0)) continue;
     e.verdict = diagnose_stream(f);
+    if (spec_.direction == Direction::kBidir) e.verdict->direction = e.info.forward ? 1 : -1;
     verdicts.push_back(*e.verdict);
   }
   if (!verdicts.empty()) end->verdict = diagnose_test(verdicts);

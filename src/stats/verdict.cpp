@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "nperf/stats/ceilings.hpp"
+#include "nperf/stats/directions.hpp"
 
 namespace nperf {
 
@@ -360,6 +361,8 @@ Verdict diagnose_test(const std::vector<Verdict>& streams) {
   Verdict test = *best;
   test.streams = count[best->cause];
   test.of_streams = static_cast<int>(streams.size());
+  test.direction = 0;
+  compare_directions(streams, &test);
   return test;
 }
 

@@ -137,6 +137,22 @@ TEST_F(VethPair, SmallReceiveWindowIsReceiverWindowLimited) {
   EXPECT_TRUE(ev.contains("remote")) << ev.dump();
 }
 
+TEST_F(VethPair, BidirWithOneSmallWindowSaysTheDirectionsDiffer) {
+  // Only the server receives through a 16 KiB buffer: client to server is
+  // held by that window, server to client is not.
+  ASSERT_EQ(sh(ns("ip netns exec {S} sysctl -qw net.ipv4.tcp_rmem='4096 16384 16384'")).exit_code, 0);
+  start_server();
+  json doc = run_client({"-t", "3", "--bidir"});
+  const json& v = doc["end"]["nperf"]["verdict"];
+  ASSERT_TRUE(v.contains("evidence")) << explain(doc);
+  const double forward = v["evidence"].value("forward_achieved_bps", 0.0);
+  const double reverse = v["evidence"].value("reverse_achieved_bps", 0.0);
+  EXPECT_GT(forward, 0) << explain(doc);
+  EXPECT_GE(reverse, 1.5 * forward) << explain(doc);
+  EXPECT_NE(v.value("reason", "").find("the directions differ: client to server"), std::string::npos)
+      << explain(doc);
+}
+
 TEST_F(VethPair, BothEndsOnOneCoreAreCpuBound) {
   // Cubic, not the host's default: BBR without an fq qdisc paces with a
   // kernel timer, and with the sender's short unsent queue (send_backlog.hpp)

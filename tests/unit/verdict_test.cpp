@@ -479,6 +479,37 @@ TEST(Verdict, TestVerdictIsTheCauseMostStreamsShare) {
   EXPECT_EQ(t.of_streams, 3);
 }
 
+Verdict directed(Bottleneck cause, std::string reason, double bps, int direction) {
+  Verdict v;
+  v.cause = cause;
+  v.reason = std::move(reason);
+  v.figures = {{"achieved_bps", bps}};
+  v.direction = direction;
+  return v;
+}
+
+TEST(Verdict, BidirComparesTheDirections) {
+  Verdict t =
+      diagnose_test({directed(Bottleneck::kReceiverWindow,
+                              "a 12 KiB receive window at 37 us rtt allows 2.60 Gbit/s; more", 3e9, 1),
+                     directed(Bottleneck::kReceiverWindow,
+                              "a 12 KiB receive window at 37 us rtt allows 2.60 Gbit/s", 3e9, 1),
+                     directed(Bottleneck::kHostCpu, "this host's cores allow 9 Gbit/s; achieved", 9e9, -1)});
+  EXPECT_EQ(t.cause, Bottleneck::kReceiverWindow);
+  EXPECT_NE(
+      t.reason.find("the directions differ: client to server receiver-window-limited at 6.00 Gbit/s (a 12 "
+                    "KiB receive window at 37 us rtt allows 2.60 Gbit/s), server to client host-CPU-bound "
+                    "at 9.00 Gbit/s (this host's cores allow 9 Gbit/s)"),
+      std::string::npos)
+      << t.reason;
+  Verdict alike = diagnose_test({directed(Bottleneck::kSenderCpu, "core", 5e9, 1),
+                                 directed(Bottleneck::kSenderCpu, "core", 4.5e9, -1)});
+  EXPECT_NE(alike.reason.find("both directions alike"), std::string::npos) << alike.reason;
+  // One way: no comparison.
+  Verdict one = diagnose_test({directed(Bottleneck::kSenderCpu, "core", 5e9, 0)});
+  EXPECT_EQ(one.reason, "core");
+}
+
 TEST(EvidenceJson, RoundTripsThroughTheResultsExtension) {
   Behaviour s;
   s.rwnd_limited = 0.5;

@@ -66,10 +66,12 @@ struct Verdict {
   std::string advice;  // what to change ("" when nothing to do)
   std::vector<Figure> figures;
   int streams = 1, of_streams = 1;  // test verdict: streams that share the cause
+  int direction = 0;                // --bidir: 1 client to server, -1 server to client; 0 one way
 };
 
 Verdict diagnose_stream(const StreamFacts& facts);
-// The test's verdict: the cause most streams share (ties: the earlier stream's).
+// The test's verdict: the cause most streams share (ties: the earlier
+// stream's); with --bidir, each direction's too (directions.hpp).
 Verdict diagnose_test(const std::vector<Verdict>& streams);
 
 }  // namespace nperf
