@@ -18,9 +18,14 @@ for _ in $(seq 1 100); do
   [ -n "$(ss -Hltn "sport = :$port" 2>/dev/null)" ] && break
   sleep 0.05
 done
-build/nperf -c 127.0.0.1 -p "$port" -P 2 -t 3
+build/nperf -c 127.0.0.1 -p "$port" -P 2 -t 3 | tee /tmp/nperf-demo-client.log
 wait "$server" || true
 trap - EXIT
 echo
 echo "--- server side ---"
 cat /tmp/nperf-demo-server.log
+# The server prints before the results exchange, so its verdict has only its
+# own half; the client's has both ends' evidence: it is the demo's answer.
+echo
+echo "--- verdict (the client's, from both ends' evidence) ---"
+grep '^Verdict' /tmp/nperf-demo-client.log || echo "no verdict from the client" >&2

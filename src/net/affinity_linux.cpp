@@ -119,6 +119,9 @@ ThreadCpuSample read_thread_cpu(pid_t tid) {
 CoreTimes read_core_times() {
   std::ifstream in("/proc/stat");
   CoreTimes cores;
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  const bool known = ::sched_getaffinity(0, sizeof(allowed), &allowed) == 0;
   std::string line;
   while (std::getline(in, line)) {
     // "cpuN user nice system idle iowait irq softirq steal ..."; the first
@@ -132,6 +135,7 @@ CoreTimes read_core_times() {
     CoreTime t;
     for (int i = 0; i < 8; ++i) t.total += v[i];
     t.busy = t.total - v[3] - v[4];  // idle and iowait are not busy
+    t.allowed = !known || index >= CPU_SETSIZE || CPU_ISSET(index, &allowed);
     if (index >= cores.size()) cores.resize(index + 1);
     cores[index] = t;
   }

@@ -50,6 +50,7 @@ Json evidence_to_json(const StreamEvidence& e) {
     j["min_rtt_us"] = e.min_rtt_us;
     j["snd_cwnd"] = e.snd_cwnd;
     j["snd_wnd"] = e.snd_wnd;
+    if (e.mss > 0) j["mss"] = e.mss;
     j["retransmits"] = e.retransmits;
     j["retransmit_percent"] = round4(e.retransmit_ratio * 100);
   } else if (e.tcp_info) {
@@ -62,6 +63,7 @@ Json evidence_to_json(const StreamEvidence& e) {
   j["cpu"] = e.cpu;
   j["pinned"] = e.pinned;
   j["core_busy"] = round4(e.core_busy);
+  if (e.host_busy >= 0) j["host_busy"] = round4(e.host_busy);
   if (e.host_drops >= 0) j["host_drops"] = e.host_drops;
   return j;
 }
@@ -85,6 +87,7 @@ StreamEvidence evidence_from_json(const Json& j) {
       e.min_rtt_us = bounded_int(j, "min_rtt_us", -1, kMaxCount, -1);
       e.snd_cwnd = static_cast<uint64_t>(bounded_int(j, "snd_cwnd", 0, kMaxCount, 0));
       e.snd_wnd = static_cast<uint64_t>(bounded_int(j, "snd_wnd", 0, kMaxCount, 0));
+      e.mss = bounded_int(j, "mss", -1, 1 << 20, -1);
       e.retransmits = bounded_int(j, "retransmits", 0, kMaxCount, 0);
       e.retransmit_ratio = bounded(j, "retransmit_percent", 0, 100, 0) / 100;
     } else if (find_key(j, "rcv_space")) {
@@ -99,6 +102,7 @@ StreamEvidence evidence_from_json(const Json& j) {
     const Json* pinned = find_key(j, "pinned");
     e.pinned = pinned && pinned->is_boolean() && pinned->get<bool>();
     e.core_busy = bounded(j, "core_busy", -1, 1, -1);
+    e.host_busy = bounded(j, "host_busy", -1, 1, -1);
     e.host_drops = bounded_int(j, "host_drops", -1, kMaxCount, -1);
     e.known = true;
   } catch (const JsonFieldError&) {
@@ -136,6 +140,7 @@ SocketBuffers buffers_from_json(const Json& j) {
 Json encode_results_extension(const ResultsExtension& ext) {
   Json j = Json::object();
   j["buffers"] = buffers_to_json(ext.buffers);
+  if (!ext.boot_id.empty()) j["boot_id"] = ext.boot_id;
   j["streams"] = Json::array();
   for (const ExtensionStream& s : ext.streams)
     j["streams"].push_back({{"id", s.id}, {"evidence", evidence_to_json(s.evidence)}});
@@ -146,6 +151,10 @@ ResultsExtension decode_results_extension(const Json& j) {
   ResultsExtension ext;
   if (!j.is_object()) return ext;
   if (const Json* b = find_key(j, "buffers")) ext.buffers = buffers_from_json(*b);
+  // A UUID (36 characters); anything else is not a boot id.
+  if (const Json* id = find_key(j, "boot_id");
+      id && id->is_string() && id->get_ref<const std::string&>().size() <= 64)
+    ext.boot_id = id->get<std::string>();
   const Json* list = find_key(j, "streams");
   if (!list || !list->is_array()) return ext;
   for (const Json& x : *list) {

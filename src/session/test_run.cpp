@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "nperf/net/affinity.hpp"
+#include "nperf/net/host_identity.hpp"
 #include "nperf/net/socket_options.hpp"
 #include "nperf/session/errors.hpp"
 #include "nperf/stats/end_report.hpp"
@@ -257,6 +258,8 @@ LocalTestTotals TestRun::totals() const {
   t.direction = spec_.direction;
   t.omit_s = spec_.omit_s;
   t.rate_bps = spec_.rate_bps;
+  t.fq_rate_bps = spec_.fq_rate_bps;
+  t.boot_id = net::boot_id();
   t.is_server = !quota_owner_;
   for (size_t i = 0; i < trackers_.size(); ++i)
     t.streams.push_back({&trackers_[i], evidence_[i].total(), pinned_[i],

@@ -18,6 +18,17 @@ double fraction(uint64_t part_us, double seconds) {
   return std::clamp(static_cast<double>(part_us) / 1e6 / seconds, 0.0, 1.0);
 }
 
+// Busy share of the allowed cores together between two /proc/stat readings.
+double host_busy_between(const CoreTimes& from, const CoreTimes& to) {
+  uint64_t busy = 0, total = 0;
+  for (size_t i = 0; i < from.size() && i < to.size(); ++i) {
+    if (!to[i].allowed) continue;
+    busy += delta(from[i].busy, to[i].busy);
+    total += delta(from[i].total, to[i].total);
+  }
+  return total > 0 ? std::min(1.0, static_cast<double>(busy) / static_cast<double>(total)) : -1;
+}
+
 }  // namespace
 
 StreamEvidence evidence_between(const EvidenceReading& from, const EvidenceReading& to, bool sender, bool tcp,
@@ -43,6 +54,9 @@ StreamEvidence evidence_between(const EvidenceReading& from, const EvidenceReadi
     e.snd_cwnd = b.snd_cwnd_bytes;
     e.snd_wnd = b.snd_wnd_bytes;
     e.rcv_space = b.rcv_space;
+    // The path MTU less IPv4, TCP and timestamp headers (20 + 20 + 12): the
+    // segment size Linux uses on an Ethernet or veth path.
+    if (b.pmtu > 52) e.mss = b.pmtu - 52;
     e.retransmits = static_cast<int64_t>(delta(a.total_retransmits, b.total_retransmits));
     uint64_t sent = delta(a.bytes_sent, b.bytes_sent);
     e.retransmit_ratio =
@@ -64,6 +78,7 @@ StreamEvidence evidence_between(const EvidenceReading& from, const EvidenceReadi
     if (total > 0)
       e.core_busy = std::min(1.0, static_cast<double>(delta(a.busy, b.busy)) / static_cast<double>(total));
   }
+  e.host_busy = host_busy_between(from.cores, to.cores);
   if (udp && !sender) e.host_drops = static_cast<int64_t>(delta(from.host_drops, to.host_drops));
   return e;
 }

@@ -42,6 +42,7 @@ protocol::TestResults local_results(const LocalTestTotals& local) {
   // from both halves (iperf3 ignores the key).
   protocol::ResultsExtension ext;
   ext.buffers = local.buffers;
+  ext.boot_id = local.boot_id;
   for (const LocalStreamTotals& s : local.streams) {
     any_sender = any_sender || s.tracker->info().sender;
     tcp_info = tcp_info || s.tracker->has_tcp_info();

@@ -9,8 +9,8 @@ namespace nperf {
 namespace {
 
 // The facts diagnose_stream reads, oriented sender/receiver.
-StreamFacts stream_facts(const EndStream& e, const EndReport& end, uint64_t target_bps,
-                         bool peer_results_follow) {
+StreamFacts stream_facts(const EndStream& e, const EndReport& end, const LocalTestTotals& local,
+                         bool same_host, bool peer_results_follow) {
   const bool local_sends = e.info.sender;
   StreamFacts f;
   f.udp = e.udp;
@@ -19,7 +19,9 @@ StreamFacts stream_facts(const EndStream& e, const EndReport& end, uint64_t targ
   f.sent_bytes = e.sent_bytes;
   f.received_known = e.receiver_known;
   f.received_bytes = e.received_bytes;
-  f.target_bps = target_bps;
+  f.target_bps = local.rate_bps;
+  f.fq_rate_bps = local.fq_rate_bps;
+  f.same_host = same_host;
   f.peer_half_pending = peer_results_follow;
   f.sender = local_sends ? e.local_evidence : e.remote_evidence;
   f.receiver = local_sends ? e.remote_evidence : e.local_evidence;
@@ -40,7 +42,9 @@ void attach_evidence(EndReport* end, const LocalTestTotals& local, const protoco
   end->local_buffers = local.buffers;
   // The peer's half (nperf peers only); what it sent malformed is simply unknown.
   std::map<int, StreamEvidence> remote;
+  bool same_host = false;
   if (peer && peer->nperf) {
+    same_host = !local.boot_id.empty() && peer->nperf->boot_id == local.boot_id;
     end->remote_buffers = peer->nperf->buffers;
     for (const auto& s : peer->nperf->streams) remote[s.id] = s.evidence;
   }
@@ -50,9 +54,10 @@ void attach_evidence(EndReport* end, const LocalTestTotals& local, const protoco
     e.local_evidence = local.streams[i].evidence;
     if (auto it = remote.find(e.info.id); it != remote.end()) e.remote_evidence = it->second;
     if (e.udp && e.info.sender && e.remote_evidence.known) e.host_dropped = e.remote_evidence.host_drops;
-    StreamFacts f = stream_facts(e, *end, local.rate_bps, peer_results_follow);
+    StreamFacts f = stream_facts(e, *end, local, same_host, peer_results_follow);
     if (f.seconds <= 0 || (f.sent_bytes == 0 && f.received_bytes == 0)) continue;
     e.verdict = diagnose_stream(f);
+    if (local.direction == Direction::kBidir) e.verdict->direction = e.info.forward ? 1 : -1;
     verdicts.push_back(*e.verdict);
   }
   if (!verdicts.empty()) end->verdict = diagnose_test(verdicts);

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "nperf/stats/ceilings.hpp"
+#include "nperf/stats/directions.hpp"
 #include "nperf/stats/rates.hpp"
 
 namespace nperf {
@@ -25,6 +27,8 @@ std::string_view bottleneck_name(Bottleneck b) {
       return "network-limited";
     case Bottleneck::kReceiverBuffer:
       return "receiver-buffer-overflow";
+    case Bottleneck::kHostCpu:
+      return "host-CPU-bound";
     case Bottleneck::kUndetermined:
       break;
   }
@@ -50,14 +54,9 @@ std::string pct(double f) {
   return fmt::format("{:.0f}%", f * 100);
 }
 
-// How much CPU an end's worker wanted: the time it ran plus the time it sat
-// runnable waiting for a core (other work on the same core starves it just
-// the same), or, when pinned, its core's busy time.
+// How much CPU an end's worker wanted (ceilings.hpp).
 double load(const StreamEvidence& e) {
-  if (!e.known || e.thread_cpu < 0) return -1;
-  double l = e.thread_cpu + std::max(0.0, e.thread_wait);
-  if (e.pinned && e.core_busy >= 0) l = std::max(l, e.core_busy);
-  return std::min(1.0, l);
+  return cpu_demand(e);
 }
 
 std::string load_words(const StreamEvidence& e) {
@@ -98,69 +97,118 @@ std::string window_advice(const StreamFacts& f, bool receive, double bdp_bytes) 
   return fmt::format("raise the third value of {} on the {}, or set -w{}", autotune, where, bdp);
 }
 
-Verdict tcp_verdict(const StreamFacts& f) {
+// The lowest ceiling the achieved rate reached, or nullptr. Two ceilings
+// that are reached together are one cause seen twice, and the rules below
+// say which is the cause: a receiver that cannot keep up lets its buffer fill
+// and its window close, so its window is the symptom; on a shared host whose
+// cores were all busy, a worker that waited for a core was short of the host's.
+const Ceiling* binding_ceiling(const std::vector<Ceiling>& ceilings, const StreamFacts& f, double got) {
+  auto reached = [&](Bottleneck b) {
+    return std::any_of(ceilings.begin(), ceilings.end(),
+                       [&](const Ceiling& c) { return c.cause == b && c.reached(got); });
+  };
+  const bool receiver_saturated = reached(Bottleneck::kReceiverCpu);
+  // The host is the limit only for workers that waited for its cores: one
+  // pinned with -A, or one that ran 90 % of a core by itself, saturated a
+  // core of its own, and more of the host would not have helped it.
+  auto own_core = [](const StreamEvidence& e) {
+    return e.known && (e.pinned || e.thread_cpu >= kCpuSaturated);
+  };
+  const bool host_limits = reached(Bottleneck::kHostCpu) && !own_core(f.sender) && !own_core(f.receiver);
+  const Ceiling* best = nullptr;
+  for (const Ceiling& c : ceilings) {
+    if (!c.reached(got)) continue;
+    if (c.cause == Bottleneck::kReceiverWindow && receiver_saturated) continue;
+    if ((c.cause == Bottleneck::kSenderCpu || c.cause == Bottleneck::kReceiverCpu) && host_limits) continue;
+    if (c.cause == Bottleneck::kHostCpu && !host_limits) continue;
+    // Within 1 % the earlier (more specific) ceiling keeps the verdict.
+    if (!best || c.bps < best->bps * 0.99) best = &c;
+  }
+  return best;
+}
+
+// The limited-time fractions and counters that back a ceiling up.
+std::string supporting(const Ceiling& c, const StreamFacts& f) {
+  const StreamEvidence& s = f.sender;
+  const bool tcp_info = s.known && s.tcp_info;
+  switch (c.cause) {
+    case Bottleneck::kReceiverWindow:
+      return tcp_info ? fmt::format("; the sender waited for the receiver's window {} of the time",
+                                    pct(s.rwnd_limited))
+                      : "";
+    case Bottleneck::kSendBuffer:
+      return tcp_info
+                 ? fmt::format("; the sender's socket buffer ran dry {} of the time", pct(s.sndbuf_limited))
+                 : "";
+    case Bottleneck::kNetwork:
+      return fmt::format("; {} retransmissions ({:.2f}% of the bytes sent), congestion window {}, rtt {} us",
+                         s.retransmits, s.retransmit_ratio * 100, size(static_cast<double>(s.snd_cwnd)),
+                         s.rtt_us);
+    case Bottleneck::kSenderCpu:
+      return fmt::format("; the sending worker {}", load_words(s));
+    case Bottleneck::kReceiverCpu:
+      return fmt::format("; the receiving worker {}", load_words(f.receiver));
+    case Bottleneck::kHostCpu: {
+      std::string s_words = s.known ? fmt::format("; the sending worker {}", load_words(s)) : "";
+      std::string r_words =
+          f.receiver.known ? fmt::format("; the receiving worker {}", load_words(f.receiver)) : "";
+      return fmt::format("; both ends ran on this host (one kernel){}{}", s_words, r_words);
+    }
+    default:
+      return "";
+  }
+}
+
+std::string advice_for(const Ceiling& c, const StreamFacts& f) {
+  const double rtt_s = f.sender.rtt_us > 0 ? static_cast<double>(f.sender.rtt_us) / 1e6 : 0;
+  switch (c.cause) {
+    case Bottleneck::kRateLimited:
+      return c.key == "fq_rate" ? "raise --fq-rate, or leave it out, to find the path's own limit"
+                                : "raise -b, or use -b 0, to find the path's own limit";
+    case Bottleneck::kReceiverWindow:
+      return window_advice(f, true, static_cast<double>(f.target_bps) * rtt_s / 8);
+    case Bottleneck::kSendBuffer:
+      return window_advice(f, false, static_cast<double>(f.target_bps) * rtt_s / 8);
+    case Bottleneck::kNetwork:
+      return "packets are lost between the ends: check interface drops (ip -s link), conntrack and MTU "
+             "(nperf --check); a loss-tolerant congestion control (-C bbr) may help";
+    case Bottleneck::kReceiverCpu:
+      return "add streams (-P) so more cores receive, keep each receiver on a core of its own and away from "
+             "the NIC's interrupt cores (-A), or skip the receive copy (--skip-rx-copy)";
+    case Bottleneck::kSenderCpu:
+      return "add streams (-P) so more cores send, keep each sender on a core of its own (-A), or send "
+             "without copying (-Z)";
+    case Bottleneck::kHostCpu:
+      return "sender, receiver and the kernel's packet work shared this host's cores: run the ends on "
+             "different hosts to measure a network, or give each end cores of its own (-A on both)";
+    default:
+      return "";
+  }
+}
+
+// "no limit stood out": the two ceilings nearest the achieved rate, then
+// the raw figures.
+Verdict undetermined(const std::vector<Ceiling>& ceilings, const StreamFacts& f, double got) {
   const StreamEvidence& s = f.sender;
   const StreamEvidence& r = f.receiver;
-  const double got = achieved(f);
-  const double sender_load = load(s), receiver_load = load(r);
-
-  if (f.target_bps > 0 && got >= kRateReached * static_cast<double>(f.target_bps))
-    return make(Bottleneck::kRateLimited,
-                fmt::format("the test asked for -b {} per stream and got {}",
-                            rate(static_cast<double>(f.target_bps)), rate(got)),
-                "raise -b, or use -b 0, to find the path's own limit");
-
-  // A saturated core comes first: a receiver that cannot keep up closes its
-  // window, so window-limited time is then a symptom, not the cause.
-  if (std::max(sender_load, receiver_load) >= kCpuSaturated) {
-    bool receiver = receiver_load >= sender_load;
-    const StreamEvidence& e = receiver ? r : s;
-    std::string other;
-    const StreamEvidence& o = receiver ? s : r;
-    if (load(o) >= kCpuSaturated)
-      other = fmt::format("; the {} also {}", receiver ? "sender" : "receiver", load_words(o));
-    if (receiver)
-      return make(
-          Bottleneck::kReceiverCpu, fmt::format("the receiving worker {}{}", load_words(e), other),
-          "add streams (-P) so more cores receive, keep each receiver on a core of its own and away from "
-          "the NIC's interrupt cores (-A), or skip the receive copy (--skip-rx-copy)");
-    return make(
-        Bottleneck::kSenderCpu, fmt::format("the sending worker {}{}", load_words(e), other),
-        "add streams (-P) so more cores send, keep each sender on a core of its own (-A), or send without "
-        "copying (-Z)");
-  }
-
-  if (s.known && s.tcp_info) {
-    const double rtt_s = s.rtt_us > 0 ? static_cast<double>(s.rtt_us) / 1e6 : 0;
-    if (s.rwnd_limited >= kWindowLimited) {
-      std::string cap;
-      if (rtt_s > 0 && s.snd_wnd > 0)
-        cap = fmt::format(" (a {} window at {} us rtt caps a stream near {})",
-                          size(static_cast<double>(s.snd_wnd)), s.rtt_us,
-                          rate(bits_per_second(s.snd_wnd, rtt_s)));
-      return make(Bottleneck::kReceiverWindow,
-                  fmt::format("the sender waited for the receiver's window {} of the time{}",
-                              pct(s.rwnd_limited), cap),
-                  window_advice(f, true, static_cast<double>(f.target_bps) * rtt_s / 8));
-    }
-    if (s.sndbuf_limited >= kSendBufferLimited)
-      return make(Bottleneck::kSendBuffer,
-                  fmt::format("the sender's socket buffer ran dry {} of the time", pct(s.sndbuf_limited)),
-                  window_advice(f, false, static_cast<double>(f.target_bps) * rtt_s / 8));
-    if (s.retransmit_ratio >= kRetransmitNotable)
-      return make(
-          Bottleneck::kNetwork,
-          fmt::format("{} retransmissions ({:.2f}% of the bytes sent), congestion window {}, rtt {} us",
-                      s.retransmits, s.retransmit_ratio * 100, size(static_cast<double>(s.snd_cwnd)),
-                      s.rtt_us),
-          "packets are lost between the ends: check interface drops (ip -s link), conntrack and MTU "
-          "(nperf --check); a loss-tolerant congestion control (-C bbr) may help");
-  }
-
+  std::vector<const Ceiling*> near;
+  for (const Ceiling& c : ceilings)
+    if (c.bps > 0) near.push_back(&c);
+  // Nearness is the factor between the achieved rate and the ceiling, either way.
+  auto factor = [&](const Ceiling* c) {
+    const double r = c->ratio(got);
+    return r <= 0 ? 1e300 : std::max(r, 1 / r);
+  };
+  std::stable_sort(near.begin(), near.end(),
+                   [&](const Ceiling* a, const Ceiling* b) { return factor(a) < factor(b); });
   std::vector<std::string> seen;
+  for (size_t i = 0; i < near.size() && i < 2; ++i)
+    seen.push_back(
+        fmt::format("{} ({} of it achieved)", ceiling_sentence(*near[i]), pct(near[i]->ratio(got))));
+  const double sender_load = load(s), receiver_load = load(r);
   if (sender_load >= 0) seen.push_back(fmt::format("sender CPU {}", pct(sender_load)));
   if (receiver_load >= 0) seen.push_back(fmt::format("receiver CPU {}", pct(receiver_load)));
-  if (s.known && s.tcp_info) {
+  if (!f.udp && s.known && s.tcp_info) {
     seen.push_back(fmt::format("window-limited {}", pct(s.rwnd_limited)));
     seen.push_back(fmt::format("send-buffer-limited {}", pct(s.sndbuf_limited)));
     seen.push_back(fmt::format("{} retransmissions", s.retransmits));
@@ -171,11 +219,31 @@ Verdict tcp_verdict(const StreamFacts& f) {
         f.peer_half_pending
             ? "an nperf peer sends it with the results, after this summary; its verdict has both ends"
             : "not nperf"));
-  return make(Bottleneck::kUndetermined, fmt::format("no single limit stood out: {}", fmt::join(seen, ", ")),
-              "");
+  return make(Bottleneck::kUndetermined,
+              fmt::format("no limit stood out at {} achieved: {}", rate(got), fmt::join(seen, ", ")), "");
 }
 
-Verdict udp_verdict(const StreamFacts& f) {
+// TCP: the lowest ceiling the achieved rate reached (ceilings.hpp).
+Verdict tcp_verdict(const StreamFacts& f, const std::vector<Ceiling>& ceilings) {
+  const double got = achieved(f);
+  const Ceiling* c = binding_ceiling(ceilings, f, got);
+  if (!c) {
+    // Nothing measured explains the rate; notable loss does, whatever the
+    // Reno model says (it underestimates Linux at short RTTs).
+    auto loss =
+        std::find_if(ceilings.begin(), ceilings.end(), [](const Ceiling& x) { return x.key == "loss"; });
+    if (loss != ceilings.end() && f.sender.retransmit_ratio >= kRetransmitNotable)
+      return make(Bottleneck::kNetwork,
+                  fmt::format("no measured ceiling explains {} but the loss does: {} (a Reno model){}",
+                              rate(got), ceiling_sentence(*loss), supporting(*loss, f)),
+                  advice_for(*loss, f));
+    return undetermined(ceilings, f, got);
+  }
+  return make(c->cause, fmt::format("{}; achieved {}{}", ceiling_sentence(*c), rate(got), supporting(*c, f)),
+              advice_for(*c, f));
+}
+
+Verdict udp_verdict(const StreamFacts& f, const std::vector<Ceiling>& ceilings) {
   const StreamEvidence& s = f.sender;
   const StreamEvidence& r = f.receiver;
   const double got = achieved(f);
@@ -214,13 +282,18 @@ Verdict udp_verdict(const StreamFacts& f) {
                 fmt::format("the test asked for -b {} per stream and got {}",
                             rate(static_cast<double>(f.target_bps)), rate(got)),
                 "raise -b, or use -b 0, to find the path's own limit");
-  if (std::max(sender_load, receiver_load) >= kCpuSaturated) {
-    bool receiver = receiver_load > sender_load;
+  // Without notable loss or the rate reached, the CPU ceilings decide.
+  std::vector<Ceiling> cpu;
+  for (const Ceiling& c : ceilings)
+    if (c.cause == Bottleneck::kSenderCpu || c.cause == Bottleneck::kReceiverCpu ||
+        c.cause == Bottleneck::kHostCpu)
+      cpu.push_back(c);
+  if (const Ceiling* c = binding_ceiling(cpu, f, got))
     return make(
-        receiver ? Bottleneck::kReceiverCpu : Bottleneck::kSenderCpu,
-        fmt::format("the {} worker {}", receiver ? "receiving" : "sending", load_words(receiver ? r : s)),
-        "add streams (-P), keep each worker on a core of its own (-A), or use --gsro (UDP GSO/GRO)");
-  }
+        c->cause, fmt::format("{}; achieved {}{}", ceiling_sentence(*c), rate(got), supporting(*c, f)),
+        c->cause == Bottleneck::kHostCpu
+            ? advice_for(*c, f)
+            : "add streams (-P), keep each worker on a core of its own (-A), or use --gsro (UDP GSO/GRO)");
   std::vector<std::string> seen;
   if (sender_load >= 0) seen.push_back(fmt::format("sender CPU {}", pct(sender_load)));
   if (receiver_load >= 0) seen.push_back(fmt::format("receiver CPU {}", pct(receiver_load)));
@@ -229,9 +302,15 @@ Verdict udp_verdict(const StreamFacts& f) {
               "");
 }
 
-void add_figures(const StreamFacts& f, Verdict* v) {
-  auto add = [&](const char* name, double value) { v->figures.push_back({name, value}); };
+void add_figures(const StreamFacts& f, const std::vector<Ceiling>& ceilings, Verdict* v) {
+  auto add = [&](const std::string& name, double value) { v->figures.push_back({name, value}); };
   add("achieved_bps", achieved(f));
+  for (const Ceiling& c : ceilings) add("ceiling_" + c.key + "_bps", c.bps);
+  if (f.same_host) {
+    add("same_host", 1);
+    add("host_busy",
+        std::max(f.sender.known ? f.sender.host_busy : -1, f.receiver.known ? f.receiver.host_busy : -1));
+  }
   if (f.target_bps) add("target_bps", static_cast<double>(f.target_bps));
   if (f.sender.known) {
     add("sender_thread_cpu", f.sender.thread_cpu);
@@ -263,8 +342,9 @@ void add_figures(const StreamFacts& f, Verdict* v) {
 }  // namespace
 
 Verdict diagnose_stream(const StreamFacts& facts) {
-  Verdict v = facts.udp ? udp_verdict(facts) : tcp_verdict(facts);
-  add_figures(facts, &v);
+  const std::vector<Ceiling> ceilings = stream_ceilings(facts, achieved(facts));
+  Verdict v = facts.udp ? udp_verdict(facts, ceilings) : tcp_verdict(facts, ceilings);
+  add_figures(facts, ceilings, &v);
   return v;
 }
 
@@ -278,6 +358,8 @@ Verdict diagnose_test(const std::vector<Verdict>& streams) {
   Verdict test = *best;
   test.streams = count[best->cause];
   test.of_streams = static_cast<int>(streams.size());
+  test.direction = 0;
+  compare_directions(streams, &test);
   return test;
 }
 

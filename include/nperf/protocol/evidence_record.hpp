@@ -20,6 +20,7 @@ struct StreamEvidence {
   int64_t rtt_us = -1, min_rtt_us = -1;
   uint64_t snd_cwnd = 0, snd_wnd = 0;  // sender: congestion window, receiver's advertised window
   uint64_t rcv_space = 0;              // receiver: autotuned receive space
+  int64_t mss = -1;                    // sender: segment size from the path MTU (-1 unknown)
   int64_t retransmits = 0;
   double retransmit_ratio = 0;  // retransmitted / sent bytes
   // The worker thread: CPU seconds and the fraction of one core it used;
@@ -30,6 +31,10 @@ struct StreamEvidence {
   int cpu = -1;
   bool pinned = false;
   double core_busy = -1;
+  // Every core this process may use, together (/proc/stat, softirq
+  // included): when both ends share the host, that CPU is one budget for
+  // both (ceilings.hpp).
+  double host_busy = -1;
   // UDP receiver: datagrams this host's socket buffer dropped in the period.
   int64_t host_drops = -1;
 

@@ -23,6 +23,7 @@ struct ExtensionStream {
 
 struct ResultsExtension {
   SocketBuffers buffers;                 // known == false: absent or malformed
+  std::string boot_id;                   // the end's kernel boot id, "" when unknown
   std::vector<ExtensionStream> streams;  // in the peer's order; entries without an integer id are dropped
 
   bool operator==(const ResultsExtension&) const = default;

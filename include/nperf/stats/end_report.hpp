@@ -30,7 +30,11 @@ struct LocalTestTotals {
   Protocol protocol = Protocol::kTcp;
   Direction direction = Direction::kForward;
   double omit_s = 0;
-  uint64_t rate_bps = 0;  // -b per stream, 0 = unlimited
+  uint64_t rate_bps = 0;     // -b per stream, 0 = unlimited
+  uint64_t fq_rate_bps = 0;  // --fq-rate per stream, 0 = none
+  // The kernel's boot id ("" unknown): equal at both ends means one host's
+  // CPU served both (the host-CPU ceiling, ceilings.hpp).
+  std::string boot_id;
   bool is_server = false;
   std::vector<LocalStreamTotals> streams;
   CpuUtilization cpu;  // local half

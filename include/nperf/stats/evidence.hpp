@@ -23,6 +23,7 @@ struct ThreadCpuSample {
 // Cumulative busy and total time of each core (/proc/stat), indexed by core.
 struct CoreTime {
   uint64_t busy = 0, total = 0;  // clock ticks
+  bool allowed = true;           // in this process's CPU affinity (cpuset, taskset, -A)
 };
 using CoreTimes = std::vector<CoreTime>;
 

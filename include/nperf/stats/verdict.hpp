@@ -20,12 +20,15 @@ enum class Bottleneck {
   kReceiverCpu,     // the receiving worker's core was saturated
   kNetwork,         // loss on the way: retransmissions (TCP) or lost datagrams (UDP)
   kReceiverBuffer,  // UDP: the receiving host's socket buffer overflowed
+  kHostCpu,         // both ends on one host, and its cores (all of them) were saturated
 };
 
 // "receiver-window-limited", "sender-CPU-bound", ... (stable: scripts match on it).
 std::string_view bottleneck_name(Bottleneck b);
 
-// Thresholds (fractions); see docs/diagnosis.md.
+// Thresholds (fractions); see docs/diagnosis.md. The verdict is decided by
+// ceilings (ceilings.hpp); the limited-time fractions below are the
+// supporting evidence quoted beside it.
 inline constexpr double kRateReached = 0.90;    // achieved / -b
 inline constexpr double kCpuSaturated = 0.90;   // thread CPU, or busy pinned core
 inline constexpr double kWindowLimited = 0.30;  // rwnd_limited / wall time
@@ -41,6 +44,8 @@ struct StreamFacts {
   bool sent_known = false, received_known = false;
   uint64_t sent_bytes = 0, received_bytes = 0;
   uint64_t target_bps = 0;          // -b for this stream, 0 = unlimited
+  uint64_t fq_rate_bps = 0;         // --fq-rate (the kernel's pacing cap), 0 = none
+  bool same_host = false;           // both ends on one kernel (equal boot ids)
   StreamEvidence sender, receiver;  // known == false: that end sent none (an iperf3 peer)
   SocketBuffers sender_buffers, receiver_buffers;
   int64_t packets = 0, lost = 0;  // UDP; lost -1 when unknown
@@ -61,10 +66,12 @@ struct Verdict {
   std::string advice;  // what to change ("" when nothing to do)
   std::vector<Figure> figures;
   int streams = 1, of_streams = 1;  // test verdict: streams that share the cause
+  int direction = 0;                // --bidir: 1 client to server, -1 server to client; 0 one way
 };
 
 Verdict diagnose_stream(const StreamFacts& facts);
-// The test's verdict: the cause most streams share (ties: the earlier stream's).
+// The test's verdict: the cause most streams share (ties: the earlier
+// stream's); with --bidir, each direction's too (directions.hpp).
 Verdict diagnose_test(const std::vector<Verdict>& streams);
 
 }  // namespace nperf
