@@ -42,6 +42,7 @@ struct RawOptions {
   std::string bind, bind_device;
   std::string pacing_timer;
   std::vector<std::string> unsupported;  // iperf3 options nperf does not implement, as given
+  CLI::Option* skew_option = nullptr;    // --time-skew-threshold, to tell "given" from the default
 };
 
 // iperf3 options nperf knows but does not implement: refused by name with the
@@ -58,18 +59,6 @@ constexpr Unsupported kUnsupported[] = {
     {"-X,--xbind", true, "SCTP is not supported"},
     {"--nstreams", true, "SCTP is not supported"},
     {"-m,--mptcp", false, "MPTCP (-m) is not supported"},
-    {"--username", true,
-     "authentication is not supported (it would need RSA from OpenSSL, outside nperf's stack)"},
-    {"--rsa-public-key-path", true,
-     "authentication is not supported (it would need RSA from OpenSSL, outside nperf's stack)"},
-    {"--rsa-private-key-path", true,
-     "authentication is not supported (it would need RSA from OpenSSL, outside nperf's stack)"},
-    {"--authorized-users-path", true,
-     "authentication is not supported (it would need RSA from OpenSSL, outside nperf's stack)"},
-    {"--time-skew-threshold", true,
-     "authentication is not supported (it would need RSA from OpenSSL, outside nperf's stack)"},
-    {"--use-pkcs1-padding", false,
-     "authentication is not supported (it would need RSA from OpenSSL, outside nperf's stack)"},
 };
 
 void add_unsupported_options(CLI::App& app, RawOptions& raw) {
@@ -154,6 +143,38 @@ void add_deadline_options(CLI::App& app, Config& c, RawOptions& raw) {
       ->default_str("");
 }
 
+// iperf3's authentication (issue #18, docs/auth.md) and nperf's access list.
+// The files are read and checked later, by auth::prepare() in main().
+void add_auth_options(CLI::App& app, Config& c, RawOptions& raw) {
+  AuthSettings& a = c.auth;
+  app.add_option(
+         "--username", a.username,
+         "client: user name for authentication (password: --password-file, IPERF3_PASSWORD or a prompt)")
+      ->option_text("USER");
+  app.add_option("--rsa-public-key-path", a.public_key_path,
+                 "client: the server's RSA public key (PEM) used to encrypt the credentials")
+      ->option_text("FILE");
+  app.add_option("--password-file", a.password_file,
+                 "client: read the password from this file (nperf only; one final newline is dropped)")
+      ->option_text("FILE");
+  app.add_option("--rsa-private-key-path", a.private_key_path,
+                 "server: RSA private key (PEM, unencrypted) used to decrypt the credentials")
+      ->option_text("FILE");
+  app.add_option("--authorized-users-path", a.users_path,
+                 "server: file of 'user,sha256(\"{user}password\")' lines, re-read when it changes")
+      ->option_text("FILE");
+  raw.skew_option =
+      app.add_option("--time-skew-threshold", a.skew_threshold_s,
+                     "server: seconds the client's clock may differ from the server's (default 10)")
+          ->check(CLI::Range(1, std::numeric_limits<int>::max()));
+  app.add_flag(
+      "--use-pkcs1-padding", a.pkcs1_padding,
+      "PKCS#1 v1.5 instead of OAEP padding, for iperf3 <= 3.16 peers (iperf3 has it on the server only)");
+  app.add_option("--allow", a.allow,
+                 "server: accept connections only from these networks (nperf only), e.g. 10.0.0.0/8,::1")
+      ->option_text("CIDR[,CIDR...]");
+}
+
 void add_check_option(CLI::App& app, RawOptions& raw) {
   app.add_option(
          "--check", raw.check,
@@ -227,6 +248,33 @@ void add_client_options(CLI::App& app, Config& c, RawOptions& raw) {
                "client: UDP GSO when sending and GRO when receiving, on both ends (as iperf3 >= 3.21)");
 }
 
+// Authentication options belong to one role each, as in iperf3 (which says
+// "some option you are trying to set is client only" / "server only").
+std::string check_auth_roles(const RawOptions& raw, const Config& c) {
+  const AuthSettings& a = c.auth;
+  if (c.role == Role::kClient) {
+    const std::pair<bool, const char*> server_only[] = {
+        {!a.private_key_path.empty(), "--rsa-private-key-path"},
+        {!a.users_path.empty(), "--authorized-users-path"},
+        {raw.skew_option->count() > 0, "--time-skew-threshold"},
+        {!a.allow.empty(), "--allow"}};
+    for (auto [given, name] : server_only)
+      if (given) return fmt::format("{} is a server option", name);
+    if (a.client_enabled() && (a.username.empty() || a.public_key_path.empty()))
+      return "authentication needs both --username and --rsa-public-key-path";
+    if (!a.password_file.empty() && !a.client_enabled()) return "--password-file needs --username";
+  } else {
+    const std::pair<bool, const char*> client_only[] = {{!a.username.empty(), "--username"},
+                                                        {!a.public_key_path.empty(), "--rsa-public-key-path"},
+                                                        {!a.password_file.empty(), "--password-file"}};
+    for (auto [given, name] : client_only)
+      if (given) return fmt::format("{} is a client option", name);
+    if (a.server_enabled() && (a.private_key_path.empty() || a.users_path.empty()))
+      return "authentication needs both --rsa-private-key-path and --authorized-users-path";
+  }
+  return "";
+}
+
 // Returns an error message, or "" when the options make sense together.
 std::string finish(const RawOptions& raw, Config& c) {
   TestSpec& s = c.spec;
@@ -257,6 +305,7 @@ std::string finish(const RawOptions& raw, Config& c) {
   if (c.csv && c.json) return "--csv and -J cannot be used together (both replace the text output)";
   if (c.role == Role::kClient && (c.daemon || !raw.pidfile.empty()))
     return fmt::format("{} is a server option (the client does not detach)", c.daemon ? "-D" : "-I");
+  if (std::string error = check_auth_roles(raw, c); !error.empty()) return error;
   if (!raw.pidfile.empty()) {
     // -D changes the directory to /; the path means what it meant where nperf was started.
     std::error_code ec;
@@ -427,6 +476,7 @@ ParseOutcome parse_command_line(int argc, char** argv, Config* config) {
   add_deadline_options(app, c, raw);
   add_client_options(app, c, raw);
   add_check_option(app, raw);
+  add_auth_options(app, c, raw);
   add_unsupported_options(app, raw);
   try {
     app.parse(argc, argv);

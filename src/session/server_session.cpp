@@ -24,6 +24,7 @@
 #include "nperf/report/json_reporter.hpp"
 #include "nperf/report/tee_reporter.hpp"
 #include "nperf/report/text_reporter.hpp"
+#include "nperf/session/auth_gate.hpp"
 #include "nperf/session/control_channel.hpp"
 #include "nperf/session/process_control.hpp"
 #include "nperf/session/session_common.hpp"
@@ -157,6 +158,7 @@ asio::awaitable<void> ServerSession::accept_loop() {
     asio::ip::tcp::socket socket = co_await acceptor_.async_accept(asio::redirect_error(use_awaitable, ec));
     if (ec == asio::error::operation_aborted) co_return;
     if (ec) continue;  // e.g. the peer reset before we accepted; keep serving
+    if (!admit_connection(config_, socket, reporter_)) continue;  // --allow (issue #18)
     if (test_ && test_->phase == ServerTest::Phase::kFinishing && !config_.one_off) {
       // A client started right after the previous one finished can arrive
       // before that test's IPERF_DONE (already sent) has been read: wait for it
@@ -245,6 +247,7 @@ asio::awaitable<void> ServerSession::run_test(std::shared_ptr<ServerTest> test,
     co_await control.write_server_error(kIeRecvParams, 0);
     throw SessionError(fmt::format("bad parameters from client: {}", decoded.error), kIeRecvParams);
   }
+  co_await authenticate_client(config_, text, peer.address(), control, reporter_);  // issue #18
   TestSpec& spec = test->spec = *decoded.spec;
   if (auto errors = validate(spec); !errors.empty()) {
     int code = spec.parallel > kMaxStreams                  ? kIeNumStreams
