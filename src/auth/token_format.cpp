@@ -68,6 +68,8 @@ std::string format_credentials(const Credentials& c) {
 }
 
 std::optional<Credentials> parse_credentials(std::string_view s) {
+  // iperf3 reads the plaintext as a C string; a NUL inside is no part of a name or password.
+  if (s.find('\0') != std::string_view::npos) return std::nullopt;
   Credentials c;
   // The template "user: %s\npwd:  %s\nts:   %ld": each blank in it matches any run of blanks.
   skip_spaces(s);

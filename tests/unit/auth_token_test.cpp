@@ -43,6 +43,8 @@ TEST(AuthCredentials, ParseRefusesEverythingElse) {
         "usr: mario\npwd:  rossi\nts:   1", "user: mario\npassword: rossi\nts:   1",
         "user: \npwd:  rossi\nts:   1", "user: mario\npwd:  rossi\nts:   99999999999999999999"})
     EXPECT_FALSE(parse_credentials(bad)) << bad;
+  using namespace std::string_view_literals;  // found by fuzzing: a NUL inside a word
+  EXPECT_FALSE(parse_credentials("user: ma\0rio\npwd:  rossi\nts:   1"sv));
   std::string long_user = "user: " + std::string(kMaxCredentialLength + 1, 'u') + "\npwd:  p\nts:   1";
   EXPECT_FALSE(parse_credentials(long_user));
 }
