@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what nperf needs to build and test from Debian 12 packages, only
-# when something is missing. Run as root (or with sudo available). nftables:
+# when something is missing. Run as root (or with sudo available). libssl-dev:
+# libcrypto for authentication (docs/auth.md), the one library beyond the stack. nftables:
 # the diagnosis tests drop packets inside a namespace they create.
 set -euo pipefail
-packages=(g++ cmake make clang-format libasio-dev libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev iperf3 iproute2 procps nftables)
+packages=(g++ cmake make clang-format libasio-dev libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev libssl-dev iperf3 iproute2 procps nftables)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
