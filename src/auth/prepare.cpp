@@ -83,8 +83,10 @@ bool prepare_server(AuthSettings& a, std::string* error) {
 
 bool prepare(Config* config, std::string* error) {
   AuthSettings& a = config->auth;
-  if (config->role == Role::kClient) return !a.client_enabled() || prepare_client(a, error);
+  if (config->role == Role::kClient)
+    return !a.client_enabled() || (libcrypto_available(error) && prepare_client(a, error));
   if (!a.server_enabled() && a.allow.empty()) return true;
+  if (a.server_enabled() && !libcrypto_available(error)) return false;
   return prepare_server(a, error);
 }
 

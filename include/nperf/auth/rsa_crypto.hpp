@@ -1,5 +1,5 @@
 #pragma once
-// The only file that talks to OpenSSL (libcrypto): RSA keys from PEM files,
+// The only file that talks to OpenSSL (libcrypto, loaded at first use): RSA keys from PEM files,
 // RSA encryption with OAEP (OpenSSL's defaults: SHA-1, MGF1-SHA-1, no label,
 // as iperf3 >= 3.17) or PKCS#1 v1.5 (iperf3 <= 3.16), SHA-256, and a
 // constant-time comparison. Errors come back as text, never as exceptions.
@@ -15,6 +15,11 @@
 namespace nperf::auth {
 
 enum class Padding { kOaep, kPkcs1 };
+
+// libcrypto is loaded when first needed (rsa_crypto.cpp says why); false and
+// *error when it cannot be. Call it before anything else here: the other
+// functions end the process with that message instead.
+bool libcrypto_available(std::string* error);
 
 class RsaKey {
  public:
