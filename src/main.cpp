@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "nperf/auth/prepare.hpp"
 #include "nperf/cli/options.hpp"
 #include "nperf/config/affinity_spec.hpp"
 #include "nperf/config/exit_code.hpp"
@@ -21,6 +22,11 @@ int main(int argc, char** argv) {
   nperf::Config config;
   auto outcome = nperf::cli::parse_command_line(argc, argv, &config);
   if (!outcome.run) return outcome.exit_code;
+  // Keys, password (env, file or prompt) and --allow: read before anything runs (docs/auth.md).
+  if (std::string auth_error; !outcome.host_check && !nperf::auth::prepare(&config, &auth_error)) {
+    std::cerr << "nperf: parameter error - " << auth_error << "\n";
+    return 2;
+  }
   std::signal(SIGPIPE, SIG_IGN);  // a closed data socket must fail a send, not kill us
 
   std::string error;

@@ -53,10 +53,11 @@ constexpr Place kLayout[] = {
     {"--server-bitrate-limit", kSectionServer, "#[KMG][/#]"},
     {"--idle-timeout", kSectionServer, "#"},
     {"--server-max-duration", kSectionServer, "#", kIperf3_20},
-    {"--rsa-private-key-path", kSectionServer, "file", kMarkRefused},
-    {"--authorized-users-path", kSectionServer, "file", kMarkRefused},
-    {"--time-skew-threshold", kSectionServer, "#", kMarkRefused},
-    {"--use-pkcs1-padding", kSectionServer, "", kMarkRefused},
+    {"--rsa-private-key-path", kSectionServer, "file"},
+    {"--authorized-users-path", kSectionServer, "file"},
+    {"--time-skew-threshold", kSectionServer, "#"},
+    {"--use-pkcs1-padding", kSectionServer, "", kIperf3_17},
+    {"--allow", kSectionServer, "CIDR[,CIDR...]", kMarkNperf},
     {"--client", kSectionClient, "<host>[%<dev>]"},
     {"--sctp", kSectionClient, "", kMarkRefused},
     {"--xbind", kSectionClient, "<name>", kMarkRefused},
@@ -93,8 +94,9 @@ constexpr Place kLayout[] = {
     {"--repeating-payload", kSectionClient, ""},
     {"--dont-fragment", kSectionClient, ""},
     {"--gsro", kSectionClient, "", kIperf3_21},
-    {"--username", kSectionClient, "str", kMarkRefused},
-    {"--rsa-public-key-path", kSectionClient, "file", kMarkRefused},
+    {"--username", kSectionClient, "str"},
+    {"--rsa-public-key-path", kSectionClient, "file"},
+    {"--password-file", kSectionClient, "file", kMarkNperf},
 };
 
 std::vector<std::string> names_of(const CLI::Option& option) {

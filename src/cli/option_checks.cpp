@@ -229,10 +229,37 @@ std::string check_test_spec(const RawOptions& raw, Config& c) {
   return "";
 }
 
+// Authentication options belong to one role each, as in iperf3 (which says
+// "some option you are trying to set is client only" / "server only").
+std::string check_auth_roles(const RawOptions& raw, Config& c) {
+  const AuthSettings& a = c.auth;
+  if (c.role == Role::kClient) {
+    const std::pair<bool, const char*> server_only[] = {
+        {!a.private_key_path.empty(), "--rsa-private-key-path"},
+        {!a.users_path.empty(), "--authorized-users-path"},
+        {raw.skew_given, "--time-skew-threshold"},
+        {!a.allow.empty(), "--allow"}};
+    for (auto [given, name] : server_only)
+      if (given) return fmt::format("{} is a server option", name);
+    if (a.client_enabled() && (a.username.empty() || a.public_key_path.empty()))
+      return "authentication needs both --username and --rsa-public-key-path";
+    if (!a.password_file.empty() && !a.client_enabled()) return "--password-file needs --username";
+  } else {
+    const std::pair<bool, const char*> client_only[] = {{!a.username.empty(), "--username"},
+                                                        {!a.public_key_path.empty(), "--rsa-public-key-path"},
+                                                        {!a.password_file.empty(), "--password-file"}};
+    for (auto [given, name] : client_only)
+      if (given) return fmt::format("{} is a client option", name);
+    if (a.server_enabled() && (a.private_key_path.empty() || a.users_path.empty()))
+      return "authentication needs both --rsa-private-key-path and --authorized-users-path";
+  }
+  return "";
+}
+
 constexpr Check kChecks[] = {
-    check_role,           check_devices,   check_output,    check_affinity,
-    check_sizes,          check_rate,      check_time,      check_marking_and_pacing,
-    check_end_and_limits, check_keepalive, check_test_spec,
+    check_role,      check_devices,   check_output, check_auth_roles,         check_affinity,
+    check_sizes,     check_rate,      check_time,   check_marking_and_pacing, check_end_and_limits,
+    check_keepalive, check_test_spec,
 };
 
 }  // namespace

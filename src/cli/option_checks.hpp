@@ -28,6 +28,7 @@ struct RawOptions {
   std::string tos, dscp, fq_rate;
   std::string bind, bind_device;
   std::string pacing_timer;
+  bool skew_given = false;               // --time-skew-threshold given (its default is not "given")
   std::vector<std::string> unsupported;  // iperf3 options nperf does not implement, as given
 };
 

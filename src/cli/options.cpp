@@ -39,18 +39,6 @@ constexpr Unsupported kUnsupported[] = {
     {"-X,--xbind", true, "SCTP is not supported"},
     {"--nstreams", true, "SCTP is not supported"},
     {"-m,--mptcp", false, "MPTCP (-m) is not supported"},
-    {"--username", true,
-     "authentication is not supported (it would need RSA from OpenSSL, outside nperf's stack)"},
-    {"--rsa-public-key-path", true,
-     "authentication is not supported (it would need RSA from OpenSSL, outside nperf's stack)"},
-    {"--rsa-private-key-path", true,
-     "authentication is not supported (it would need RSA from OpenSSL, outside nperf's stack)"},
-    {"--authorized-users-path", true,
-     "authentication is not supported (it would need RSA from OpenSSL, outside nperf's stack)"},
-    {"--time-skew-threshold", true,
-     "authentication is not supported (it would need RSA from OpenSSL, outside nperf's stack)"},
-    {"--use-pkcs1-padding", false,
-     "authentication is not supported (it would need RSA from OpenSSL, outside nperf's stack)"},
 };
 
 void add_unsupported_options(CLI::App& app, RawOptions& raw) {
@@ -136,6 +124,42 @@ void add_deadline_options(CLI::App& app, Config& c, RawOptions& raw) {
       ->default_str("");
 }
 
+// iperf3's authentication (issue #18, docs/auth.md) and nperf's access list.
+// The files are read and checked later, by auth::prepare() in main().
+void add_auth_options(CLI::App& app, Config& c, RawOptions& raw) {
+  AuthSettings& a = c.auth;
+  app.add_option(
+         "--username", a.username,
+         "client: user name for authentication (password: --password-file, IPERF3_PASSWORD or a prompt)")
+      ->option_text("USER");
+  app.add_option("--rsa-public-key-path", a.public_key_path,
+                 "client: the server's RSA public key (PEM) used to encrypt the credentials")
+      ->option_text("FILE");
+  app.add_option("--password-file", a.password_file,
+                 "client: read the password from this file (nperf only; one final newline is dropped)")
+      ->option_text("FILE");
+  app.add_option("--rsa-private-key-path", a.private_key_path,
+                 "server: RSA private key (PEM, unencrypted) used to decrypt the credentials")
+      ->option_text("FILE");
+  app.add_option("--authorized-users-path", a.users_path,
+                 "server: file of 'user,sha256(\"{user}password\")' lines, re-read when it changes")
+      ->option_text("FILE");
+  app.add_option_function<int>(
+         "--time-skew-threshold",
+         [&a, &raw](int seconds) {
+           a.skew_threshold_s = seconds;
+           raw.skew_given = true;
+         },
+         "server: seconds the client's clock may differ from the server's (default 10)")
+      ->check(CLI::Range(1, std::numeric_limits<int>::max()));
+  app.add_flag(
+      "--use-pkcs1-padding", a.pkcs1_padding,
+      "PKCS#1 v1.5 instead of OAEP padding, for iperf3 <= 3.16 peers (iperf3 has it on the server only)");
+  app.add_option("--allow", a.allow,
+                 "server: accept connections only from these networks (nperf only), e.g. 10.0.0.0/8,::1")
+      ->option_text("CIDR[,CIDR...]");
+}
+
 void add_check_option(CLI::App& app, RawOptions& raw) {
   app.add_option(
          "--check", raw.check,
@@ -219,6 +243,7 @@ void add_options(CLI::App& app, Config& c, RawOptions& raw) {
   add_deadline_options(app, c, raw);
   add_client_options(app, c, raw);
   add_check_option(app, raw);
+  add_auth_options(app, c, raw);
   add_unsupported_options(app, raw);
 }
 

@@ -19,6 +19,7 @@
 #include "nperf/net/socket_options.hpp"
 #include "nperf/protocol/params.hpp"
 #include "nperf/protocol/udp_header.hpp"
+#include "nperf/session/auth_gate.hpp"
 #include "nperf/session/errors.hpp"
 #include "nperf/session/process_control.hpp"
 #include "nperf/session/session_common.hpp"
@@ -212,7 +213,7 @@ asio::awaitable<void> ClientSession::on_state(State state) {
   const TestSpec& spec = config_.spec;
   switch (state) {
     case State::kParamExchange:
-      co_await control_->write_json(protocol::encode_params(spec));
+      co_await control_->write_json(with_authtoken(config_, protocol::encode_params(spec)));  // issue #18
       reporter_.on_connected(start_info_);
       break;
     case State::kCreateStreams:

@@ -11,8 +11,9 @@ using protocol::State;
 
 namespace {
 
-// The parameter message, or SERVER_ERROR IERECVPARAMS and a SessionError.
-asio::awaitable<TestSpec> receive_params(ControlChannel& control) {
+// The parameter message (decoded, and as sent), or SERVER_ERROR IERECVPARAMS
+// and a SessionError.
+asio::awaitable<std::pair<TestSpec, std::string>> receive_params(ControlChannel& control) {
   std::string text, bad_frame;
   try {
     text = co_await control.read_json(protocol::kMaxParamsLength, kParamsTimeout);
@@ -30,16 +31,19 @@ asio::awaitable<TestSpec> receive_params(ControlChannel& control) {
     co_await control.write_server_error(kIeRecvParams, 0);
     throw SessionError(fmt::format("bad parameters from client: {}", decoded.error), kIeRecvParams);
   }
-  co_return *decoded.spec;
+  co_return std::pair{*decoded.spec, std::move(text)};
 }
 
 }  // namespace
 
-asio::awaitable<AdmittedTest> server_handshake(ControlChannel& control, const ServerLimits& limits) {
+asio::awaitable<AdmittedTest> server_handshake(ControlChannel& control, const ServerLimits& limits,
+                                               const ParamsCheck& check) {
   AdmittedTest test;
   test.cookie = co_await control.read_cookie(kCookieTimeout);
   co_await control.write_state(State::kParamExchange);
-  test.spec = co_await receive_params(control);
+  auto [spec, text] = co_await receive_params(control);
+  test.spec = std::move(spec);
+  if (check) co_await check(text);
   Admission admission = admit(test.spec, limits);
   if (!admission.admitted()) {
     co_await control.write_server_error(admission.code, 0);

@@ -1,4 +1,5 @@
 #include "nperf/session/server_session.hpp"
+#include "nperf/session/auth_gate.hpp"
 
 #include <csignal>
 
@@ -123,6 +124,7 @@ asio::awaitable<void> ServerSession::accept_loop() {
     asio::ip::tcp::socket socket = co_await acceptor_.async_accept(asio::redirect_error(use_awaitable, ec));
     if (ec == asio::error::operation_aborted) co_return;
     if (ec) continue;  // e.g. the peer reset before we accepted; keep serving
+    if (!admit_connection(config_, socket, reporter_)) continue;  // --allow (issue #18)
     if (test_ && test_->phase == ServerTest::Phase::kFinishing && !config_.one_off) {
       // A client started right after the previous one finished can arrive
       // before that test's IPERF_DONE (already sent) has been read: wait for it

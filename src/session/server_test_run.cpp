@@ -11,6 +11,7 @@
 #include "nperf/report/json_reporter.hpp"
 #include "nperf/report/make_reporter.hpp"
 #include "nperf/report/tee_reporter.hpp"
+#include "nperf/session/auth_gate.hpp"
 #include "nperf/session/server_handshake.hpp"
 #include "nperf/session/server_session.hpp"
 #include "nperf/session/server_test.hpp"
@@ -30,7 +31,7 @@ asio::awaitable<void> ServerSession::run_test(std::shared_ptr<ServerTest> test,
   test->control = std::make_unique<ControlChannel>(std::move(socket));
   if (debug_sink_) test->control->set_trace(debug_sink_);
 
-  co_await admit_test(*test);
+  co_await admit_test(*test, peer);
   set_up_reporters(*test);
   describe_start(*test, peer);
   co_await create_streams(*test);
@@ -38,8 +39,11 @@ asio::awaitable<void> ServerSession::run_test(std::shared_ptr<ServerTest> test,
   co_await serve_running_test(*test);
 }
 
-asio::awaitable<void> ServerSession::admit_test(ServerTest& test) {
-  AdmittedTest admitted = co_await server_handshake(*test.control, ServerLimits::from(config_));
+asio::awaitable<void> ServerSession::admit_test(ServerTest& test, const asio::ip::tcp::endpoint& peer) {
+  auto authenticate = [this, &test, peer](const std::string& params) -> asio::awaitable<void> {
+    co_await authenticate_client(config_, params, peer.address(), *test.control, reporter_);  // issue #18
+  };
+  AdmittedTest admitted = co_await server_handshake(*test.control, ServerLimits::from(config_), authenticate);
   test.cookie = admitted.cookie;
   test.spec = admitted.spec;
   test.side = Side{Role::kServer, test.spec.direction};

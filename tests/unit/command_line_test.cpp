@@ -173,10 +173,18 @@ TEST(CommandLine, UnknownAndConflictingOptionsStayErrors) {
 }
 
 TEST(CommandLine, AbbreviatedRefusedOptionIsRefusedByName) {
+  Parsed p = parse({"-c", "127.0.0.1", "--mpt"});
+  EXPECT_EQ(p.outcome.exit_code, 2);
+  EXPECT_NE(p.err.find("MPTCP (-m) is not supported"), std::string::npos) << p.err;
+}
+
+TEST(CommandLine, AbbreviatedAuthOptionMeansTheWholeName) {
   // iperf3's own auth test writes --authorized-user= for --authorized-users-path.
   Parsed p = parse({"-s", "--authorized-user=users.csv"});
   EXPECT_EQ(p.outcome.exit_code, 2);
-  EXPECT_NE(p.err.find("authentication is not supported"), std::string::npos) << p.err;
+  EXPECT_NE(p.err.find("authentication needs both --rsa-private-key-path and --authorized-users-path"),
+            std::string::npos)
+      << p.err;
 }
 
 TEST(GetoptRules, ExpandsNamesButNotValuesNorOperands) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "nperf/config/affinity_spec.hpp"
+#include "nperf/config/auth_settings.hpp"
 #include "nperf/config/test_spec.hpp"
 
 namespace nperf {
@@ -51,6 +52,7 @@ struct Config {
   int connect_timeout_ms = 10'000;  // --connect-timeout (iperf3: OS default; we never wait forever)
   bool block_len_given = false;     // -l given; else UDP uses the control connection's MSS, as iperf3
   TestSpec spec;
+  AuthSettings auth;  // --username, --rsa-*-key-path, --allow ... (issue #18)
 };
 
 }  // namespace nperf

@@ -5,6 +5,8 @@
 // SessionError is thrown, so the client always learns why. No listener and
 // no session state: tests drive it against a scripted client.
 #include <array>
+#include <functional>
+#include <string>
 
 #include <asio/awaitable.hpp>
 
@@ -25,6 +27,11 @@ struct AdmittedTest {
 inline constexpr Duration kCookieTimeout{10'000};
 inline constexpr Duration kParamsTimeout{10'000};
 
-asio::awaitable<AdmittedTest> server_handshake(ControlChannel& control, const ServerLimits& limits);
+// Looks at the raw parameter message before admission (authentication,
+// issue #18); it answers and throws to refuse.
+using ParamsCheck = std::function<asio::awaitable<void>(const std::string& params_json)>;
+
+asio::awaitable<AdmittedTest> server_handshake(ControlChannel& control, const ServerLimits& limits,
+                                               const ParamsCheck& check = {});
 
 }  // namespace nperf::session

@@ -38,7 +38,7 @@ class ServerSession {
   // One test from the first byte to the end (server_test_run.cpp), job by job.
   asio::awaitable<void> run_test(std::shared_ptr<ServerTest> test, asio::ip::tcp::socket socket);
   // The handshake (server_handshake.hpp), then this server's own CPU pinning.
-  asio::awaitable<void> admit_test(ServerTest& test);
+  asio::awaitable<void> admit_test(ServerTest& test, const asio::ip::tcp::endpoint& peer);
   void set_up_reporters(ServerTest& test);
   void describe_start(ServerTest& test, const asio::ip::tcp::endpoint& peer);
   asio::awaitable<void> start_test(std::shared_ptr<ServerTest> test);
