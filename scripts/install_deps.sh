@@ -7,7 +7,7 @@
 # podman, buildah, runc, conntrack: the container tests; python3-yaml and
 # python3-kubernetes: the manifest validation; lintian, man-db: the .deb test.
 set -euo pipefail
-packages=(g++ cmake make clang-format libasio-dev libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev libssl-dev libcpp-httplib-dev iperf3 iproute2 procps nftables strace podman buildah runc conntrack iptables python3 python3-yaml python3-kubernetes lintian man-db)
+packages=(g++ cmake make clang-format libasio-dev libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev libssl-dev iperf3 iproute2 procps nftables strace podman buildah runc conntrack iptables python3 python3-yaml python3-kubernetes lintian man-db)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

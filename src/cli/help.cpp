@@ -53,6 +53,7 @@ constexpr Place kLayout[] = {
     {"--server-bitrate-limit", kSectionServer, "#[KMG][/#]"},
     {"--idle-timeout", kSectionServer, "#"},
     {"--server-max-duration", kSectionServer, "#", kIperf3_20},
+    {"--metrics", kSectionServer, "[ADDR:]PORT", kMarkNperf},
     {"--rsa-private-key-path", kSectionServer, "file"},
     {"--authorized-users-path", kSectionServer, "file"},
     {"--time-skew-threshold", kSectionServer, "#"},

@@ -55,6 +55,7 @@ std::string check_output(const RawOptions& raw, Config& c) {
   if (c.csv && c.json) return "--csv and -J cannot be used together (both replace the text output)";
   if (c.role == Role::kClient && (c.daemon || !raw.pidfile.empty()))
     return fmt::format("{} is a server option (the client does not detach)", c.daemon ? "-D" : "-I");
+  if (c.role == Role::kClient && !c.metrics.empty()) return "--metrics is a server option";
   if (!raw.pidfile.empty()) {
     // -D changes the directory to /; the path means what it meant where nperf was started.
     std::error_code ec;

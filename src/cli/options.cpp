@@ -102,6 +102,9 @@ void add_server_options(CLI::App& app, Config& c, RawOptions& raw) {
   app.add_option("--server-max-duration", c.server_max_duration_s,
                  "server: reject tests longer than this many seconds (and endless ones)")
       ->check(CLI::Range(1, 86400));
+  app.add_option("--metrics", c.metrics,
+                 "server: serve OpenMetrics over HTTP on [ADDR:]PORT (GET /metrics): tests, bytes, errors, "
+                 "the last tests' results (nperf only)");
   app.add_option(
       "--server-bitrate-limit", raw.server_limit,
       "server: cap on the total bit/s of a test (K/M/G/T); requests above it are refused, unlimited "

@@ -73,6 +73,7 @@ int ServerSession::run() {
   release_termination_signals();
   try {
     open_listener();
+    if (!config_.metrics.empty() && !start_metrics()) return kExitTestFailed;
   } catch (const SessionError& e) {
     hold_termination_signals();
     reporter_.on_error(e.what());
@@ -124,7 +125,10 @@ asio::awaitable<void> ServerSession::accept_loop() {
     asio::ip::tcp::socket socket = co_await acceptor_.async_accept(asio::redirect_error(use_awaitable, ec));
     if (ec == asio::error::operation_aborted) co_return;
     if (ec) continue;  // e.g. the peer reset before we accepted; keep serving
-    if (!admit_connection(config_, socket, reporter_)) continue;  // --allow (issue #18)
+    if (!admit_connection(config_, socket, reporter_)) {  // --allow (issue #18)
+      if (metrics_) metrics_->error("not_allowed");
+      continue;
+    }
     if (test_ && test_->phase == ServerTest::Phase::kFinishing && !config_.one_off) {
       // A client started right after the previous one finished can arrive
       // before that test's IPERF_DONE (already sent) has been read: wait for it
@@ -143,6 +147,7 @@ asio::awaitable<void> ServerSession::accept_loop() {
       asio::co_spawn(io_, take_data_connection(test_, std::move(socket)), asio::detached);
     } else {
       // One test at a time: answer ACCESS_DENIED at once, without reading.
+      if (metrics_) metrics_->error("busy");
       std::error_code ignored;
       socket.non_blocking(true, ignored);
       ControlChannel::send_state_now(socket, State::kAccessDenied);
@@ -162,6 +167,7 @@ void ServerSession::test_done(std::exception_ptr error) {
     }
   }
   if (test->run) test->run->join();
+  if (metrics_) record_test(*test, error);
   for (const auto& s : test->streams) ::close(s.fd);  // streams that never reached a TestRun
   test->streams.clear();
   if (test->control) test->control->close();

@@ -32,6 +32,8 @@ asio::awaitable<void> ServerSession::run_test(std::shared_ptr<ServerTest> test,
   if (debug_sink_) test->control->set_trace(debug_sink_);
 
   co_await admit_test(*test, peer);
+  test->admitted = true;
+  if (metrics_) metrics_->test_started();
   set_up_reporters(*test);
   describe_start(*test, peer);
   co_await create_streams(*test);
@@ -120,7 +122,8 @@ asio::awaitable<void> ServerSession::serve_running_test(ServerTest& test) {
     if (*state == State::kClientTerminate) {
       test.phase = ServerTest::Phase::kEnding;
       test.run->stop(monotonic_now());
-      test.reporters->on_end(test.run->end_report(nullptr));
+      test.end_report = test.run->end_report(nullptr);
+      test.reporters->on_end(*test.end_report);
       throw SessionError("the client has terminated", kIeClientTerm);
     }
     throw SessionError(fmt::format("unexpected control message {}", protocol::state_name(*state)),
@@ -144,7 +147,7 @@ asio::awaitable<void> ServerSession::finish_test(ServerTest& test) {
   auto decoded = protocol::decode_results(text);
   if (!decoded.results)
     throw SessionError(fmt::format("unable to receive results: {}", decoded.error), kIeRecvResults);
-  test.run->end_report(&*decoded.results);  // checks that every stream id is known
+  test.end_report = test.run->end_report(&*decoded.results);  // checks that every stream id is known
   protocol::TestResults mine = test.run->local_results();
   if (test.captured_json)
     mine.server_output_json = test.captured_json->document();

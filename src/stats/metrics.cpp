@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include "nperf/stats/rates.hpp"
+#include "nperf/stats/report_model.hpp"
+#include "nperf/stats/verdict.hpp"
+
 namespace nperf {
 
 std::string escape_label_value(const std::string& value) {
@@ -18,6 +22,43 @@ std::string escape_label_value(const std::string& value) {
       out += c;
   }
   return out;
+}
+
+TestRecord make_test_record(uint64_t id, int port, const std::string& client_address, int client_port,
+                            const TestSpec& spec, const EndReport* end, const std::string& error,
+                            double end_unix_s) {
+  TestRecord r;
+  r.id = id;
+  r.port = port;
+  r.client_address = client_address;
+  r.client_port = client_port;
+  r.title = spec.title;
+  r.protocol = spec.protocol == Protocol::kUdp ? "udp" : "tcp";
+  r.direction = spec.direction == Direction::kReverse ? "reverse"
+                : spec.direction == Direction::kBidir ? "bidir"
+                                                      : "forward";
+  r.streams = spec.total_streams();
+  r.error = error;
+  r.end_unix_s = end_unix_s;
+  if (!end) return r;
+  // The server receives what the client sends (sum) and sends the reverse
+  // direction (sum, or sum_reverse with --bidir).
+  const EndSum* from_client = spec.direction == Direction::kReverse ? nullptr : &end->sum;
+  const EndSum* to_client = spec.direction == Direction::kReverse ? &end->sum
+                            : end->sum_reverse                    ? &*end->sum_reverse
+                                                                  : nullptr;
+  if (from_client) {
+    r.bytes_received = from_client->received_bytes;
+    r.received_bps = bits_per_second(from_client->received_bytes, from_client->receiver_seconds);
+    r.seconds = from_client->receiver_seconds;
+  }
+  if (to_client) {
+    r.bytes_sent = to_client->sent_bytes;
+    r.sent_bps = bits_per_second(to_client->sent_bytes, to_client->sender_seconds);
+    r.seconds = std::max(r.seconds, to_client->sender_seconds);
+  }
+  if (end->verdict) r.verdict = std::string(bottleneck_name(end->verdict->cause));
+  return r;
 }
 
 void MetricsRegistry::test_started() {

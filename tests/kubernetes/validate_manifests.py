@@ -195,8 +195,10 @@ def main():
         port = int(args[args.index("-p") + 1])
         ports.add(port)
         for p in container["ports"]:
-            if p["containerPort"] != port:
+            if p["name"].startswith("nperf-") and p["containerPort"] != port:
                 error("port.yaml", f"containerPort {p['containerPort']} differs from -p {port}")
+            if p["name"] == "metrics" and p["containerPort"] != int(args[args.index("--metrics") + 1]):
+                error("port.yaml", f"metrics port {p['containerPort']} differs from --metrics")
     patched = {d["metadata"]["name"] for d in docs["deploy/kubernetes/port.yaml"]}
     if patched != {"nperf-server", "nperf-server-host"} or len(ports) != 1:
         error("port.yaml", f"must set one port for both DaemonSets, sets {sorted(ports)} for {sorted(patched)}")
@@ -204,6 +206,13 @@ def main():
     for p in docs["deploy/kubernetes/server-service.yaml"][0]["spec"]["ports"]:
         if p["port"] != port:
             error("server-service.yaml", f"port {p['port']} differs from port.yaml's {port}")
+    # Prometheus finds the servers' --metrics port by the usual annotations.
+    for ds in (docs["deploy/kubernetes/server-daemonset.yaml"][0], docs["deploy/kubernetes/server-daemonset-host.yaml"][0]):
+        notes = ds["spec"]["template"]["metadata"].get("annotations", {})
+        args = ds["spec"]["template"]["spec"]["containers"][0]["args"]
+        if notes.get("prometheus.io/scrape") != "true" or "--metrics" not in args or \
+                notes.get("prometheus.io/port") != args[args.index("--metrics") + 1]:
+            error(ds["metadata"]["name"], "not annotated for Prometheus on its --metrics port")
     # Two server variants that never select each other's pods.
     pod_ds = docs["deploy/kubernetes/server-daemonset.yaml"][0]
     host_ds = docs["deploy/kubernetes/server-daemonset-host.yaml"][0]

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "nperf/net/http_request.hpp"
 #include "nperf/net/metrics_server.hpp"
 
 namespace nperf {
@@ -99,6 +100,36 @@ TEST(MetricsListenAddress, RefusesWhatIsNotAddrPort) {
   int port = 0;
   for (const char* bad : {"", "x", "0", "65536", "1.2.3.4:", "::1:9000", "[::1]9000", "9101x", ":"})
     EXPECT_FALSE(net::parse_listen_address(bad, &address, &port, &error)) << bad;
+}
+
+using net::parse_request_head;
+using State = net::RequestHead::State;
+
+TEST(HttpRequestHead, CompleteGetWithHeaders) {
+  auto head = parse_request_head("GET /metrics?x=1 HTTP/1.1\r\nHost: a\r\nAccept: */*\r\n\r\n");
+  EXPECT_EQ(head.state, State::kComplete);
+  EXPECT_EQ(head.method, "GET");
+  EXPECT_EQ(head.target, "/metrics?x=1");
+  EXPECT_EQ(parse_request_head("GET / HTTP/1.0\r\n\r\n").state, State::kComplete);
+}
+
+TEST(HttpRequestHead, IncompleteUntilTheBlankLine) {
+  EXPECT_EQ(parse_request_head("").state, State::kIncomplete);
+  EXPECT_EQ(parse_request_head("GET /metr").state, State::kIncomplete);
+  EXPECT_EQ(parse_request_head("GET /metrics HTTP/1.1\r\nHost: x\r\n").state, State::kIncomplete);
+}
+
+TEST(HttpRequestHead, BadRequestLinesAreBadAtOnce) {
+  for (const char* bad : {"\x16\x03\x01 hello\r\n", "GET\r\n\r\n", "GET /metrics\r\n\r\n",
+                          "GET  / HTTP/1.1\r\n\r\n", "GET / HTTP/2\r\n\r\n", "G\x01T / HTTP/1.1\r\n\r\n",
+                          " / HTTP/1.1\r\n\r\n", "GET /a\x7f HTTP/1.1\r\n\r\n"})
+    EXPECT_EQ(parse_request_head(bad).state, State::kBad) << bad;
+}
+
+TEST(HttpRequestHead, AHeadOver8KiBIsTooLarge) {
+  std::string big = "GET /metrics HTTP/1.1\r\nX: " + std::string(net::kMaxRequestHead, 'a');
+  EXPECT_EQ(parse_request_head(big).state, State::kTooLarge);
+  EXPECT_EQ(parse_request_head(big + "\r\n\r\n").state, State::kTooLarge);
 }
 
 }  // namespace

@@ -46,6 +46,7 @@ struct Config {
   uint64_t server_bitrate_limit = 0;  // --server-bitrate-limit bit/s over all streams (0 = none)
   bool daemon = false;                // -D: detach (fork, setsid, stdio to /dev/null) before serving
   std::string pidfile;                // -I: write the server's pid here, remove it at exit (absolute path)
+  std::string metrics;                // --metrics [ADDR:]PORT: OpenMetrics over HTTP ("" = off)
   // Client.
   std::string host;                 // -c
   uint16_t cport = 0;               // --cport: stream i binds cport + i

@@ -1,11 +1,11 @@
 #pragma once
 // `nperf -s --metrics [ADDR:]PORT`: serves the MetricsRegistry as OpenMetrics
-// text over HTTP (GET /metrics) for Prometheus. cpp-httplib (Debian's
-// libcpp-httplib-dev, used header-only, without TLS) parses the HTTP; it runs
-// on threads of its own, so a scraper, however slow or hostile, never holds up
-// a test: a request reads the registry under its mutex for one copy and
-// nothing else. Requests are bounded: headers 8 KiB, no body, 5 s to send a
-// request (slowloris), two worker threads, keep-alive ends after 5 s.
+// text over HTTP (GET /metrics) for Prometheus. An asio io_context on a thread
+// of its own, so a scraper, however slow or hostile, never holds up a test: a
+// request reads the registry under its mutex for one copy and nothing else.
+// Every connection is bounded: its head within 8 KiB and 5 s (slowloris), one
+// request, then closed; at most 32 connections at once, others closed at
+// accept. Why not cpp-httplib: net/http_request.hpp.
 #include <memory>
 #include <string>
 

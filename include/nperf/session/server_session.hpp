@@ -12,8 +12,10 @@
 #include <asio/ip/udp.hpp>
 
 #include "nperf/config/config.hpp"
+#include "nperf/net/metrics_server.hpp"
 #include "nperf/report/reporter.hpp"
 #include "nperf/session/errors.hpp"
+#include "nperf/stats/metrics.hpp"
 
 namespace nperf::session {
 
@@ -56,6 +58,9 @@ class ServerSession {
   void open_listener();
   void on_signal(int signal);
   void test_done(std::exception_ptr error);
+  // --metrics (server_metrics.cpp): the endpoint, and what one test adds.
+  bool start_metrics();
+  void record_test(const ServerTest& test, std::exception_ptr error);
 
   Config config_;
   report::Reporter& reporter_;
@@ -65,6 +70,8 @@ class ServerSession {
   std::shared_ptr<ServerTest> test_;
   int tests_started_ = 0;
   int exit_code_ = kExitOk;
+  std::unique_ptr<MetricsRegistry> metrics_;  // null without --metrics
+  std::unique_ptr<net::MetricsServer> metrics_server_;
 };
 
 }  // namespace nperf::session

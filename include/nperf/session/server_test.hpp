@@ -2,6 +2,7 @@
 // One test in progress on the server (ServerSession's files share it).
 #include <array>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,8 @@ struct ServerTest {
   report::JsonReporter* captured_json = nullptr;
   std::unique_ptr<report::TeeReporter> reporters;
   bool pinned = false;
+  bool admitted = false;                // counted in --metrics as a test (a refused handshake is an error)
+  std::optional<EndReport> end_report;  // both halves once the results were exchanged, else this end's
 };
 
 // Deadlines a normal test never hits (see docs/robustness.md; the

@@ -55,6 +55,15 @@ class MetricsRegistry {
   std::deque<TestRecord> last_;
 };
 
+// What a server records of one test: its parameters, the client it served,
+// its end report (absent when it failed before one existed) and the error
+// kind ("" when it ended well). Pure.
+struct EndReport;
+struct TestSpec;
+TestRecord make_test_record(uint64_t id, int port, const std::string& client_address, int client_port,
+                            const TestSpec& spec, const EndReport* end, const std::string& error,
+                            double end_unix_s);
+
 // A label value in OpenMetrics: backslash, double quote and newline escaped.
 std::string escape_label_value(const std::string& value);
 
