@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs nperf's libFuzzer targets (tests/fuzz/).
 #
-#   scripts/fuzz.sh TARGET SECONDS     TARGET: frame params results results_extension udp_header cli auth
+#   scripts/fuzz.sh TARGET SECONDS     TARGET: frame params results results_extension udp_header cli auth http_request
 #   scripts/fuzz.sh all SECONDS        each target in turn, SECONDS each
 #
 # Configures and builds build-fuzz/ with clang when needed, then runs the
@@ -30,7 +30,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-TARGETS=(frame params results results_extension udp_header cli auth)
+TARGETS=(frame params results results_extension udp_header cli auth http_request)
 usage() { echo "usage: $0 {${TARGETS[*]}|all} SECONDS" >&2; exit 2; }
 [[ $# -eq 2 ]] || usage
 target="$1"
