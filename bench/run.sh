@@ -5,6 +5,7 @@
 #   bench/run.sh --reps 3 --time 5            # everything: lo, veth1500, veth9000 x all scenarios
 #   bench/run.sh --links lo,veth1500 --scenarios tcp-P1,tcp-P2
 #   bench/run.sh --scaling                    # nperf -P 1..16 with per-stream -A beside iperf3, loopback
+#   bench/run.sh --baseline OLD/nperf --tools nperf,baseline,iperf3   # nperf beside an earlier nperf build
 #
 # Every side runs under /usr/bin/time (CPU seconds and peak RSS measured from outside the process),
 # every client under `timeout`, every server is stopped by the script; namespaces, veth pair and
@@ -26,6 +27,7 @@ SCENARIOS="$ALL_SCENARIOS"
 TOOLS="nperf,iperf3,iperf2"
 OUT=""
 NPERF=""
+BASELINE=""
 MODE=full
 PORT_BASE=""
 DO_INSTALL=1
@@ -44,6 +46,8 @@ usage: bench/run.sh [options]
                       nperf-A = nperf with per-stream -A 0-(k-1),0-(k-1), k = min(P, nproc)
   --out DIR           results directory (default bench/results/<timestamp>/)
   --nperf PATH        nperf binary (default build-bench/nperf if it exists, else build/nperf)
+  --baseline PATH     another nperf binary (e.g. the commit before a refactor), run as the tool
+                      "baseline" with nperf's scenarios: a peer like iperf3 in every table
   --port N            first TCP/UDP port to try (default 25201 + a little randomness)
   --smoke             1 rep, 1 s, lo, tcp-P1 and tcp-P2, nperf and iperf3; exit 0 iff every run gave numbers
   --scaling           nperf -P 1,2,4,8,16 with per-stream -A (and without) beside iperf3, loopback
@@ -64,6 +68,7 @@ while (($#)); do
     --tools) TOOLS="${2:-}"; tools_set=1; shift 2 ;;
     --out) OUT="${2:-}"; shift 2 ;;
     --nperf) NPERF="${2:-}"; shift 2 ;;
+    --baseline) BASELINE="${2:-}"; shift 2 ;;
     --port) PORT_BASE="${2:-}"; shift 2 ;;
     --smoke) MODE=smoke; shift ;;
     --scaling) MODE=scaling; shift ;;
@@ -102,7 +107,7 @@ for l in "${LINK_LIST[@]}"; do
   case "$l" in lo|veth1500|veth9000) ;; *) die_usage "unknown link '$l'" ;; esac
 done
 for t in "${TOOL_LIST[@]}"; do
-  case "$t" in nperf|nperf-A|iperf3|iperf2) ;; *) die_usage "unknown tool '$t'" ;; esac
+  case "$t" in nperf|nperf-A|baseline|iperf3|iperf2) ;; *) die_usage "unknown tool '$t'" ;; esac
 done
 for s in "${SCEN_LIST[@]}"; do
   if [[ "$MODE" == scaling ]]; then
@@ -154,11 +159,13 @@ if [[ -z "$NPERF" ]]; then
   fi
 fi
 [[ "$NPERF" == /* ]] || NPERF="$PWD/$NPERF"
+[[ -z "$BASELINE" || "$BASELINE" == /* ]] || BASELINE="$PWD/$BASELINE"
 if uses_tool nperf && [[ ! -x "$NPERF" ]]; then log "nperf binary '$NPERF' is missing"; exit 1; fi
 
 tool_present() {
   case "$1" in
     nperf|nperf-A) [[ -x "$NPERF" ]] ;;
+    baseline) [[ -n "$BASELINE" && -x "$BASELINE" ]] ;;
     iperf3) command -v iperf3 >/dev/null ;;
     iperf2) command -v iperf >/dev/null ;;
   esac
@@ -242,6 +249,7 @@ tool_args() {
     esac
     return 0
   fi
+  if [[ "$tool" == baseline ]]; then tool_args nperf "$scen"; return; fi  # an earlier nperf, same flags
   if [[ "$tool" == nperf-A ]]; then # the nperf scenario plus per-stream pinning on both ends
     local base_args; base_args=$(tool_args nperf "$scen") || return 1
     p=$(sed -n 's/.*-P \([0-9]*\).*/\1/p' <<<"$base_args"); p=${p:-1}
@@ -391,6 +399,9 @@ run_one() { # link scenario tool rep
     nperf|nperf-A)
       srv=("$NPERF" -s -1 -p "$PORT")
       cli=("$NPERF" -c "$HOST" -p "$PORT" -t "$TIME" -J "${a[@]}") ;;
+    baseline)
+      srv=("$BASELINE" -s -1 -p "$PORT")
+      cli=("$BASELINE" -c "$HOST" -p "$PORT" -t "$TIME" -J "${a[@]}") ;;
     iperf3)
       srv=(iperf3 -s -1 -p "$PORT")
       cli=(iperf3 -c "$HOST" -p "$PORT" -t "$TIME" -J "${a[@]}") ;;
@@ -471,7 +482,7 @@ run_one() { # link scenario tool rep
   if [[ -n "$recv" ]] && awk -v r="$recv" 'BEGIN { exit !(r <= 0) }'; then recv="" note="zero-received"; fi
   if [[ -z "$recv" || -z "$ccpu" || -z "$scpu" ]]; then
     # nperf has no UDP (issue #3) and maybe no -Z yet: an error there is 'unsupported', not a failure
-    if [[ "$tool" == nperf* && $crc -ne 0 && ( "$proto" == udp || "$scen" == tcp-Z || $crc -eq 2 ) ]]; then
+    if [[ ( "$tool" == nperf* || "$tool" == baseline ) && $crc -ne 0 && ( "$proto" == udp || "$scen" == tcp-Z || $crc -eq 2 ) ]]; then
       status=unsupported note="nperf-exit-$crc"
     else
       status=failed note="${note:-rc=$crc}"

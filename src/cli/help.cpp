@@ -68,6 +68,7 @@ constexpr Place kLayout[] = {
     {"--bitrate", kSectionClient, "#[KMG][/#]"},
     {"--pacing-timer", kSectionClient, "#[KMG]"},
     {"--fq-rate", kSectionClient, "#[KMG]"},
+    {"--no-fq-socket-pacing", kSectionClient, ""},
     {"--time", kSectionClient, "#"},
     {"--bytes", kSectionClient, "#[KMG]"},
     {"--blockcount", kSectionClient, "#[KMG]"},

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <filesystem>
+#include <iostream>
 #include <limits>
 
 #include <fmt/format.h>
@@ -168,6 +169,11 @@ std::string check_marking_and_pacing(const RawOptions& raw, Config& c) {
     if (!rate)
       return fmt::format("bad value '{}' for --fq-rate: expected a rate with optional K/M/G/T", raw.fq_rate);
     s.fq_rate_bps = *rate;
+  }
+  if (raw.no_fq_pacing) {
+    // iperf3 3.12 warns the same way and sets its fqrate to 0.
+    std::cerr << "nperf: warning - --no-fq-socket-pacing is deprecated; it means --fq-rate 0\n";
+    s.fq_rate_bps = 0;
   }
   if (!raw.pacing_timer.empty()) {
     auto us = parse_size(raw.pacing_timer);

@@ -26,6 +26,7 @@ struct RawOptions {
   bool force_flush = false;          // accepted for iperf3's command lines; every line is flushed anyway
   std::string pidfile;
   std::string tos, dscp, fq_rate;
+  bool no_fq_pacing = false;  // --no-fq-socket-pacing (deprecated in iperf3): --fq-rate 0
   std::string bind, bind_device;
   std::string pacing_timer;
   bool skew_given = false;               // --time-skew-threshold given (its default is not "given")

@@ -192,11 +192,12 @@ void add_client_options(CLI::App& app, Config& c, RawOptions& raw) {
                  "set send/receive socket buffer sizes (indirectly sets the TCP window size)");
   app.add_option("-M,--set-mss", s.mss, "client: set TCP/SCTP maximum segment size (MTU - 40 bytes)");
   app.add_flag("-N,--no-delay", s.nodelay, "client: set TCP/SCTP no delay, disabling Nagle's algorithm");
-  app.add_option("-C,--congestion", s.congestion, "client: set TCP congestion control algorithm");
+  app.add_option("-C,--congestion,--linux-congestion", s.congestion,
+                 "client: set TCP congestion control algorithm");
   app.add_option("-T,--title", s.title, "client: prefix every output line with this string");
   app.add_option("-O,--omit", s.omit_s,
                  "client: perform pre-test for N seconds and omit the pre-test statistics");
-  app.add_option("-b,--bitrate", raw.bitrate,
+  app.add_option("-b,--bitrate,--bandwidth", raw.bitrate,
                  "client: target bitrate in bits/sec per stream (0 for unlimited), K/M/G/T = 10^3..10^12 "
                  "(optional slash and packet count for burst mode: blocks sent back-to-back, 1..1000)")
       ->option_text("#[KMGT][/#]");
@@ -226,6 +227,8 @@ void add_client_options(CLI::App& app, Config& c, RawOptions& raw) {
          "--fq-rate", raw.fq_rate,
          "client: fair-queuing based socket pacing in bits/sec (SO_MAX_PACING_RATE), K/M/G/T = 10^3..10^12")
       ->option_text("#[KMGT]");
+  app.add_flag("--no-fq-socket-pacing", raw.no_fq_pacing,
+               "client: deprecated, as in iperf3: the same as --fq-rate 0 (no socket pacing)");
   app.add_option("--pacing-timer", raw.pacing_timer,
                  "client: pacing timer of an iperf3 <= 3.15 sender in microseconds (default 1000); nperf "
                  "paces on its own schedule")
@@ -250,6 +253,23 @@ void add_options(CLI::App& app, Config& c, RawOptions& raw) {
   add_unsupported_options(app, raw);
 }
 
+// iperf3 refuses an option of the other role ("some option you are trying to
+// set is client only"); so does nperf, naming it. --help's sections say whose
+// option each is. iperf3 3.12 also takes --udp-counters-64bit and --cport on a
+// server, and nperf --use-pkcs1-padding on a client (its own peers need it).
+std::string other_role_option(const CLI::App& app, Role role) {
+  const std::string other = role == Role::kClient ? kSectionServer : kSectionClient;
+  for (const HelpRow& row : help_rows(app)) {
+    if (row.section != other || row.mark == kMarkRefused || row.names.empty()) continue;
+    const std::string& name = row.names.back();
+    if (name == "--udp-counters-64bit" || name == "--cport" || name == "--use-pkcs1-padding") continue;
+    const CLI::Option* option = app.get_option_no_throw(name);
+    if (option && option->count() > 0)
+      return fmt::format("{} is a {} option", name, role == Role::kClient ? "server" : "client");
+  }
+  return "";
+}
+
 }  // namespace
 
 ParseOutcome parse_command_line(int argc, char** argv, Config* config) {
@@ -272,7 +292,9 @@ ParseOutcome parse_command_line(int argc, char** argv, Config* config) {
     std::cout << kVersionLine << "\n";
     return {false, 0};
   }
-  if (std::string error = raw.check ? finish_check(raw, c) : finish(raw, c); !error.empty()) {
+  std::string error = raw.check ? finish_check(raw, c) : finish(raw, c);
+  if (error.empty() && !raw.check) error = other_role_option(app, c.role);
+  if (!error.empty()) {
     std::cerr << "nperf: parameter error - " << error
               << "\nUsage: nperf [-s|-c host] [options]; nperf --help for more\n";
     return {false, kExitUsage};

@@ -4,26 +4,15 @@
 
 #include <fmt/format.h>
 
+#include "nperf/stats/plain_units.hpp"
+
 namespace nperf {
 
 namespace {
 
-// Plain units for the sentences (the reporters own iperf3's formats).
-std::string rate(double bps) {
-  if (bps >= 1e9) return fmt::format("{:.2f} Gbit/s", bps / 1e9);
-  if (bps >= 1e6) return fmt::format("{:.1f} Mbit/s", bps / 1e6);
-  return fmt::format("{:.0f} kbit/s", bps / 1e3);
-}
-
-std::string size(double bytes) {
-  if (bytes >= 1 << 20) return fmt::format("{:.1f} MiB", bytes / (1 << 20));
-  if (bytes >= 1 << 10) return fmt::format("{:.0f} KiB", bytes / (1 << 10));
-  return fmt::format("{:.0f} bytes", bytes);
-}
-
-std::string pct(double f) {
-  return fmt::format("{:.0f}%", f * 100);
-}
+using plain::pct;
+using plain::rate;
+using plain::size;
 
 // Square root by Newton's method: std::sqrt keeps a libm call for errno,
 // and nperf links no libm (CMakeLists.txt). Enough steps for any loss share

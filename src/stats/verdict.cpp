@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "nperf/stats/plain_units.hpp"
+
 #include "nperf/stats/ceilings.hpp"
 #include "nperf/stats/directions.hpp"
 #include "nperf/stats/rates.hpp"
@@ -37,22 +39,9 @@ std::string_view bottleneck_name(Bottleneck b) {
 
 namespace {
 
-// Plain units for the verdict sentence (the reporters own iperf3's formats).
-std::string rate(double bps) {
-  if (bps >= 1e9) return fmt::format("{:.2f} Gbit/s", bps / 1e9);
-  if (bps >= 1e6) return fmt::format("{:.1f} Mbit/s", bps / 1e6);
-  return fmt::format("{:.0f} kbit/s", bps / 1e3);
-}
-
-std::string size(double bytes) {
-  if (bytes >= 1 << 20) return fmt::format("{:.1f} MiB", bytes / (1 << 20));
-  if (bytes >= 1 << 10) return fmt::format("{:.0f} KiB", bytes / (1 << 10));
-  return fmt::format("{:.0f} bytes", bytes);
-}
-
-std::string pct(double f) {
-  return fmt::format("{:.0f}%", f * 100);
-}
+using plain::pct;
+using plain::rate;
+using plain::size;
 
 // How much CPU an end's worker wanted (ceilings.hpp).
 double load(const StreamEvidence& e) {

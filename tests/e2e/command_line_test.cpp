@@ -100,6 +100,20 @@ const Example kExamples[] = {
      {"-c", "127.0.0.1", "-p", kPort, "-t1", "-RVP2", "-b1G"},
      "bandwidth",
      1'000'000'000},
+    // iperf3's aliases and its deprecated pacing switch (issue #19).
+    {"BandwidthAlias",
+     {"-c", "127.0.0.1", "-p", kPort, "-t", "1", "--bandwidth", "50M"},
+     "bandwidth",
+     50'000'000},
+    {"LinuxCongestionAlias",
+     {"-c", "127.0.0.1", "-p", kPort, "-t", "1", "--linux-congestion", "cubic"},
+     "congestion",
+     "cubic"},
+    {"NoFqSocketPacing",
+     {"-c", "127.0.0.1", "-p", kPort, "-t", "1", "--fq-rate", "100M", "--no-fq-socket-pacing"},
+     "time",
+     1},
+    {"DscpTosName", {"-c", "127.0.0.1", "-p", kPort, "-t", "1", "--dscp", "lowdelay"}, "TOS", 16},
 };
 
 INSTANTIATE_TEST_SUITE_P(Iperf3CommandLines, GetoptSpelling, testing::ValuesIn(kExamples),

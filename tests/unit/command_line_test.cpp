@@ -178,6 +178,29 @@ TEST(CommandLine, AbbreviatedRefusedOptionIsRefusedByName) {
   EXPECT_NE(p.err.find("MPTCP (-m) is not supported"), std::string::npos) << p.err;
 }
 
+// iperf3: "some option you are trying to set is client only" / "server only".
+TEST(CommandLine, AnOptionOfTheOtherRoleIsRefusedByName) {
+  const std::pair<std::vector<std::string>, std::string> cases[] = {
+      {{"-c", "127.0.0.1", "--server-bitrate-limit", "1M"}, "--server-bitrate-limit is a server option"},
+      {{"-c", "127.0.0.1", "-1"}, "--one-off is a server option"},
+      {{"-c", "127.0.0.1", "--idle-timeout", "5"}, "--idle-timeout is a server option"},
+      {{"-s", "-R"}, "--reverse is a client option"},
+      {{"-s", "-P", "2"}, "--parallel is a client option"},
+      {{"-s", "-t", "5"}, "--time is a client option"},
+      {{"-s", "-w", "1M"}, "--window is a client option"},
+  };
+  for (const auto& [args, message] : cases) {
+    Parsed p = parse(args);
+    EXPECT_EQ(p.outcome.exit_code, 2) << fmt::format("{}", fmt::join(args, " "));
+    EXPECT_NE(p.err.find(message), std::string::npos) << p.err;
+  }
+  // As iperf3 3.12: a server takes these too.
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"-s", "--udp-counters-64bit"},
+                                               {"-s", "--cport", "5000"},
+                                               {"-s", "-V", "-J"}})
+    EXPECT_TRUE(parse(args).outcome.run) << fmt::format("{}", fmt::join(args, " "));
+}
+
 TEST(CommandLine, AbbreviatedAuthOptionMeansTheWholeName) {
   // iperf3's own auth test writes --authorized-user= for --authorized-users-path.
   Parsed p = parse({"-s", "--authorized-user=users.csv"});
