@@ -75,6 +75,13 @@ int main(int argc, char** argv) {
   if (is_server) {
     nperf::session::ServerSession server(config, *reporter);
     if (config.debug > 0) server.set_debug_sink(err);
+    // Tests that may overlap report each into its own reporter (server_session.hpp).
+    server.set_test_reporters(
+        [&config](nperf::report::LineSink test_out, nperf::report::LineSink test_err) {
+          return nperf::report::make_reporter(nperf::report::reporter_settings(config, ""),
+                                              std::move(test_out), std::move(test_err));
+        },
+        out, err);
     return server.run();
   }
   nperf::session::ClientSession client(config, *reporter);

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "nperf/config/host_device.hpp"
+#include "nperf/config/port_list.hpp"
 #include "nperf/config/tos.hpp"
 #include "nperf/config/units.hpp"
 #include "nperf/config/validate.hpp"
@@ -27,6 +28,18 @@ std::string check_role(const RawOptions& raw, Config& c) {
   if (raw.server == !raw.client_host.empty())
     return "exactly one of -s (server) and -c HOST (client) is required";
   c.role = raw.server ? Role::kServer : Role::kClient;
+  return "";
+}
+
+std::string check_ports(const RawOptions& raw, Config& c) {
+  if (raw.port.empty()) return "";
+  PortListParse parsed = parse_port_list(raw.port);
+  if (!parsed.error.empty()) return fmt::format("bad value '{}' for -p: {}", raw.port, parsed.error);
+  if (c.role == Role::kClient && parsed.ports.size() > 1)
+    return fmt::format("a client connects to one port ('{}' names {}); ranges and lists are for -s", raw.port,
+                       parsed.ports.size());
+  c.port = parsed.ports.front();
+  if (c.role == Role::kServer) c.ports = std::move(parsed.ports);
   return "";
 }
 
@@ -264,9 +277,9 @@ std::string check_auth_roles(const RawOptions& raw, Config& c) {
 }
 
 constexpr Check kChecks[] = {
-    check_role,      check_devices,   check_output, check_auth_roles,         check_affinity,
-    check_sizes,     check_rate,      check_time,   check_marking_and_pacing, check_end_and_limits,
-    check_keepalive, check_test_spec,
+    check_role,           check_ports,     check_devices,   check_output, check_auth_roles,
+    check_affinity,       check_sizes,     check_rate,      check_time,   check_marking_and_pacing,
+    check_end_and_limits, check_keepalive, check_test_spec,
 };
 
 }  // namespace

@@ -57,8 +57,9 @@ void add_common_options(CLI::App& app, Config& c, RawOptions& raw) {
   app.add_flag("-s,--server", raw.server, "run in server mode");
   app.add_option("-c,--client", raw.client_host, "run in client mode, connecting to HOST")
       ->option_text("HOST");
-  app.add_option("-p,--port", c.port, "server port to listen on / connect to (default 5201)")
-      ->check(CLI::Range(1, 65535));
+  app.add_option("-p,--port", raw.port,
+                 "server port to listen on / connect to (default 5201); a server also takes a range and "
+                 "a list: 5101-5103,5200");
   app.add_option("-B,--bind", raw.bind,
                  "bind to the interface with this address (HOST%DEV also binds to device DEV)")
       ->option_text("HOST[%DEV]");
@@ -109,6 +110,9 @@ void add_server_options(CLI::App& app, Config& c, RawOptions& raw) {
       "--server-bitrate-limit", raw.server_limit,
       "server: cap on the total bit/s of a test (K/M/G/T); requests above it are refused, unlimited "
       "TCP requests are throttled to it");
+  app.add_option("--max-tests", c.max_tests,
+                 "server: tests one port runs at once (default 1, as iperf3: the others are told busy)")
+      ->check(CLI::Range(1, 64));
   app.add_flag("-D,--daemon", c.daemon, "server: run the server as a daemon");
   app.add_option("-I,--pidfile", raw.pidfile, "server: write the process ID to this file (removed at exit)")
       ->option_text("FILE");
@@ -206,6 +210,9 @@ void add_client_options(CLI::App& app, Config& c, RawOptions& raw) {
   app.add_option("--connect-timeout", c.connect_timeout_ms,
                  "client: timeout for the control and data connections (ms, default 10000)")
       ->check(CLI::Range(1, 3'600'000));
+  app.add_option("--busy-retry", c.busy_retry_s,
+                 "client: when the server is busy, retry with backoff for up to this many seconds")
+      ->check(CLI::Range(0.0, 86400.0));
   app.add_flag("--get-server-output", s.get_server_output, "client: get results from the server");
   app.add_flag("-u,--udp", raw.udp, "client: use UDP rather than TCP");
   app.add_flag("--udp-counters-64bit", s.udp_counters_64bit,

@@ -137,6 +137,40 @@ SocketBuffers buffers_from_json(const Json& j) {
   return b;
 }
 
+Json overlap_to_json(const TestOverlap& o) {
+  Json j = Json::object();
+  j["id"] = o.test_id;
+  j["port"] = o.port;
+  j["other_tests"] = o.other_tests;
+  j["other_bits_per_second"] = round4(o.other_bits_per_second);
+  j["cores_shared"] = o.cores_shared;
+  j["cores"] = o.cores;
+  return j;
+}
+
+std::optional<TestOverlap> overlap_from_json(const Json& j) {
+  if (!j.is_object()) return std::nullopt;
+  const Json* id = find_key(j, "id");
+  if (!id || !id->is_number_integer()) return std::nullopt;
+  TestOverlap o;
+  try {
+    o.test_id = static_cast<int>(bounded_int(j, "id", 0, kMaxCount, 0));
+    o.port = static_cast<uint16_t>(bounded_int(j, "port", 0, 65535, 0));
+    o.other_tests = static_cast<int>(bounded_int(j, "other_tests", 0, 1 << 20, 0));
+    o.other_bits_per_second = bounded(j, "other_bits_per_second", 0, 1e15, 0);
+    const Json* shared = find_key(j, "cores_shared");
+    o.cores_shared = shared && shared->is_boolean() && shared->get<bool>();
+    if (const Json* cores = find_key(j, "cores"); cores && cores->is_array())
+      for (const Json& c : *cores)
+        if (c.is_number_integer() && c.get<int64_t>() >= 0 && c.get<int64_t>() < (1 << 20) &&
+            o.cores.size() < 1024)
+          o.cores.push_back(c.get<int>());
+  } catch (const JsonFieldError&) {
+    return std::nullopt;
+  }
+  return o;
+}
+
 Json encode_results_extension(const ResultsExtension& ext) {
   Json j = Json::object();
   j["buffers"] = buffers_to_json(ext.buffers);
@@ -144,6 +178,7 @@ Json encode_results_extension(const ResultsExtension& ext) {
   j["streams"] = Json::array();
   for (const ExtensionStream& s : ext.streams)
     j["streams"].push_back({{"id", s.id}, {"evidence", evidence_to_json(s.evidence)}});
+  if (ext.server_test) j["server_test"] = overlap_to_json(*ext.server_test);
   return j;
 }
 
@@ -155,6 +190,7 @@ ResultsExtension decode_results_extension(const Json& j) {
   if (const Json* id = find_key(j, "boot_id");
       id && id->is_string() && id->get_ref<const std::string&>().size() <= 64)
     ext.boot_id = id->get<std::string>();
+  if (const Json* t = find_key(j, "server_test")) ext.server_test = overlap_from_json(*t);
   const Json* list = find_key(j, "streams");
   if (!list || !list->is_array()) return ext;
   for (const Json& x : *list) {

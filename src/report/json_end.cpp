@@ -3,6 +3,7 @@
 #include <utility>
 #include <vector>
 
+#include "nperf/protocol/results_extension.hpp"
 #include "nperf/report/end_figures.hpp"
 #include "nperf/stats/end_groups.hpp"
 #include "nperf/stats/evidence_json.hpp"
@@ -244,6 +245,7 @@ Json nperf_end(const EndReport& end, const std::string& version) {
   if (end.remote_buffers.known) buffers["remote"] = buffers_to_json(end.remote_buffers);
   ext["buffers"] = std::move(buffers);
   if (end.verdict) ext["verdict"] = verdict_to_json(*end.verdict);
+  if (end.overlap) ext["server_test"] = protocol::overlap_to_json(*end.overlap);
   ext["version"] = version;
   return ext;
 }

@@ -2,6 +2,7 @@
 
 #include <ctime>
 
+#include "nperf/config/port_list.hpp"
 #include "nperf/report/csv_reporter.hpp"
 #include "nperf/report/json_reporter.hpp"
 #include "nperf/report/output_target.hpp"
@@ -24,6 +25,7 @@ ReporterSettings reporter_settings(const Config& config, std::string server_prea
       return format_timestamp(format, std::time(nullptr));
     };
   s.messages_as_comments = !config.logfile.empty();
+  if (config.ports.size() > 1) s.listening_ports = describe_ports(config.ports);
   return s;
 }
 
@@ -58,7 +60,8 @@ std::unique_ptr<Reporter> make_reporter(ReporterSettings s, LineSink out, LineSi
                       s.is_server,
                       std::move(s.title),
                       std::move(s.server_preamble),
-                      std::move(s.timestamp)};
+                      std::move(s.timestamp),
+                      std::move(s.listening_ports)};
   return std::make_unique<TextReporter>(std::move(options), std::move(out), std::move(err));
 }
 

@@ -35,6 +35,24 @@ void TextReporter::on_end(const EndReport& end) {
   if (options_.verbose) print_placement(end);
   print_loss_attribution(end);
   print_verdict(end);
+  print_overlap(end);
+}
+
+// nperf: a server running tests at once says what ran beside this one, so a
+// figure measured while sharing the host is not read as an exclusive one.
+void TextReporter::print_overlap(const EndReport& end) {
+  if (!end.overlap) return;
+  const TestOverlap& o = *end.overlap;
+  std::string cores = o.cores.empty() ? "" : fmt::format(", its streams on core {}", fmt::join(o.cores, ","));
+  if (o.other_tests == 0) {
+    line(fmt::format("Server test {} on port {}: no other test ran on the server during it{}", o.test_id,
+                     o.port, cores));
+    return;
+  }
+  line(fmt::format(
+      "Server test {} on port {}: {} other test{} ran on the server during it, {}/sec in all{}{}", o.test_id,
+      o.port, o.other_tests, o.other_tests == 1 ? "" : "s",
+      format_rate(o.other_bits_per_second, options_.format), cores, o.cores_shared ? " (cores shared)" : ""));
 }
 
 // nperf, beyond iperf3: why the test was not faster, in one line (per

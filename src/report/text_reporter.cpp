@@ -55,7 +55,8 @@ void TextReporter::on_server_listening(int port, int test_number) {
   if (options_.verbose && !options_.server_preamble.empty()) print(options_.server_preamble);
   // Three print calls in iperf3: each line gets its own --timestamps prefix.
   line(kBanner);
-  line(fmt::format("Server listening on {} (test #{})", port, test_number));
+  std::string ports = options_.listening_ports.empty() ? std::to_string(port) : options_.listening_ports;
+  line(fmt::format("Server listening on {} (test #{})", ports, test_number));
   line(kBanner);
 }
 

@@ -38,8 +38,15 @@ asio::awaitable<std::pair<TestSpec, std::string>> receive_params(ControlChannel&
 
 asio::awaitable<AdmittedTest> server_handshake(ControlChannel& control, const ServerLimits& limits,
                                                const ParamsCheck& check) {
+  auto cookie = co_await control.read_cookie(kCookieTimeout);
+  co_return co_await server_handshake_after_cookie(control, cookie, limits, check);
+}
+
+asio::awaitable<AdmittedTest> server_handshake_after_cookie(
+    ControlChannel& control, const std::array<uint8_t, protocol::kCookieWireSize>& cookie,
+    const ServerLimits& limits, const ParamsCheck& check) {
   AdmittedTest test;
-  test.cookie = co_await control.read_cookie(kCookieTimeout);
+  test.cookie = cookie;
   co_await control.write_state(State::kParamExchange);
   auto [spec, text] = co_await receive_params(control);
   test.spec = std::move(spec);

@@ -49,7 +49,7 @@ void ServerSession::record_test(const ServerTest& test, std::exception_ptr error
     if (!kind.empty()) metrics_->error(kind);
     return;
   }
-  metrics_->test_finished(make_test_record(static_cast<uint64_t>(tests_started_), config_.port,
+  metrics_->test_finished(make_test_record(static_cast<uint64_t>(test.id), test.listener.port,
                                            test.start_info.host, test.start_info.port, test.spec,
                                            test.end_report ? &*test.end_report : nullptr, kind,
                                            static_cast<double>(std::time(nullptr))));

@@ -23,44 +23,66 @@ namespace nperf::session {
 using asio::use_awaitable;
 using protocol::State;
 
+namespace {
+
+LoadLimits load_limits(const Config& config) {
+  LoadLimits limits;
+  limits.max_tests_per_port = config.max_tests;
+  limits.ports = static_cast<int>(std::max<size_t>(1, config.ports.size()));
+  limits.bitrate_limit = config.server_bitrate_limit;
+  return limits;
+}
+
+}  // namespace
+
 ServerSession::ServerSession(const Config& config, report::Reporter& reporter)
-    : config_(config), reporter_(reporter), acceptor_(io_) {}
+    : config_(config), reporter_(reporter), load_(load_limits(config)) {
+  if (config_.ports.empty()) config_.ports.push_back(config_.port);
+}
 
 ServerSession::~ServerSession() = default;
 
-void ServerSession::open_listener() {
+void ServerSession::set_test_reporters(TestReporterFactory factory, report::LineSink out,
+                                       report::LineSink err) {
+  test_reporter_factory_ = std::move(factory);
+  out_ = std::move(out);
+  err_ = std::move(err);
+}
+
+void ServerSession::open_listener(Listener& listener) {
   using asio::ip::tcp;
   std::error_code ec;
   tcp::endpoint endpoint;
+  asio::ip::tcp::acceptor& acceptor = listener.acceptor;
   if (!config_.bind_address.empty()) {
     auto address = asio::ip::make_address(config_.bind_address, ec);
     if (ec) throw SessionError(fmt::format("bad bind address '{}': {}", config_.bind_address, ec.message()));
-    endpoint = tcp::endpoint(address, config_.port);
+    endpoint = tcp::endpoint(address, listener.port);
   } else if (config_.family == AddressFamily::kIpv4) {
-    endpoint = tcp::endpoint(tcp::v4(), config_.port);
+    endpoint = tcp::endpoint(tcp::v4(), listener.port);
   } else {
-    endpoint = tcp::endpoint(tcp::v6(), config_.port);
+    endpoint = tcp::endpoint(tcp::v6(), listener.port);
   }
-  acceptor_.open(endpoint.protocol(), ec);
+  acceptor.open(endpoint.protocol(), ec);
   if (ec && endpoint.protocol() == tcp::v6() && config_.bind_address.empty() &&
       config_.family == AddressFamily::kAny) {
-    endpoint = tcp::endpoint(tcp::v4(), config_.port);  // no IPv6 on this host
-    acceptor_.open(endpoint.protocol(), ec);
+    endpoint = tcp::endpoint(tcp::v4(), listener.port);  // no IPv6 on this host
+    acceptor.open(endpoint.protocol(), ec);
   }
   if (ec) throw SessionError(fmt::format("unable to create the listening socket: {}", ec.message()));
   // Accepted connections inherit the device; the UDP data sockets get it in open_udp_socket().
   if (std::string error; !config_.bind_device.empty() &&
-                         !net::bind_to_device(acceptor_.native_handle(), config_.bind_device, &error))
+                         !net::bind_to_device(acceptor.native_handle(), config_.bind_device, &error))
     throw SessionError(error);
-  acceptor_.set_option(asio::socket_base::reuse_address(true));
+  acceptor.set_option(asio::socket_base::reuse_address(true));
   if (endpoint.protocol() == tcp::v6())
-    acceptor_.set_option(asio::ip::v6_only(config_.family == AddressFamily::kIpv6), ec);
-  acceptor_.bind(endpoint, ec);
+    acceptor.set_option(asio::ip::v6_only(config_.family == AddressFamily::kIpv6), ec);
+  acceptor.bind(endpoint, ec);
   if (ec)
     throw SessionError(
-        fmt::format("unable to start listener for connections: {} (port {})", ec.message(), config_.port));
-  acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) throw SessionError(fmt::format("unable to listen on port {}: {}", config_.port, ec.message()));
+        fmt::format("unable to start listener for connections: {} (port {})", ec.message(), listener.port));
+  acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) throw SessionError(fmt::format("unable to listen on port {}: {}", listener.port, ec.message()));
 }
 
 int ServerSession::run() {
@@ -72,14 +94,18 @@ int ServerSession::run() {
   });
   release_termination_signals();
   try {
-    open_listener();
+    for (uint16_t port : config_.ports) {
+      listeners_.push_back(std::make_unique<Listener>(io_, port));
+      open_listener(*listeners_.back());
+    }
     if (!config_.metrics.empty() && !start_metrics()) return kExitTestFailed;
   } catch (const SessionError& e) {
     hold_termination_signals();
     reporter_.on_error(e.what());
     return kExitTestFailed;
   }
-  asio::co_spawn(io_, accept_loop(), asio::detached);
+  announce_listening();
+  for (auto& listener : listeners_) asio::co_spawn(io_, accept_loop(*listener), asio::detached);
   asio::steady_timer idle(io_);
   if (config_.one_off && config_.idle_timeout_s > 0) {
     // iperf3's --idle-timeout with -1: nobody came, so leave (exit code 0).
@@ -90,74 +116,104 @@ int ServerSession::run() {
   }
   io_.run();
   hold_termination_signals();  // the signal_set goes with this scope; main() still has a pid file to remove
-  if (test_ && test_->run) test_->run->join();
+  for (auto& [id, test] : tests_)
+    if (test->run) test->run->join();
   return exit_code_;
 }
 
 int ServerSession::serve_connected(int control_fd) {
-  ++tests_started_;
-  test_ = std::make_shared<ServerTest>(io_);
+  listeners_.push_back(std::make_unique<Listener>(io_, config_.port));  // never opened: no streams come
   asio::ip::tcp::socket socket(io_, asio::ip::tcp::v4(), control_fd);
-  asio::co_spawn(io_, run_test(test_, std::move(socket)), [this](std::exception_ptr e) { test_done(e); });
+  asio::co_spawn(io_, serve_connection(*listeners_.back(), std::move(socket)), asio::detached);
   io_.run();
-  if (test_ && test_->run) test_->run->join();
+  for (auto& [id, test] : tests_)
+    if (test->run) test->run->join();
   return exit_code_;
 }
 
 void ServerSession::on_signal(int signal) {
-  if (test_) {
-    if (test_->control) test_->control->send_state_now(State::kServerTerminate);
-    if (test_->run && test_->phase == ServerTest::Phase::kRunning) {
-      test_->run->stop(monotonic_now());
-      test_->reporters->on_end(test_->run->end_report(nullptr));
+  for (auto& [id, test] : tests_) {
+    if (test->control) test->control->send_state_now(State::kServerTerminate);
+    if (test->run && test->phase == ServerTest::Phase::kRunning) {
+      test->run->stop(monotonic_now());
+      test->reporters->on_end(end_report_of(*test, nullptr, false));
     }
-    if (test_->reporters) test_->reporters->on_finish();
+    if (test->reporters) test->reporters->on_finish();
+    write_held_output(*test);
   }
   reporter_.on_error(fmt::format("interrupt - the server has terminated by signal {}", signal));
   exit_code_ = kExitOk;
   io_.stop();
 }
 
-asio::awaitable<void> ServerSession::accept_loop() {
-  reporter_.on_server_listening(config_.port, tests_started_ + 1);
+asio::awaitable<void> ServerSession::accept_loop(Listener& listener) {
   for (;;) {
     std::error_code ec;
-    asio::ip::tcp::socket socket = co_await acceptor_.async_accept(asio::redirect_error(use_awaitable, ec));
+    asio::ip::tcp::socket socket =
+        co_await listener.acceptor.async_accept(asio::redirect_error(use_awaitable, ec));
     if (ec == asio::error::operation_aborted) co_return;
     if (ec) continue;  // e.g. the peer reset before we accepted; keep serving
     if (!admit_connection(config_, socket, reporter_)) {  // --allow (issue #18)
       if (metrics_) metrics_->error("not_allowed");
       continue;
     }
-    if (test_ && test_->phase == ServerTest::Phase::kFinishing && !config_.one_off) {
-      // A client started right after the previous one finished can arrive
-      // before that test's IPERF_DONE (already sent) has been read: wait for it
-      // (at most 1 s) instead of answering "busy" (the soak test saw this).
-      asio::steady_timer pause(io_);
-      for (int i = 0; i < 200 && test_ && test_->phase == ServerTest::Phase::kFinishing; ++i) {
-        pause.expires_after(std::chrono::milliseconds(5));
-        co_await pause.async_wait(asio::redirect_error(use_awaitable, ec));
-      }
+    if (pending_ >= kMaxPendingConnections) {
+      // A flood of connections that send nothing: each waits out its own
+      // deadline, and beyond the cap new ones are closed (fds stay bounded).
+      if (metrics_) metrics_->error("pending_cap");
+      continue;
     }
-    if (!test_) {
-      ++tests_started_;
-      test_ = std::make_shared<ServerTest>(io_);
-      asio::co_spawn(io_, run_test(test_, std::move(socket)), [this](std::exception_ptr e) { test_done(e); });
-    } else if (test_->phase == ServerTest::Phase::kCreatingStreams) {
-      asio::co_spawn(io_, take_data_connection(test_, std::move(socket)), asio::detached);
-    } else {
-      // One test at a time: answer ACCESS_DENIED at once, without reading.
-      if (metrics_) metrics_->error("busy");
-      std::error_code ignored;
-      socket.non_blocking(true, ignored);
-      ControlChannel::send_state_now(socket, State::kAccessDenied);
-      socket.close(ignored);
-    }
+    asio::co_spawn(io_, serve_connection(listener, std::move(socket)), asio::detached);
   }
 }
 
-void ServerSession::test_done(std::exception_ptr error) {
-  std::shared_ptr<ServerTest> test = std::move(test_);
+std::shared_ptr<ServerTest> ServerSession::test_expecting(
+    const Listener& listener, const std::array<uint8_t, protocol::kCookieWireSize>& cookie) {
+  for (auto& [id, test] : tests_)
+    if (&test->listener == &listener && test->phase == ServerTest::Phase::kCreatingStreams &&
+        protocol::cookie_from_wire(test->cookie) == protocol::cookie_from_wire(cookie))
+      return test;
+  return nullptr;
+}
+
+asio::awaitable<void> ServerSession::serve_connection(Listener& listener, asio::ip::tcp::socket socket) {
+  PendingSlot pending(pending_);
+  std::error_code ignored;
+  auto peer = socket.remote_endpoint(ignored);
+  auto channel = std::make_unique<ControlChannel>(std::move(socket));
+  if (debug_sink_) channel->set_trace(debug_sink_);
+  std::array<uint8_t, protocol::kCookieWireSize> cookie{};
+  try {
+    // Nothing is held while the cookie comes: a silent connection only waits out its deadline.
+    cookie = co_await channel->read_cookie(kCookieTimeout);
+  } catch (const SessionError& e) {
+    if (debug_sink_)
+      debug_sink_(fmt::format("connection from {} closed without a cookie: {}\n",
+                              format_address(peer.address()), e.what()));
+    if (metrics_) metrics_->error("no_cookie");
+    co_return;
+  }
+  if (auto test = test_expecting(listener, cookie)) {
+    pending.release();
+    co_await take_data_connection(test, std::move(channel));
+    co_return;
+  }
+  if (one_off_done_) co_return;  // -1: the one test has been served; the server is on its way out
+  auto test = std::make_shared<ServerTest>(io_, ++tests_started_, listener);
+  test->cookie = cookie;
+  test->control = std::move(channel);
+  tests_[test->id] = test;
+  std::exception_ptr error;
+  try {
+    co_await run_test(test, peer, pending);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  test_done(test, error);
+}
+
+void ServerSession::test_done(const std::shared_ptr<ServerTest>& test, std::exception_ptr error) {
+  tests_.erase(test->id);
   if (error) {
     try {
       std::rethrow_exception(error);
@@ -167,6 +223,7 @@ void ServerSession::test_done(std::exception_ptr error) {
     }
   }
   if (test->run) test->run->join();
+  note_test_ended(*test);
   if (metrics_) record_test(*test, error);
   for (const auto& s : test->streams) ::close(s.fd);  // streams that never reached a TestRun
   test->streams.clear();
@@ -176,12 +233,20 @@ void ServerSession::test_done(std::exception_ptr error) {
     test->reporters->on_finish();
   else if (error)
     reporter_.on_finish();  // e.g. -J: a document holding just the error, not carried into the next test
+  write_held_output(*test);
+  const bool busy_answer = !error && !test->admitted;
   test->phase = ServerTest::Phase::kDone;
+  if (busy_answer) return;  // told ACCESS_DENIED: no test ran, nothing to announce
   if (config_.one_off) {
+    one_off_done_ = true;
     if (error) exit_code_ = kExitTestFailed;
     io_.stop();
     return;
   }
+  announce_listening();
+}
+
+void ServerSession::announce_listening() {
   reporter_.on_server_listening(config_.port, tests_started_ + 1);
 }
 

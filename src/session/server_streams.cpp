@@ -18,11 +18,42 @@ namespace nperf::session {
 using asio::use_awaitable;
 using protocol::State;
 
+namespace {
+
+// Holds the port's UDP set-up turn for one test (see Listener).
+class UdpTurn {
+ public:
+  explicit UdpTurn(Listener& listener) : listener_(listener) { listener_.udp_setup_taken = true; }
+  ~UdpTurn() { listener_.udp_setup_taken = false; }
+  UdpTurn(const UdpTurn&) = delete;
+  UdpTurn& operator=(const UdpTurn&) = delete;
+
+ private:
+  Listener& listener_;
+};
+
+// Waits (within the streams deadline) until no other test of this port is
+// setting up UDP streams; set-up takes milliseconds, so turns are short.
+asio::awaitable<void> take_udp_turn(ServerTest& test) {
+  asio::steady_timer pause(co_await asio::this_coro::executor);
+  const auto give_up = std::chrono::steady_clock::now() + kStreamsTimeout;
+  while (test.listener.udp_setup_taken) {
+    if (std::chrono::steady_clock::now() > give_up)
+      throw SessionError("another test kept the port's UDP set-up for too long", kIeAccept);
+    pause.expires_after(std::chrono::milliseconds(2));
+    co_await pause.async_wait(use_awaitable);
+  }
+}
+
+}  // namespace
+
 asio::awaitable<void> ServerSession::create_streams(ServerTest& test) {
   if (test.spec.protocol == Protocol::kUdp) {
+    co_await take_udp_turn(test);
+    UdpTurn turn(test.listener);
     // The UDP socket must be bound before CREATE_STREAMS: iperf3 clients send
     // their hello at once and only once.
-    asio::ip::udp::socket first = open_udp_socket();
+    asio::ip::udp::socket first = open_udp_socket(test.listener);
     co_await test.control->write_state(State::kCreateStreams);
     co_await accept_udp_streams(test, std::move(first));
   } else {
@@ -64,12 +95,14 @@ void ServerSession::add_stream(ServerTest& test, int fd) {
     stream.cpu = spec.server_stream_cpus[static_cast<size_t>(index) % spec.server_stream_cpus.size()];
   else
     stream.cpu = config_.affinity.local.cpu_for_stream(index);
+  if (stream.cpu < 0 && static_cast<size_t>(index) < test.cores.size())
+    stream.cpu = test.cores[index];  // placed
   test.streams.push_back(stream);
   test.reporters->on_stream_connected(stream.info);
 }
 
-asio::ip::udp::socket ServerSession::open_udp_socket() {
-  asio::ip::tcp::endpoint local = acceptor_.local_endpoint();
+asio::ip::udp::socket ServerSession::open_udp_socket(const Listener& listener) {
+  asio::ip::tcp::endpoint local = listener.acceptor.local_endpoint();
   asio::ip::udp::endpoint endpoint(local.address(), local.port());
   asio::ip::udp::socket socket(io_);
   socket.open(endpoint.protocol());
@@ -121,7 +154,7 @@ asio::awaitable<void> ServerSession::accept_udp_streams(ServerTest& test, asio::
     } catch (const std::exception& e) {
       warnings.push_back(e.what());  // as for TCP: the test runs with the OS defaults, and says so
     }
-    asio::ip::udp::socket next = open_udp_socket();  // for the next stream's hello
+    asio::ip::udp::socket next = open_udp_socket(test.listener);  // for the next stream's hello
     socket.send(asio::buffer(protocol::kUdpReply));
     int fd = socket.release();
     make_blocking(fd);
@@ -132,23 +165,14 @@ asio::awaitable<void> ServerSession::accept_udp_streams(ServerTest& test, asio::
 }
 
 asio::awaitable<void> ServerSession::take_data_connection(std::shared_ptr<ServerTest> test,
-                                                          asio::ip::tcp::socket socket) {
-  ControlChannel channel(std::move(socket));
-  std::array<uint8_t, protocol::kCookieWireSize> cookie{};
-  try {
-    cookie = co_await channel.read_cookie(kCookieTimeout);
-  } catch (const SessionError&) {
-    co_return;  // a connection that never sent a cookie is just dropped
-  }
+                                                          std::unique_ptr<ControlChannel> channel) {
+  // The cookie was read and matched (serve_connection); one more than asked is refused.
   const TestSpec& spec = test->spec;
-  bool wanted = test->phase == ServerTest::Phase::kCreatingStreams &&
-                protocol::cookie_from_wire(cookie) == protocol::cookie_from_wire(test->cookie) &&
-                static_cast<int>(test->streams.size()) < spec.total_streams();
-  if (!wanted) {
-    channel.send_state_now(State::kAccessDenied);
+  if (static_cast<int>(test->streams.size()) >= spec.total_streams()) {
+    channel->send_state_now(State::kAccessDenied);
     co_return;
   }
-  int fd = channel.socket().release();
+  int fd = channel->socket().release();
   make_blocking(fd);
   std::vector<std::string> warnings;
   try {

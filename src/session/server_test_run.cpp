@@ -23,17 +23,17 @@ namespace nperf::session {
 using asio::use_awaitable;
 using protocol::State;
 
-asio::awaitable<void> ServerSession::run_test(std::shared_ptr<ServerTest> test,
-                                              asio::ip::tcp::socket socket) {
-  ControlChannel::configure(socket, config_);
-  std::error_code ignored;
-  auto peer = socket.remote_endpoint(ignored);
-  test->control = std::make_unique<ControlChannel>(std::move(socket));
-  if (debug_sink_) test->control->set_trace(debug_sink_);
+asio::awaitable<void> ServerSession::run_test(std::shared_ptr<ServerTest> test, asio::ip::tcp::endpoint peer,
+                                              PendingSlot& pending) {
+  ControlChannel::configure(test->control->socket(), config_);
 
   co_await admit_test(*test, peer);
+  const bool slot = co_await claim_slot(*test);  // (g++ 12 miscompiles co_await inside an if)
+  if (!slot) co_return;                          // busy: told ACCESS_DENIED
+  pending.release();
   test->admitted = true;
   if (metrics_) metrics_->test_started();
+  place_streams(*test);
   set_up_reporters(*test);
   describe_start(*test, peer);
   co_await create_streams(*test);
@@ -45,12 +45,13 @@ asio::awaitable<void> ServerSession::admit_test(ServerTest& test, const asio::ip
   auto authenticate = [this, &test, peer](const std::string& params) -> asio::awaitable<void> {
     co_await authenticate_client(config_, params, peer.address(), *test.control, reporter_);  // issue #18
   };
-  AdmittedTest admitted = co_await server_handshake(*test.control, ServerLimits::from(config_), authenticate);
-  test.cookie = admitted.cookie;
+  AdmittedTest admitted = co_await server_handshake_after_cookie(*test.control, test.cookie,
+                                                                 ServerLimits::from(config_), authenticate);
   test.spec = admitted.spec;
   test.side = Side{Role::kServer, test.spec.direction};
-  test.stream_rate_cap = admitted.stream_rate_cap;
-  if (test.spec.server_affinity >= 0) {
+  // A concurrent server pins the test's stream threads there instead (place_streams):
+  // its control thread serves every test.
+  if (test.spec.server_affinity >= 0 && !concurrent()) {
     std::string error;
     if (!net::pin_current_thread(test.spec.server_affinity, &error)) {
       co_await test.control->write_server_error(kIeAffinity, errno);
@@ -60,8 +61,50 @@ asio::awaitable<void> ServerSession::admit_test(ServerTest& test, const asio::ip
   }
 }
 
+asio::awaitable<bool> ServerSession::claim_slot(ServerTest& test) {
+  TestClaim claim;
+  claim.port = test.listener.port;
+  claim.streams = test.spec.total_streams();
+  claim.asked_bps = test.spec.rate_bps * static_cast<uint64_t>(claim.streams);
+  SlotDecision decision = load_.claim(test.id, claim);
+  if (decision.outcome == SlotDecision::Outcome::kBusy) {
+    // iperf3's answer to a second client; read only once the parameters were
+    // in, so that a connection that never sends them makes nobody busy.
+    if (metrics_) metrics_->error("busy");
+    co_await test.control->write_state(State::kAccessDenied);
+    co_return false;
+  }
+  if (decision.outcome == SlotDecision::Outcome::kRefused) {
+    co_await test.control->write_server_error(decision.code, 0);
+    throw SessionError(decision.message, decision.code);
+  }
+  test.holds_slot = true;
+  test.stream_rate_cap = decision.stream_rate_cap;
+  co_return true;
+}
+
+void ServerSession::place_streams(ServerTest& test) {
+  if (!concurrent()) return;  // one test at a time: the scheduler places it, as iperf3's
+  const int streams = test.spec.total_streams();
+  if (!test.spec.server_stream_cpus.empty() || config_.affinity.local.cpu_for_stream(0) >= 0)
+    return;  // -A wins
+  if (test.spec.server_affinity >= 0) {
+    test.cores.assign(static_cast<size_t>(streams), test.spec.server_affinity);
+    return;
+  }
+  test.cores = load_.place_streams(test.id, net::allowed_cpus(), streams);
+}
+
 void ServerSession::set_up_reporters(ServerTest& test) {
-  test.reporters = std::make_unique<report::TeeReporter>(std::vector<report::Reporter*>{&reporter_});
+  report::Reporter* own = &reporter_;
+  if (concurrent() && test_reporter_factory_) {
+    auto* held = &test.held_lines;
+    test.own_reporter = test_reporter_factory_(
+        [held](std::string_view line) { held->emplace_back(false, std::string(line)); },
+        [held](std::string_view line) { held->emplace_back(true, std::string(line)); });
+    own = test.own_reporter.get();
+  }
+  test.reporters = std::make_unique<report::TeeReporter>(std::vector<report::Reporter*>{own});
   if (!test.spec.get_server_output) return;
   // -J keeps its document (captured_json); text arrives line by line.
   auto* sink = &test.captured_text;
@@ -73,7 +116,7 @@ void ServerSession::set_up_reporters(ServerTest& test) {
       [](std::string_view) {});
   test.captured_json = dynamic_cast<report::JsonReporter*>(test.capture.get());
   test.reporters =
-      std::make_unique<report::TeeReporter>(std::vector<report::Reporter*>{&reporter_, test.capture.get()});
+      std::make_unique<report::TeeReporter>(std::vector<report::Reporter*>{own, test.capture.get()});
 }
 
 void ServerSession::describe_start(ServerTest& test, const asio::ip::tcp::endpoint& peer) {
@@ -103,6 +146,7 @@ asio::awaitable<void> ServerSession::start_test(std::shared_ptr<ServerTest> shar
   co_await test.control->write_state(State::kTestStart);
   co_await test.control->write_state(State::kTestRunning);
   test.run->start(monotonic_now());
+  note_test_running(test);
   asio::co_spawn(io_, keep_time(shared), asio::detached);
 }
 
@@ -122,7 +166,7 @@ asio::awaitable<void> ServerSession::serve_running_test(ServerTest& test) {
     if (*state == State::kClientTerminate) {
       test.phase = ServerTest::Phase::kEnding;
       test.run->stop(monotonic_now());
-      test.end_report = test.run->end_report(nullptr);
+      test.end_report = end_report_of(test, nullptr, false);
       test.reporters->on_end(*test.end_report);
       throw SessionError("the client has terminated", kIeClientTerm);
     }
@@ -140,15 +184,16 @@ asio::awaitable<void> ServerSession::finish_test(ServerTest& test) {
   test.run->stop(now);
   test.run->join();  // closes the data sockets, as iperf3 does on TEST_END
   // The server prints its summary before it sees the client's numbers (iperf3 does too).
-  test.reporters->on_end(test.run->end_report(nullptr, /*peer_results_follow=*/true));
+  test.reporters->on_end(end_report_of(test, nullptr, /*peer_results_follow=*/true));
   ControlChannel& control = *test.control;
   co_await control.write_state(State::kExchangeResults);
   std::string text = co_await control.read_json(protocol::kMaxResultsLength, kControlReadTimeout);
   auto decoded = protocol::decode_results(text);
   if (!decoded.results)
     throw SessionError(fmt::format("unable to receive results: {}", decoded.error), kIeRecvResults);
-  test.end_report = test.run->end_report(&*decoded.results);  // checks that every stream id is known
+  test.end_report = end_report_of(test, &*decoded.results, false);  // checks that every stream id is known
   protocol::TestResults mine = test.run->local_results();
+  if (mine.nperf && test.overlap) mine.nperf->server_test = test.overlap;
   if (test.captured_json)
     mine.server_output_json = test.captured_json->document();
   else if (test.capture)
@@ -156,6 +201,9 @@ asio::awaitable<void> ServerSession::finish_test(ServerTest& test) {
   co_await control.write_json(protocol::encode_results(mine));
   co_await control.write_state(State::kDisplayResults);
   test.phase = ServerTest::Phase::kFinishing;
+  // Only IPERF_DONE is due: the next client may have the slot already.
+  load_.release(test.id);
+  test.holds_slot = false;
   // IPERF_DONE ends the session; a client that just closes is fine too.
   try {
     co_await control.read_byte(kControlReadTimeout);

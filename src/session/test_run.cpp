@@ -223,6 +223,13 @@ uint64_t TestRun::bytes_received() const {
   return total;
 }
 
+uint64_t TestRun::bytes_moved() const {
+  uint64_t total = 0;
+  for (size_t i = 0; i < engine_.size(); ++i)
+    total += engine_.counters(i).bytes.load(std::memory_order_relaxed);
+  return total;
+}
+
 uint64_t TestRun::blocks_received() const {
   uint64_t total = 0;
   for (size_t i = 0; i < engine_.size(); ++i)

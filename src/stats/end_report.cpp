@@ -133,6 +133,8 @@ EndReport end_report(const LocalTestTotals& local, const protocol::TestResults* 
     end.receiver_congestion = local_is_client ? remote_cc : local.congestion;
   }
   attach_evidence(&end, local, peer, peer_results_follow);
+  // A concurrent nperf server says what ran beside the test (the client prints it too).
+  if (peer && peer->nperf && peer->nperf->server_test) attach_overlap(&end, *peer->nperf->server_test);
   return end;
 }
 

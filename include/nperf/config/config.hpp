@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "nperf/config/affinity_spec.hpp"
 #include "nperf/config/auth_settings.hpp"
@@ -17,9 +18,10 @@ enum class AddressFamily { kAny, kIpv4, kIpv6 };
 struct Config {
   Role role = Role::kClient;
   // Common.
-  uint16_t port = 5201;      // -p
-  std::string bind_address;  // -B (without a %DEV suffix)
-  std::string bind_device;   // --bind-dev, or the DEV of -B HOST%DEV / -c HOST%DEV: SO_BINDTODEVICE
+  uint16_t port = 5201;         // -p (the server's first port)
+  std::vector<uint16_t> ports;  // server -p list/range (config/port_list.hpp); empty: {port}
+  std::string bind_address;     // -B (without a %DEV suffix)
+  std::string bind_device;      // --bind-dev, or the DEV of -B HOST%DEV / -c HOST%DEV: SO_BINDTODEVICE
   AddressFamily family = AddressFamily::kAny;  // -4 / -6
   double interval_s = 1;                       // -i; 0 disables interval reports
   char format = 'a';                           // -f
@@ -47,10 +49,12 @@ struct Config {
   bool daemon = false;                // -D: detach (fork, setsid, stdio to /dev/null) before serving
   std::string pidfile;                // -I: write the server's pid here, remove it at exit (absolute path)
   std::string metrics;                // --metrics [ADDR:]PORT: OpenMetrics over HTTP ("" = off)
+  int max_tests = 1;                  // --max-tests: tests one port serves at once (iperf3: 1)
   // Client.
   std::string host;                 // -c
   uint16_t cport = 0;               // --cport: stream i binds cport + i
   int connect_timeout_ms = 10'000;  // --connect-timeout (iperf3: OS default; we never wait forever)
+  double busy_retry_s = 0;          // --busy-retry: on "busy", retry with backoff for this long (0 = no)
   bool block_len_given = false;     // -l given; else UDP uses the control connection's MSS, as iperf3
   TestSpec spec;
   AuthSettings auth;  // --username, --rsa-*-key-path, --allow ... (issue #18)

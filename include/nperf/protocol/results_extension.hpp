@@ -10,7 +10,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
+
 #include "nperf/protocol/evidence_record.hpp"
+#include "nperf/stats/overlap.hpp"
 
 namespace nperf::protocol {
 
@@ -22,9 +25,10 @@ struct ExtensionStream {
 };
 
 struct ResultsExtension {
-  SocketBuffers buffers;                 // known == false: absent or malformed
-  std::string boot_id;                   // the end's kernel boot id, "" when unknown
-  std::vector<ExtensionStream> streams;  // in the peer's order; entries without an integer id are dropped
+  SocketBuffers buffers;                   // known == false: absent or malformed
+  std::string boot_id;                     // the end's kernel boot id, "" when unknown
+  std::vector<ExtensionStream> streams;    // in the peer's order; entries without an integer id are dropped
+  std::optional<TestOverlap> server_test;  // a concurrent server: the test's id, port and what ran beside it
 
   bool operator==(const ResultsExtension&) const = default;
 };
@@ -38,6 +42,9 @@ nlohmann::ordered_json evidence_to_json(const StreamEvidence& e);
 StreamEvidence evidence_from_json(const nlohmann::ordered_json& j);
 nlohmann::ordered_json buffers_to_json(const SocketBuffers& b);
 SocketBuffers buffers_from_json(const nlohmann::ordered_json& j);
+nlohmann::ordered_json overlap_to_json(const TestOverlap& o);
+// Empty when `j` is not an object with an integer "id".
+std::optional<TestOverlap> overlap_from_json(const nlohmann::ordered_json& j);
 
 // Rounds to 4 decimals, half away from zero (keeps the results message small
 // with 128 streams; a reader needs no more).

@@ -22,6 +22,7 @@ struct ReporterSettings {
   std::string server_preamble;             // text server with -V: version and uname before each banner
   std::function<std::string()> timestamp;  // --timestamps, null when off
   bool messages_as_comments = false;       // --csv with --logfile
+  std::string listening_ports;             // server on several ports: "5101-5103" for the banner
 };
 
 // The settings for this process's own output, as the command line asks.

@@ -29,6 +29,8 @@ struct TextOptions {
   // --timestamps: the prefix for one print call (iperf3: strftime of now,
   // before the title); also in front of warnings and errors. Null when off.
   std::function<std::string()> timestamp;
+  // A server on several ports: the banner names them all ("5101-5103"); "" = the one port.
+  std::string listening_ports;
 };
 
 class TextReporter : public Reporter {
@@ -55,6 +57,7 @@ class TextReporter : public Reporter {
   void print_placement(const EndReport& end);
   void print_loss_attribution(const EndReport& end);
   void print_verdict(const EndReport& end);
+  void print_overlap(const EndReport& end);
   // The end of a test (text_end.cpp): one direction's lines.
   void print_end_group(const EndReport& end, const EndGroup& group, bool multi);
   void print_end_stream(const EndStream& s, const std::string& role, bool udp);

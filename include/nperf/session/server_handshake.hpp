@@ -33,5 +33,10 @@ using ParamsCheck = std::function<asio::awaitable<void>(const std::string& param
 
 asio::awaitable<AdmittedTest> server_handshake(ControlChannel& control, const ServerLimits& limits,
                                                const ParamsCheck& check = {});
+// The same once the cookie was read (the server reads it first to tell a
+// data connection from a new test's control connection).
+asio::awaitable<AdmittedTest> server_handshake_after_cookie(
+    ControlChannel& control, const std::array<uint8_t, protocol::kCookieWireSize>& cookie,
+    const ServerLimits& limits, const ParamsCheck& check = {});
 
 }  // namespace nperf::session

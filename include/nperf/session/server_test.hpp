@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
 #include <asio/steady_timer.hpp>
 
 #include "nperf/config/side.hpp"
@@ -17,15 +18,53 @@
 #include "nperf/session/control_channel.hpp"
 #include "nperf/session/server_handshake.hpp"
 #include "nperf/session/test_run.hpp"
+#include "nperf/stats/overlap.hpp"
 
 namespace nperf::session {
+
+// One port the server listens on. Its UDP tests take turns at setting up
+// their streams: a UDP hello carries no cookie, so while one test's hello
+// socket is bound to the port no other test's may be.
+struct Listener {
+  Listener(asio::io_context& io, uint16_t p) : port(p), acceptor(io) {}
+  uint16_t port;
+  asio::ip::tcp::acceptor acceptor;
+  bool udp_setup_taken = false;
+};
+
+// Counts a connection as pending (not yet a test or a stream) while it lives
+// or until release(): the flood cap in accept_loop reads the count.
+class PendingSlot {
+ public:
+  explicit PendingSlot(int& count) : count_(&count) { ++*count_; }
+  ~PendingSlot() { release(); }
+  PendingSlot(const PendingSlot&) = delete;
+  PendingSlot& operator=(const PendingSlot&) = delete;
+  void release() {
+    if (count_) --*count_;
+    count_ = nullptr;
+  }
+
+ private:
+  int* count_;
+};
 
 struct ServerTest {
   // kFinishing: results delivered, only the client's IPERF_DONE is still due.
   enum class Phase { kHandshake, kCreatingStreams, kRunning, kEnding, kFinishing, kDone };
-  explicit ServerTest(asio::io_context& io) : streams_ready(io) {}
+  ServerTest(asio::io_context& io, int test_id, Listener& on)
+      : id(test_id), listener(on), streams_ready(io) {}
 
   Phase phase = Phase::kHandshake;
+  int id;                   // the server's count of tests, from 1
+  Listener& listener;       // the port it came to
+  bool holds_slot = false;  // admitted and counted in the server's load until it ends
+  std::vector<int> cores;   // the server's placement of its streams (concurrent server), else empty
+  std::optional<TestOverlap> overlap;  // concurrent server: what ran beside it (once it ended)
+  // A concurrent server's tests print whole, one after the other: each
+  // writes into its own reporter and the lines wait here until it ends.
+  std::unique_ptr<report::Reporter> own_reporter;
+  std::vector<std::pair<bool, std::string>> held_lines;  // (to stderr, line)
   std::array<uint8_t, protocol::kCookieWireSize> cookie{};
   TestSpec spec;
   Side side{Role::kServer, Direction::kForward};  // the direction is set with the spec

@@ -71,6 +71,8 @@ class TestRun {
   // Bytes/blocks moved so far in either direction (for -n/-k on the receiving client).
   uint64_t bytes_received() const;
   uint64_t blocks_received() const;
+  // Bytes moved so far by every stream, both directions (a concurrent server's overlap figures).
+  uint64_t bytes_moved() const;
   // First stream error, or "".
   std::string failure() const;
   // True when every receiving stream saw the peer close (the client went away).

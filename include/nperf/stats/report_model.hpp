@@ -8,6 +8,7 @@
 
 #include "nperf/config/test_spec.hpp"
 #include "nperf/stats/evidence.hpp"
+#include "nperf/stats/overlap.hpp"
 #include "nperf/stats/verdict.hpp"
 
 namespace nperf {
@@ -162,6 +163,9 @@ struct EndReport {
   std::optional<Verdict> verdict;
   std::string server_output_text;                 // client with --get-server-output
   std::optional<std::string> server_output_json;  // serialized JSON
+  // A server that runs tests at once: this test's id and port, and what ran
+  // beside it (stats/overlap.hpp). Absent from a one-test-at-a-time server.
+  std::optional<TestOverlap> overlap;
 };
 
 // Sums the streams whose direction is `forward`, taking durations from the
