@@ -15,6 +15,7 @@
 #include "nperf/net/metrics_server.hpp"
 #include "nperf/report/reporter.hpp"
 #include "nperf/session/errors.hpp"
+#include "nperf/session/test_seams.hpp"
 #include "nperf/stats/metrics.hpp"
 
 namespace nperf::session {
@@ -29,11 +30,14 @@ class ServerSession {
   int run();
   // Serves one test whose control connection is already open (a stream
   // socket's fd, owned from here on), without a listener: unit tests pass
-  // one end of a socketpair and script the client. Only the phases before
-  // the data streams work this way (they arrive through the listener).
+  // one end of a socketpair and script the client. The data streams arrive
+  // through the listener, so a test goes past CREATE_STREAMS only with
+  // test seams that give the streams and the engine.
   int serve_connected(int control_fd);
   // -d: control-connection trace lines go here.
   void set_debug_sink(std::function<void(std::string_view)> sink) { debug_sink_ = std::move(sink); }
+  // Unit tests: fake data streams and engine (test_seams.hpp; the clock is not used here).
+  void set_test_seams(TestSeams seams) { seams_ = std::move(seams); }
 
  private:
   asio::awaitable<void> accept_loop();
@@ -65,6 +69,7 @@ class ServerSession {
   Config config_;
   report::Reporter& reporter_;
   std::function<void(std::string_view)> debug_sink_;
+  TestSeams seams_;
   asio::io_context io_;
   asio::ip::tcp::acceptor acceptor_;
   std::shared_ptr<ServerTest> test_;
