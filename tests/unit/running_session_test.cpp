@@ -215,7 +215,7 @@ TEST_F(RunningSessionTest, ServerReceivesUntilTestEndThenExchangesResults) {
         std::move(plans), [](size_t, bool started) -> uint64_t { return started ? 4'800'000 : 0; }, nullptr);
   };
   report::JsonOptions options;
-  options.is_server = true;
+  options.role = Role::kServer;
   report::JsonReporter reporter(options, [this](std::string_view text) { json_text_ += text; });
   ServerSession server(config, reporter);
   server.set_test_seams(seams);
