@@ -62,7 +62,7 @@ class WireReader {
 };
 
 class RunningSessionTest : public testing::Test {
- protected:
+ public:
   void SetUp() override {
     int fds[2];
     ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
@@ -109,6 +109,11 @@ protocol::TestResults receiver_results(uint64_t bytes, double end_time) {
   return r;
 }
 
+// Runs a client with one TCP stream whose counts follow `bytes` against a
+// server that answers TEST_END with `server_results`; returns the exit code.
+int run_client(RunningSessionTest& t, const Config& config, SteppingClock& clock,
+               FakeEngine::ByteScript bytes, const protocol::TestResults& server_results);
+
 TEST_F(RunningSessionTest, ClientRunsTwoIntervalsThenExchangesResultsWithTheServer) {
   Config config;
   config.host = "scripted";
@@ -119,32 +124,7 @@ TEST_F(RunningSessionTest, ClientRunsTwoIntervalsThenExchangesResultsWithTheServ
   auto bytes = [&clock](size_t, bool) -> uint64_t {
     return clock.now() >= 102 ? 4'000'000 : clock.now() >= 101 ? 1'000'000 : 0;
   };
-  // The server answers TEST_END (its bytes are waiting when the client reads
-  // them; they are written when the client stops its streams, just before
-  // TEST_END, so that nothing answers before the test ended).
-  auto answer_test_end = [this] {
-    peer_writes({13});  // EXCHANGE_RESULTS
-    peer_writes_json(protocol::encode_results(receiver_results(3'900'000, 2.0)));
-    peer_writes({14});  // DISPLAY_RESULTS
-  };
-  int streams_opened = 0;
-  TestSeams seams;
-  seams.open_stream = [&streams_opened](int) {
-    ++streams_opened;
-    return -1;
-  };
-  seams.make_engine = [&](std::vector<engine::StreamPlan> plans) {
-    return std::make_unique<FakeEngine>(std::move(plans), bytes, answer_test_end);
-  };
-  seams.clock = &clock;
-
-  peer_writes({9, 10, 1, 2});  // PARAM_EXCHANGE, CREATE_STREAMS, TEST_START, TEST_RUNNING
-  report::JsonReporter reporter({}, [this](std::string_view text) { json_text_ += text; });
-  ClientSession client(config, reporter);
-  client.set_test_seams(seams);
-  EXPECT_EQ(client.run_connected(mine_), kExitOk);
-  EXPECT_EQ(streams_opened, 1);
-  EXPECT_LT(clock.waits(), SteppingClock::kMaxWaits) << "the test did not end by itself";
+  EXPECT_EQ(run_client(*this, config, clock, bytes, receiver_results(3'900'000, 2.0)), kExitOk);
 
   // The wire: cookie, parameters, TEST_END, the client's results, IPERF_DONE.
   WireReader wire(session_wrote());
@@ -185,6 +165,78 @@ TEST_F(RunningSessionTest, ClientRunsTwoIntervalsThenExchangesResultsWithTheServ
   EXPECT_DOUBLE_EQ(end["sum_received"]["bits_per_second"].get<double>(), 15.6e6);
   EXPECT_DOUBLE_EQ(end["cpu_utilization_percent"]["remote_total"].get<double>(), 1.5);
   EXPECT_FALSE(doc.contains("error")) << doc["error"];
+}
+
+int run_client(RunningSessionTest& t, const Config& config, SteppingClock& clock,
+               FakeEngine::ByteScript bytes, const protocol::TestResults& server_results) {
+  // The server answers TEST_END (its bytes are waiting when the client reads
+  // them; they are written when the client stops its streams, just before
+  // TEST_END, so that nothing answers before the test ended).
+  auto answer_test_end = [&t, &server_results] {
+    t.peer_writes({13});  // EXCHANGE_RESULTS
+    t.peer_writes_json(protocol::encode_results(server_results));
+    t.peer_writes({14});  // DISPLAY_RESULTS
+  };
+  int streams_opened = 0;
+  TestSeams seams;
+  seams.open_stream = [&streams_opened](int) {
+    ++streams_opened;
+    return -1;
+  };
+  seams.make_engine = [&](std::vector<engine::StreamPlan> plans) {
+    return std::make_unique<FakeEngine>(std::move(plans), bytes, answer_test_end);
+  };
+  seams.clock = &clock;
+
+  t.peer_writes({9, 10, 1, 2});  // PARAM_EXCHANGE, CREATE_STREAMS, TEST_START, TEST_RUNNING
+  report::JsonReporter reporter({}, [&t](std::string_view text) { t.json_text_ += text; });
+  ClientSession client(config, reporter);
+  client.set_test_seams(seams);
+  int exit_code = client.run_connected(t.mine_);
+  EXPECT_EQ(streams_opened, 1);
+  EXPECT_LT(clock.waits(), SteppingClock::kMaxWaits) << "the test did not end by itself";
+  return exit_code;
+}
+
+TEST_F(RunningSessionTest, ClientOmitsTheFirstSecondFromItsTotals) {
+  Config config;
+  config.host = "scripted";
+  config.spec.duration_s = 2;
+  config.spec.omit_s = 1;
+  config.interval_s = 1;
+  // 1 MB during -O, then 2 MB and 3 MB: the test is 3 s long, its totals 2.
+  SteppingClock clock(100);
+  auto bytes = [&clock](size_t, bool) -> uint64_t {
+    double now = clock.now();
+    return now >= 103 ? 6'000'000 : now >= 102 ? 3'000'000 : now >= 101 ? 1'000'000 : 0;
+  };
+  EXPECT_EQ(run_client(*this, config, clock, bytes, receiver_results(4'900'000, 2.0)), kExitOk);
+
+  WireReader wire(session_wrote());
+  wire.take(protocol::kCookieWireSize);
+  ASSERT_TRUE(protocol::decode_params(wire.frame()).spec);
+  EXPECT_EQ(wire.byte(), 4) << "TEST_END";
+  auto results = protocol::decode_results(wire.frame());
+  ASSERT_TRUE(results.results) << results.error;
+  ASSERT_EQ(results.results->streams.size(), 1u);
+  EXPECT_EQ(results.results->streams[0].bytes, 5'000'000u) << "the omitted second is not sent";
+
+  json doc = document();
+  ASSERT_EQ(doc["intervals"].size(), 3u) << doc.dump(1);
+  const json& omitted = doc["intervals"][0]["sum"];
+  EXPECT_TRUE(omitted["omitted"].get<bool>());
+  EXPECT_EQ(omitted["bytes"].get<uint64_t>(), 1'000'000u);
+  for (int i : {1, 2}) {
+    const json& sum = doc["intervals"][i]["sum"];
+    EXPECT_FALSE(sum["omitted"].get<bool>()) << i;
+    EXPECT_EQ(sum["bytes"].get<uint64_t>(), i == 1 ? 2'000'000u : 3'000'000u);
+    EXPECT_DOUBLE_EQ(sum["bits_per_second"].get<double>(), i == 1 ? 16e6 : 24e6);
+  }
+  const json& sent = doc["end"]["sum_sent"];
+  EXPECT_EQ(sent["bytes"].get<uint64_t>(), 5'000'000u);
+  EXPECT_DOUBLE_EQ(sent["seconds"].get<double>(), 2);
+  EXPECT_DOUBLE_EQ(sent["bits_per_second"].get<double>(), 20e6);
+  EXPECT_EQ(doc["end"]["sum_received"]["bytes"].get<uint64_t>(), 4'900'000u);
 }
 
 TEST_F(RunningSessionTest, ServerReceivesUntilTestEndThenExchangesResults) {
