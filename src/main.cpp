@@ -66,12 +66,19 @@ int main(int argc, char** argv) {
   nperf::session::hold_termination_signals();
   // -D before any thread exists (the sessions start them); -I after, so it
   // holds the daemon's pid, but its refusal before, while an exit code is seen.
-  if (!config.pidfile.empty() && nperf::session::PidFile::held_by_another(config.pidfile, &error))
-    return fail_early(error);
-  if (config.daemon && !nperf::session::daemonize(&error)) return fail_early(error);
+  if (!config.pidfile.empty()) {
+    if (std::string refusal = nperf::session::PidFile::held_by_another(config.pidfile); !refusal.empty())
+      return fail_early(refusal);
+  }
+  if (config.daemon) {
+    if (std::string failure = nperf::session::daemonize(); !failure.empty()) return fail_early(failure);
+  }
   std::unique_ptr<nperf::session::PidFile> pidfile;
-  if (!config.pidfile.empty() && !(pidfile = nperf::session::PidFile::create(config.pidfile, &error)))
-    return fail_early(error);
+  if (!config.pidfile.empty()) {
+    auto created = nperf::session::PidFile::create(config.pidfile);
+    if (!created.file) return fail_early(created.error);
+    pidfile = std::move(created.file);
+  }
   if (is_server) {
     nperf::session::ServerSession server(config, *reporter);
     if (config.debug > 0) server.set_debug_sink(err);

@@ -243,8 +243,7 @@ std::string check_test_spec(const RawOptions& raw, Config& c) {
   s.direction = raw.reverse ? Direction::kReverse : raw.bidir ? Direction::kBidir : Direction::kForward;
   if (s.window > static_cast<uint64_t>(std::numeric_limits<int>::max() / 2)) return "window size too large";
   if (c.role == Role::kClient) {
-    auto errors = validate(s);
-    if (!errors.empty()) return errors.front();
+    if (std::string error = validate(s); !error.empty()) return error;
   }
   return "";
 }

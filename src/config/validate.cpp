@@ -45,10 +45,9 @@ std::vector<SpecViolation> check_spec(const TestSpec& s) {
   return violations;
 }
 
-std::vector<std::string> validate(const TestSpec& spec) {
-  std::vector<std::string> messages;
-  for (auto& violation : check_spec(spec)) messages.push_back(std::move(violation.message));
-  return messages;
+std::string validate(const TestSpec& spec) {
+  auto violations = check_spec(spec);
+  return violations.empty() ? "" : std::move(violations.front().message);
 }
 
 }  // namespace nperf

@@ -89,10 +89,11 @@ void CsvReporter::emit(const Row& r, const std::string& when) {
   }
   const std::string line = fmt::format(
       "{},{},{},{},{},{},{},{},{},{},{:.3f},{:.3f},{:.3f},{},{:.0f},{},{},{},{},{},{},{},{},{},{}\n", when,
-      text_field(title_), options_.is_server ? "server" : "client", field(host_), port_, udp_ ? "udp" : "tcp",
-      r.kind, r.stream, r.forward ? "forward" : "reverse", r.sender ? "sender" : "receiver", r.start, r.end,
-      r.seconds, r.bytes, bits_per_second(r.bytes, r.seconds), cell(r.retransmits), cell(r.snd_cwnd),
-      cell(r.rtt_us), cell(r.packets), cell(r.lost_packets), cell3(r.lost_percent), cell3(r.jitter_ms),
+      text_field(title_), Side{options_.role}.is_server() ? "server" : "client", field(host_), port_,
+      udp_ ? "udp" : "tcp", r.kind, r.stream, r.forward ? "forward" : "reverse",
+      r.sender ? "sender" : "receiver", r.start, r.end, r.seconds, r.bytes,
+      bits_per_second(r.bytes, r.seconds), cell(r.retransmits), cell(r.snd_cwnd), cell(r.rtt_us),
+      cell(r.packets), cell(r.lost_packets), cell3(r.lost_percent), cell3(r.jitter_ms),
       r.omitted ? (*r.omitted ? "1" : "0") : "", cell(r.cpu), field(r.verdict));
   out_(line);
 }
@@ -211,7 +212,7 @@ void CsvReporter::on_end(const EndReport& end) {
           r.jitter_ms = s.jitter_ms;
         });
   }
-  for (const EndGroup& g : end_groups(end, options_.is_server, false)) {
+  for (const EndGroup& g : end_groups(end, Side{options_.role}.is_server(), false)) {
     const EndSum* sum = &g.sum;
     if (!sum->sender_known && !sum->receiver_known) continue;
     Row base;

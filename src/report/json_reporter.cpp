@@ -222,7 +222,7 @@ void JsonReporter::on_interval(const IntervalReport& interval) {
 }
 
 void JsonReporter::on_end(const EndReport& end) {
-  doc_["end"] = json_end(end, udp_, options_.is_server, version_);
+  doc_["end"] = json_end(end, udp_, Side{options_.role}.is_server(), version_);
   if (end.server_output_json) {
     Json parsed = Json::parse(*end.server_output_json, nullptr, /*allow_exceptions=*/false);
     if (parsed.is_discarded()) {

@@ -13,13 +13,13 @@ ReporterSettings reporter_settings(const Config& config, std::string server_prea
   ReporterSettings s;
   s.kind = config.json ? ReporterSettings::Kind::kJson
                        : (config.csv ? ReporterSettings::Kind::kCsv : ReporterSettings::Kind::kText);
-  s.is_server = config.role == Role::kServer;
+  s.role = config.role;
   // -T is the client's: a server prints no title of its own.
-  s.title = s.is_server ? "" : config.spec.title;
+  s.title = Side{s.role}.is_server() ? "" : config.spec.title;
   s.json_stream = config.json_stream;
   s.format = config.format;
   s.verbose = config.verbose;
-  if (s.is_server && config.verbose) s.server_preamble = std::move(server_preamble);
+  if (Side{s.role}.is_server() && config.verbose) s.server_preamble = std::move(server_preamble);
   if (config.timestamp_format)
     s.timestamp = [format = *config.timestamp_format] {
       return format_timestamp(format, std::time(nullptr));
@@ -32,7 +32,7 @@ ReporterSettings reporter_settings(const Config& config, std::string server_prea
 ReporterSettings server_output_settings(const Config& config, const std::string& title) {
   ReporterSettings s;
   s.kind = config.json ? ReporterSettings::Kind::kJson : ReporterSettings::Kind::kText;
-  s.is_server = true;
+  s.role = Role::kServer;
   // The -J copy carries the client's title, as iperf3's does; the text copy has none.
   if (config.json) s.title = title;
   s.format = config.format;
@@ -43,11 +43,11 @@ ReporterSettings server_output_settings(const Config& config, const std::string&
 std::unique_ptr<Reporter> make_reporter(ReporterSettings s, LineSink out, LineSink err) {
   switch (s.kind) {
     case ReporterSettings::Kind::kJson:
-      return std::make_unique<JsonReporter>(JsonOptions{s.is_server, std::move(s.title), s.json_stream},
+      return std::make_unique<JsonReporter>(JsonOptions{s.role, std::move(s.title), s.json_stream},
                                             std::move(out));
     case ReporterSettings::Kind::kCsv: {
       CsvOptions options;
-      options.is_server = s.is_server;
+      options.role = s.role;
       options.title = std::move(s.title);
       options.messages_as_comments = s.messages_as_comments;
       return std::make_unique<CsvReporter>(std::move(options), std::move(out), std::move(err));
@@ -57,7 +57,7 @@ std::unique_ptr<Reporter> make_reporter(ReporterSettings s, LineSink out, LineSi
   }
   TextOptions options{s.format,
                       s.verbose,
-                      s.is_server,
+                      s.role,
                       std::move(s.title),
                       std::move(s.server_preamble),
                       std::move(s.timestamp),

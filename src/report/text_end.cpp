@@ -30,7 +30,7 @@ void TextReporter::on_end(const EndReport& end) {
   if (options_.verbose) line("Test Complete. Summary Results:");
   line(header(bidir, udp ? kColsUdp : retr ? kColsRetr : ""));
   // --bidir: client->server streams first, [TX-C] on the client, [RX-S] on the server.
-  for (const EndGroup& g : end_groups(end, options_.is_server, protocol_ == Protocol::kUdp))
+  for (const EndGroup& g : end_groups(end, Side{options_.role}.is_server(), protocol_ == Protocol::kUdp))
     print_end_group(end, g, multi);
   if (options_.verbose) print_placement(end);
   print_loss_attribution(end);
@@ -65,8 +65,8 @@ void TextReporter::print_verdict(const EndReport& end) {
     line(
         fmt::format("The {}'s buffers were clamped: asked {}, got send {} receive {}; raise "
                     "net.core.{}mem_max there to at least {}",
-                    options_.is_server ? "client" : "server", peer.requested, peer.sndbuf, peer.rcvbuf,
-                    peer.rcvbuf_clamped() ? "r" : "w", peer.requested));
+                    Side{options_.role}.is_server() ? "client" : "server", peer.requested, peer.sndbuf,
+                    peer.rcvbuf, peer.rcvbuf_clamped() ? "r" : "w", peer.requested));
   if (!end.verdict) return;
   auto text = [](const Verdict& v) {
     std::string s = fmt::format("{}: {}", bottleneck_name(v.cause), v.reason);
@@ -121,7 +121,7 @@ void TextReporter::print_end_group(const EndReport& end, const EndGroup& g, bool
 
   // --get-server-output: iperf3 prints it once, in the first direction's pass.
   const bool first_group = direction_ != Direction::kBidir || g.forward;
-  if (!options_.is_server && first_group) {
+  if (Side{options_.role}.is_client() && first_group) {
     if (end.server_output_json && !end.server_output_json->empty())
       print(fmt::format("\nServer JSON output:\n{}\n", *end.server_output_json));
     if (!end.server_output_text.empty()) print(fmt::format("\nServer output:\n{}\n", end.server_output_text));
@@ -130,7 +130,7 @@ void TextReporter::print_end_group(const EndReport& end, const EndGroup& g, bool
 
 // One stream's sender and receiver lines.
 void TextReporter::print_end_stream(const EndStream& s, const std::string& r, bool udp) {
-  const bool server = options_.is_server;
+  const bool server = Side{options_.role}.is_server();
   const std::string tag = stream_tag(s.info.socket);
   const double st = sender_time(s.sender_seconds, s.receiver_seconds);
   const double rt = receiver_time(s.sender_seconds, s.receiver_seconds);
@@ -168,7 +168,7 @@ void TextReporter::print_end_stream(const EndStream& s, const std::string& r, bo
 
 // The [SUM] lines of one direction (-P > 1).
 void TextReporter::print_end_sum(const EndGroup& g, const std::string& r) {
-  const bool server = options_.is_server;
+  const bool server = Side{options_.role}.is_server();
   const bool verbose = options_.verbose;
   const char fmt_char = options_.format;
   const bool local_sender = g.local_sends;

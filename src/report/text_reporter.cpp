@@ -19,7 +19,7 @@ TextReporter::TextReporter(TextOptions options, LineSink out, LineSink err)
 
 void TextReporter::print(std::string_view text) {
   pending_ += stamp();
-  if (!options_.is_server && !options_.title.empty()) pending_ += options_.title + ":  ";
+  if (Side{options_.role}.is_client() && !options_.title.empty()) pending_ += options_.title + ":  ";
   print_raw(text);
 }
 
@@ -39,7 +39,7 @@ void TextReporter::line(std::string_view text) {
 
 std::string TextReporter::role(bool local_sender) const {
   if (direction_ != Direction::kBidir) return {};
-  return fmt::format("[{}-{}]", local_sender ? "TX" : "RX", options_.is_server ? "S" : "C");
+  return fmt::format("[{}-{}]", local_sender ? "TX" : "RX", Side{options_.role}.is_server() ? "S" : "C");
 }
 
 void TextReporter::reset_test() {
@@ -66,7 +66,7 @@ void TextReporter::on_connected(const TestStartInfo& start) {
   parallel_ = start.spec.parallel;
   duration_s_ = start.spec.duration_s;
   const bool verbose = options_.verbose;
-  if (options_.is_server) {
+  if (Side{options_.role}.is_server()) {
     if (verbose) line(fmt::format("Time: {}", start.time_rfc1123));
     line(fmt::format("Accepted connection from {}, port {}", start.host, start.port));
   } else {
@@ -138,7 +138,7 @@ void TextReporter::on_interval(const IntervalReport& interval) {
       // exchange, which tells it the sender has retransmits: when that is
       // also the first interval (-t 1), iperf3's header gets Retr/Cwnd.
       const double end = interval.streams.empty() ? interval.sum.end : interval.streams.front().end;
-      if (!options_.is_server && direction_ == Direction::kReverse && duration_s_ > 0 &&
+      if (Side{options_.role}.is_client() && direction_ == Direction::kReverse && duration_s_ > 0 &&
           !interval.sum.omitted && end >= duration_s_)
         retr = true;
       line(header(bidir, retr ? kColsRetrCwnd : ""));
@@ -216,7 +216,7 @@ void TextReporter::on_error(const std::string& message) {
 }
 
 void TextReporter::on_finish() {
-  if (!options_.is_server && !error_seen_) {
+  if (Side{options_.role}.is_client() && !error_seen_) {
     print("\n");
     print("iperf Done.\n");
   }

@@ -114,7 +114,7 @@ int ClientSession::run() {
       try {
         std::rethrow_exception(error);
       } catch (const std::exception& e) {
-        if (run_) run_->stop(monotonic_now());
+        if (run_) run_->stop(time_source().now());
         reporter_.on_error(e.what());
         reporter_.on_finish();
         exit_code_ = kExitTestFailed;
@@ -132,7 +132,7 @@ int ClientSession::run() {
 void ClientSession::on_signal(int signal) {
   // iperf3: print what we have, tell the server, leave. The server's half is unknown.
   if (run_ && (phase_ == Phase::kRunning || phase_ == Phase::kEnding)) {
-    run_->stop(monotonic_now());
+    run_->stop(time_source().now());
     reporter_.on_end(run_->end_report(nullptr));
   }
   if (control_) control_->send_state_now(State::kClientTerminate);
@@ -222,7 +222,8 @@ asio::awaitable<void> ClientSession::on_state(State state) {
       phase_ = Phase::kStarting;
       break;
     case State::kTestStart: {
-      run_ = std::make_unique<TestRun>(spec, std::move(pending_streams_), role_.owns_quota());
+      run_ = std::make_unique<TestRun>(spec, std::move(pending_streams_), role_.owns_quota(), 0,
+                                       seams_.make_engine);
       if (!run_->streams().empty()) {
         auto sizes = net::read_buffer_sizes(run_->streams().front().socket);
         start_info_.sndbuf_actual = sizes.sndbuf;
@@ -234,7 +235,7 @@ asio::awaitable<void> ClientSession::on_state(State state) {
     case State::kTestRunning:
       if (!run_) throw SessionError("TEST_RUNNING before TEST_START", kIeMessage);
       phase_ = Phase::kRunning;
-      run_->start(monotonic_now());
+      run_->start(time_source().now());
       asio::co_spawn(io_, keep_time(), asio::detached);
       break;
     case State::kExchangeResults:
@@ -249,7 +250,7 @@ asio::awaitable<void> ClientSession::on_state(State state) {
       break;
     case State::kServerTerminate:
       if (run_) {
-        run_->stop(monotonic_now());
+        run_->stop(time_source().now());
         reporter_.on_end(run_->end_report(nullptr));
       }
       control_->send_state_now(State::kIperfDone);
@@ -306,7 +307,9 @@ asio::awaitable<void> ClientSession::create_streams() {
   auto wire = protocol::cookie_to_wire(cookie_);
   for (int i = 0; i < spec.total_streams(); ++i) {
     int fd = -1;
-    if (spec.protocol == Protocol::kUdp) {
+    if (seams_.open_stream) {
+      fd = seams_.open_stream(i);
+    } else if (spec.protocol == Protocol::kUdp) {
       fd = co_await open_udp_stream(i, &warnings);
     } else {
       uint16_t cport = config_.cport ? static_cast<uint16_t>(config_.cport + i) : 0;
@@ -335,7 +338,7 @@ bool ClientSession::quota_reached() const {
 
 asio::awaitable<void> ClientSession::keep_time() {
   const TestSpec& spec = config_.spec;
-  const double start = monotonic_now();
+  const double start = time_source().now();
   TestClockPlan plan;
   plan.interval_s = config_.interval_s;
   plan.omit_s = spec.omit_s;
@@ -346,9 +349,9 @@ asio::awaitable<void> ClientSession::keep_time() {
   asio::steady_timer timer(io_);
   RateWatch idle(config_.rcv_timeout_ms, start);
   while (phase_ == Phase::kRunning) {
-    co_await sleep_until(timer, clock.next_wake(monotonic_now()));
+    co_await time_source().sleep_until(timer, clock.next_wake(time_source().now()));
     if (phase_ != Phase::kRunning) co_return;
-    double now = monotonic_now();
+    double now = time_source().now();
     if (std::string failure = run_->failure(); !failure.empty()) {
       control_->close();  // the read in run_protocol fails and ends the session
       reporter_.on_error(failure);

@@ -29,12 +29,9 @@ void set_termination_signals(int how) {
 
 }  // namespace
 
-bool daemonize(std::string* error) {
-  if (::daemon(0, 0) != 0) {
-    *error = fmt::format("unable to become a daemon: {}", std::strerror(errno));
-    return false;
-  }
-  return true;
+std::string daemonize() {
+  if (::daemon(0, 0) != 0) return fmt::format("unable to become a daemon: {}", std::strerror(errno));
+  return "";
 }
 
 void hold_termination_signals() {
@@ -44,32 +41,27 @@ void release_termination_signals() {
   set_termination_signals(SIG_UNBLOCK);
 }
 
-bool PidFile::held_by_another(const std::string& path, std::string* error) {
+std::string PidFile::held_by_another(const std::string& path) {
   long pid = pid_in(path);
-  if (pid <= 0 || pid == ::getpid()) return false;
-  if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno != EPERM) return false;  // stale
-  *error = fmt::format("pid file {} names process {}, which is running: another server appears to be running",
-                       path, pid);
-  return true;
+  if (pid <= 0 || pid == ::getpid()) return "";
+  if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno != EPERM) return "";  // stale
+  return fmt::format("pid file {} names process {}, which is running: another server appears to be running",
+                     path, pid);
 }
 
-std::unique_ptr<PidFile> PidFile::create(const std::string& path, std::string* error) {
-  if (held_by_another(path, error)) return nullptr;
+PidFile::Created PidFile::create(const std::string& path) {
+  if (std::string refusal = held_by_another(path); !refusal.empty()) return {nullptr, refusal};
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    *error = fmt::format("unable to write pid file {}: {}", path, std::strerror(errno));
-    return nullptr;
-  }
+  if (fd < 0) return {nullptr, fmt::format("unable to write pid file {}: {}", path, std::strerror(errno))};
   std::string text = fmt::format("{}\n", ::getpid());
   bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
   int saved = errno;
   ::close(fd);
   if (!written) {
     ::unlink(path.c_str());
-    *error = fmt::format("unable to write pid file {}: {}", path, std::strerror(saved));
-    return nullptr;
+    return {nullptr, fmt::format("unable to write pid file {}: {}", path, std::strerror(saved))};
   }
-  return std::unique_ptr<PidFile>(new PidFile(path));
+  return {std::unique_ptr<PidFile>(new PidFile(path)), ""};
 }
 
 PidFile::~PidFile() {

@@ -48,6 +48,11 @@ asio::awaitable<void> take_udp_turn(ServerTest& test) {
 }  // namespace
 
 asio::awaitable<void> ServerSession::create_streams(ServerTest& test) {
+  if (seams_.open_stream) {  // unit tests: no listener, the streams are given
+    co_await test.control->write_state(State::kCreateStreams);
+    for (int i = 0; i < test.spec.total_streams(); ++i) add_stream(test, seams_.open_stream(i));
+    co_return;
+  }
   if (test.spec.protocol == Protocol::kUdp) {
     co_await take_udp_turn(test);
     UdpTurn turn(test.listener);

@@ -62,13 +62,18 @@ std::vector<engine::StreamPlan> make_plans(const TestSpec& spec, const std::vect
   return plans;
 }
 
+std::unique_ptr<engine::Engine> make_stream_engine(std::vector<engine::StreamPlan> plans) {
+  return std::make_unique<engine::StreamEngine>(std::move(plans));
+}
+
 }  // namespace
 
 TestRun::TestRun(const TestSpec& spec, std::vector<DataStream> streams, bool quota_owner,
-                 uint64_t stream_rate_cap)
+                 uint64_t stream_rate_cap, const MakeEngine& make_engine)
     : spec_(spec),
       quota_owner_(quota_owner),
-      engine_(make_plans(spec, streams, quota_owner, stream_rate_cap)),
+      engine_((make_engine ? make_engine
+                           : make_stream_engine)(make_plans(spec, streams, quota_owner, stream_rate_cap))),
       cpus_seen_(streams.size()) {
   const bool tcp = spec.protocol == Protocol::kTcp;
   const bool udp = spec.protocol == Protocol::kUdp;
@@ -92,7 +97,7 @@ TestRun::~TestRun() {
 }
 
 UdpCounters TestRun::udp_sample(size_t i) const {
-  const engine::StreamCounters& c = engine_.counters(i);
+  const engine::StreamCounters& c = engine_->counters(i);
   UdpCounters u;
   u.packets = c.packets.load(std::memory_order_relaxed);
   u.lost = c.lost.load(std::memory_order_relaxed);
@@ -109,7 +114,7 @@ TcpInfoSample TestRun::iperf_tcp(size_t i, const TcpInfoSample& raw) const {
 ThreadCpuSample TestRun::thread_cpu(size_t i, bool at_start) const {
   // Before the workers start, each has used no CPU yet.
   if (at_start) return ThreadCpuSample{true, 0, 0, -1, 0};
-  const engine::StreamCounters& c = engine_.counters(i);
+  const engine::StreamCounters& c = engine_->counters(i);
   pid_t tid = c.tid.load(std::memory_order_relaxed);
   ThreadCpuSample t = tid ? net::read_thread_cpu(tid) : ThreadCpuSample{};
   if (!t.valid && c.finished.load(std::memory_order_acquire) &&
@@ -126,9 +131,9 @@ TestRun::Readings TestRun::read_all(double now, bool at_start) {
   Readings r;
   CoreTimes cores = net::read_core_times();
   for (size_t i = 0; i < trackers_.size(); ++i) {
-    const engine::StreamCounters& c = engine_.counters(i);
+    const engine::StreamCounters& c = engine_->counters(i);
     r.bytes.push_back(c.bytes.load(std::memory_order_relaxed));
-    r.tcp.push_back(spec_.protocol == Protocol::kTcp ? net::read_tcp_info(engine_.plan(i).fd)
+    r.tcp.push_back(spec_.protocol == Protocol::kTcp ? net::read_tcp_info(engine_->plan(i).fd)
                                                      : TcpInfoSample{});
     r.udp.push_back(udp_sample(i));
     EvidenceReading e;
@@ -152,7 +157,7 @@ void TestRun::start(double now) {
     trackers_[i].start(now, 0, iperf_tcp(i, r.tcp[i]));
     evidence_[i].start(std::move(r.evidence[i]));
   }
-  engine_.start();
+  engine_->start();
 }
 
 IntervalReport TestRun::sample(double now) {
@@ -183,7 +188,7 @@ void TestRun::end_omit(double now) {
   Readings r = read_all(now);
   for (size_t i = 0; i < trackers_.size(); ++i) {
     // iperf3 restarts the jitter estimate after the omit period.
-    if (!infos_[i].sender) engine_.request_jitter_reset(i);
+    if (!infos_[i].sender) engine_->request_jitter_reset(i);
     trackers_[i].start(now, r.bytes[i], iperf_tcp(i, r.tcp[i]), r.udp[i]);
     evidence_[i].start(std::move(r.evidence[i]));
   }
@@ -194,52 +199,52 @@ void TestRun::stop(double now) {
   stopped_ = true;
   // Receivers first: their byte counts (and UDP statistics) are final once
   // they are joined, including what had arrived but was not yet read.
-  engine_.finish_receivers();
+  engine_->finish_receivers();
   Readings r = read_all(now);
   for (size_t i = 0; i < trackers_.size(); ++i) {
     trackers_[i].finish(now, r.bytes[i], iperf_tcp(i, r.tcp[i]), r.udp[i]);
     evidence_[i].finish(std::move(r.evidence[i]));
   }
   cpu_usage_.finish(&cpu_);
-  engine_.request_stop();
+  engine_->request_stop();
 }
 
 void TestRun::join() {
-  engine_.stop();
-  engine_.close_sockets();
+  engine_->stop();
+  engine_->close_sockets();
 }
 
 bool TestRun::send_queues_drained() const {
   if (spec_.protocol != Protocol::kTcp) return true;
-  for (size_t i = 0; i < engine_.size(); ++i)
-    if (engine_.plan(i).sender && net::unacknowledged_bytes(engine_.plan(i).fd) > 0) return false;
+  for (size_t i = 0; i < engine_->size(); ++i)
+    if (engine_->plan(i).sender && net::unacknowledged_bytes(engine_->plan(i).fd) > 0) return false;
   return true;
 }
 
 uint64_t TestRun::bytes_received() const {
   uint64_t total = 0;
-  for (size_t i = 0; i < engine_.size(); ++i)
-    if (!engine_.plan(i).sender) total += engine_.counters(i).bytes.load(std::memory_order_relaxed);
+  for (size_t i = 0; i < engine_->size(); ++i)
+    if (!engine_->plan(i).sender) total += engine_->counters(i).bytes.load(std::memory_order_relaxed);
   return total;
 }
 
 uint64_t TestRun::bytes_moved() const {
   uint64_t total = 0;
-  for (size_t i = 0; i < engine_.size(); ++i)
-    total += engine_.counters(i).bytes.load(std::memory_order_relaxed);
+  for (size_t i = 0; i < engine_->size(); ++i)
+    total += engine_->counters(i).bytes.load(std::memory_order_relaxed);
   return total;
 }
 
 uint64_t TestRun::blocks_received() const {
   uint64_t total = 0;
-  for (size_t i = 0; i < engine_.size(); ++i)
-    if (!engine_.plan(i).sender) total += engine_.counters(i).blocks.load(std::memory_order_relaxed);
+  for (size_t i = 0; i < engine_->size(); ++i)
+    if (!engine_->plan(i).sender) total += engine_->counters(i).blocks.load(std::memory_order_relaxed);
   return total;
 }
 
 std::string TestRun::failure() const {
-  for (size_t i = 0; i < engine_.size(); ++i) {
-    std::string e = engine_.error(i);
+  for (size_t i = 0; i < engine_->size(); ++i) {
+    std::string e = engine_->error(i);
     if (!e.empty()) return fmt::format("stream {}: {}", infos_[i].id, e);
   }
   return "";
@@ -247,10 +252,10 @@ std::string TestRun::failure() const {
 
 bool TestRun::all_receivers_closed() const {
   bool any = false;
-  for (size_t i = 0; i < engine_.size(); ++i) {
-    if (engine_.plan(i).sender) continue;
+  for (size_t i = 0; i < engine_->size(); ++i) {
+    if (engine_->plan(i).sender) continue;
     any = true;
-    if (!engine_.counters(i).finished.load(std::memory_order_acquire)) return false;
+    if (!engine_->counters(i).finished.load(std::memory_order_acquire)) return false;
   }
   return any;
 }

@@ -20,7 +20,7 @@ struct Captured {
 
 CsvOptions options(bool server, std::string title = "") {
   CsvOptions o;
-  o.is_server = server;
+  o.role = server ? Role::kServer : Role::kClient;
   o.title = std::move(title);
   o.now = [] {
     return system_clock::time_point(milliseconds(1'764'158'400'250));

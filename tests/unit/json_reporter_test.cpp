@@ -80,7 +80,7 @@ RunShape shape(bool is_server = false, Direction direction = Direction::kForward
 
 JsonOptions opts(bool is_server, std::string title = "") {
   JsonOptions o;
-  o.is_server = is_server;
+  o.role = is_server ? Role::kServer : Role::kClient;
   o.title = std::move(title);
   return o;
 }
@@ -310,7 +310,7 @@ void play(Reporter& r, const TestRun& run, bool finish = true) {
 
 // Runs `run` through a JsonReporter and returns the parsed output.
 Json render(const TestRun& run, JsonOptions options = {}) {
-  options.is_server = run.start.is_server;
+  options.role = run.start.is_server ? Role::kServer : Role::kClient;
   std::vector<std::string> out;
   JsonReporter r(options, [&](std::string_view text) { out.emplace_back(text); });
   play(r, run);
@@ -632,7 +632,7 @@ TEST(JsonReporterValues, ExtraDataAfterTitleAndTosFqRateInTestStartOnBothEnds) {
 // --json-stream: the same objects as -J, one compact line per event.
 std::vector<std::string> stream_lines(const TestRun& run, const std::string& error = "") {
   JsonOptions o;
-  o.is_server = run.start.is_server;
+  o.role = run.start.is_server ? Role::kServer : Role::kClient;
   o.stream = true;
   std::vector<std::string> out;
   JsonReporter r(o, [&](std::string_view text) { out.emplace_back(text); });
@@ -676,7 +676,7 @@ TEST(JsonReporterStream, ErrorEventComesBeforeEnd) {
 TEST(JsonReporterStream, ReporterIsReadyForTheNextTest) {
   const TestRun run = make_run(shape(true));
   JsonOptions o;
-  o.is_server = true;
+  o.role = Role::kServer;
   o.stream = true;
   std::vector<std::string> out;
   JsonReporter r(o, [&](std::string_view text) { out.emplace_back(text); });

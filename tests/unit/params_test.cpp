@@ -699,9 +699,9 @@ TEST(ParamsZerocopyBurst, BurstIsCheckedByValidate) {
                                 R"({"tcp":true,"burst":-1})", R"({"tcp":true,"burst":1e12})"}) {
     DecodedParams d = decode_params(text);
     ASSERT_TRUE(d.spec.has_value()) << text << ": " << d.error;
-    auto errors = validate(*d.spec);
+    auto errors = check_spec(*d.spec);
     ASSERT_EQ(errors.size(), 1u) << text;
-    EXPECT_NE(errors[0].find("burst"), std::string::npos) << errors[0];
+    EXPECT_NE(errors[0].message.find("burst"), std::string::npos) << errors[0].message;
   }
   expect_rejected(R"({"tcp":true,"burst":"5"})");
   expect_rejected(R"({"tcp":true,"zerocopy":true})");

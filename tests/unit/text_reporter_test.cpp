@@ -113,7 +113,7 @@ TextOptions client_opts(bool verbose = false, std::string title = "") {
 TextOptions server_opts(bool verbose = false) {
   TextOptions o;
   o.verbose = verbose;
-  o.is_server = true;
+  o.role = Role::kServer;
   return o;
 }
 

@@ -9,19 +9,21 @@ namespace nperf {
 namespace {
 
 testing::AssertionResult valid(const TestSpec& s) {
-  auto errors = validate(s);
-  if (errors.empty()) return testing::AssertionSuccess();
+  auto errors = check_spec(s);
+  if (errors.empty() && validate(s).empty()) return testing::AssertionSuccess();
   auto failure = testing::AssertionFailure() << "unexpected errors:";
-  for (const auto& e : errors) failure << " [" << e << "]";
+  for (const auto& e : errors) failure << " [" << e.message << "]";
   return failure;
 }
 
 // Invalid with exactly one message, which mentions `needle` (usually the bad value).
 testing::AssertionResult invalid(const TestSpec& s, std::string_view needle = {}) {
-  auto errors = validate(s);
+  auto errors = check_spec(s);
   if (errors.size() != 1) return testing::AssertionFailure() << "expected one error, got " << errors.size();
-  if (errors[0].find(needle) == std::string::npos)
-    return testing::AssertionFailure() << "'" << errors[0] << "' does not mention '" << needle << "'";
+  if (validate(s) != errors[0].message)
+    return testing::AssertionFailure() << "validate() says '" << validate(s) << "', not the one violation";
+  if (errors[0].message.find(needle) == std::string::npos)
+    return testing::AssertionFailure() << "'" << errors[0].message << "' does not mention '" << needle << "'";
   return testing::AssertionSuccess();
 }
 
@@ -185,7 +187,8 @@ TEST(Validate, ReportsEveryViolation) {
   s.parallel = 0;
   s.omit_s = 601;
   s.mss = 32768;
-  EXPECT_EQ(validate(s).size(), 3u);
+  EXPECT_EQ(check_spec(s).size(), 3u);
+  EXPECT_EQ(validate(s), check_spec(s).front().message) << "the first is the one printed";
 }
 
 TEST(TestSpec, TotalStreamsDoublesForBidir) {

@@ -48,7 +48,8 @@ struct SpecViolation {
 
 // One entry per violated rule, in a fixed order; empty means valid.
 std::vector<SpecViolation> check_spec(const TestSpec& spec);
-// The messages alone (the command line prints the first).
-std::vector<std::string> validate(const TestSpec& spec);
+// The first violation's message, "" when the spec is valid (the command
+// line prints it; check_spec() has them all).
+std::string validate(const TestSpec& spec);
 
 }  // namespace nperf

@@ -65,35 +65,58 @@ struct alignas(64) StreamCounters {
   std::atomic<double> exit_wait_s{-1};
 };
 
-class StreamEngine {
+// What a running test needs from its data path, read and driven by the
+// control thread only (never on the per-block path, so a virtual call costs
+// nothing that matters). StreamEngine is the real one; unit tests give
+// TestRun a fake that reports scripted counters without threads or sockets.
+class Engine {
  public:
-  explicit StreamEngine(std::vector<StreamPlan> plans);
-  ~StreamEngine();  // stops and joins
-  StreamEngine(const StreamEngine&) = delete;
-  StreamEngine& operator=(const StreamEngine&) = delete;
-
-  void start();
+  virtual ~Engine() = default;
+  virtual void start() = 0;
   // Raises the stop flag without waiting; workers finish their current call.
-  void request_stop() { stop_.store(true, std::memory_order_relaxed); }
+  virtual void request_stop() = 0;
   // End of the omit period: UDP receiver i restarts its jitter estimate.
-  void request_jitter_reset(size_t i) { counters_[i].reset_jitter.store(true, std::memory_order_relaxed); }
+  virtual void request_jitter_reset(size_t i) = 0;
   // Asks every worker to stop, and ends the receivers now: each is woken at
   // once (shutdown(SHUT_RD)) instead of at its next kWakeupMs timeout, counts
   // what had already arrived, and is joined, so its figures are final.
   // Senders are only asked to stop.
-  void finish_receivers();
-  // Asks every worker to stop and joins them. A worker blocked in send/recv
-  // notices within kWakeupMs. Idempotent.
-  void stop();
+  virtual void finish_receivers() = 0;
+  // Asks every worker to stop and joins them. Idempotent.
+  virtual void stop() = 0;
   // Closes every socket (after stop()).
-  void close_sockets();
+  virtual void close_sockets() = 0;
 
-  size_t size() const { return plans_.size(); }
-  const StreamPlan& plan(size_t i) const { return plans_[i]; }
-  const StreamCounters& counters(size_t i) const { return counters_[i]; }
+  virtual size_t size() const = 0;
+  virtual const StreamPlan& plan(size_t i) const = 0;
+  virtual const StreamCounters& counters(size_t i) const = 0;
   // The error that ended stream i early ("" if none); valid once finished.
-  std::string error(size_t i) const;
-  bool all_senders_finished() const;
+  virtual std::string error(size_t i) const = 0;
+  virtual bool all_senders_finished() const = 0;
+};
+
+class StreamEngine : public Engine {
+ public:
+  explicit StreamEngine(std::vector<StreamPlan> plans);
+  ~StreamEngine() override;  // stops and joins
+  StreamEngine(const StreamEngine&) = delete;
+  StreamEngine& operator=(const StreamEngine&) = delete;
+
+  void start() override;
+  void request_stop() override { stop_.store(true, std::memory_order_relaxed); }
+  void request_jitter_reset(size_t i) override {
+    counters_[i].reset_jitter.store(true, std::memory_order_relaxed);
+  }
+  void finish_receivers() override;
+  // A worker blocked in send/recv notices the stop within kWakeupMs.
+  void stop() override;
+  void close_sockets() override;
+
+  size_t size() const override { return plans_.size(); }
+  const StreamPlan& plan(size_t i) const override { return plans_[i]; }
+  const StreamCounters& counters(size_t i) const override { return counters_[i]; }
+  std::string error(size_t i) const override;
+  bool all_senders_finished() const override;
   bool any_failed() const;
 
   static constexpr int kWakeupMs = 100;

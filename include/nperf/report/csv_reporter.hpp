@@ -14,8 +14,8 @@
 namespace nperf::report {
 
 struct CsvOptions {
-  bool is_server = false;
-  std::string title;  // -T: the "title" column (client)
+  Role role = Role::kClient;  // which end prints (Side in config/side.hpp derives the rest)
+  std::string title;          // -T: the "title" column (client)
   // Wall clock of a row (when it is written); tests pass a fixed one.
   std::function<std::chrono::system_clock::time_point()> now = [] {
     return std::chrono::system_clock::now();
@@ -45,9 +45,7 @@ class CsvReporter : public Reporter {
   struct Row;
   void emit(const Row& row, const std::string& when);  // `when`: the row's timestamp cell
   const char* comment() const { return options_.messages_as_comments ? "# " : ""; }
-  bool forward_for(bool local_sender) const {
-    return Side{options_.is_server ? Role::kServer : Role::kClient}.forward_for(local_sender);
-  }
+  bool forward_for(bool local_sender) const { return Side{options_.role}.forward_for(local_sender); }
 
   CsvOptions options_;
   LineSink out_, err_;

@@ -7,12 +7,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "nperf/config/side.hpp"
 #include "nperf/report/reporter.hpp"
 
 namespace nperf::report {
 
 struct JsonOptions {
-  bool is_server = false;
+  Role role = Role::kClient;  // which end prints (Side in config/side.hpp derives the rest)
   std::string title;
   // --json-stream (iperf3 >= 3.17): one compact line per event instead of
   // one document — {"event":"start"|"interval"|"error"|"server_output_json"|

@@ -14,7 +14,7 @@ namespace nperf::report {
 struct ReporterSettings {
   enum class Kind { kText, kJson, kCsv };
   Kind kind = Kind::kText;
-  bool is_server = false;
+  Role role = Role::kClient;
   std::string title;                       // -T (the client's)
   bool json_stream = false;                // --json-stream
   char format = 'a';                       // -f

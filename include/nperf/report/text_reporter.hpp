@@ -19,10 +19,10 @@ std::string warning_line(std::string_view message);
 std::string error_line(std::string_view message);
 
 struct TextOptions {
-  char format = 'a';     // -f: a (adaptive bits) k m g t (bits) K M G T (bytes)
-  bool verbose = false;  // -V
-  bool is_server = false;
-  std::string title;  // -T: client lines are prefixed "title:  "
+  char format = 'a';          // -f: a (adaptive bits) k m g t (bits) K M G T (bytes)
+  bool verbose = false;       // -V
+  Role role = Role::kClient;  // which end prints (Side in config/side.hpp derives the rest)
+  std::string title;          // -T: client lines are prefixed "title:  "
   // Server with -V: printed before each listening banner (iperf3 prints its
   // version and uname there).
   std::string server_preamble;
@@ -64,9 +64,7 @@ class TextReporter : public Reporter {
   void print_end_sum(const EndGroup& group, const std::string& role);
   void print_cpu_and_congestion(const EndReport& end, const EndGroup& group);
   std::string stamp() const { return options_.timestamp ? options_.timestamp() : std::string(); }
-  bool local_sends(bool forward) const {
-    return Side{options_.is_server ? Role::kServer : Role::kClient}.local_sends(forward);
-  }
+  bool local_sends(bool forward) const { return Side{options_.role}.local_sends(forward); }
   std::string role(bool local_sender) const;
   void reset_test();
 

@@ -17,6 +17,7 @@
 #include "nperf/session/control_channel.hpp"
 #include "nperf/session/errors.hpp"
 #include "nperf/session/test_run.hpp"
+#include "nperf/session/test_seams.hpp"
 
 namespace nperf::session {
 
@@ -32,6 +33,8 @@ class ClientSession {
   int run_connected(int control_fd);
   // -d: control-connection trace lines go here.
   void set_debug_sink(std::function<void(std::string_view)> sink) { debug_sink_ = std::move(sink); }
+  // Unit tests: fake data streams, engine and clock (test_seams.hpp).
+  void set_test_seams(TestSeams seams) { seams_ = std::move(seams); }
 
  private:
   enum class Phase { kConnecting, kParams, kCreating, kStarting, kRunning, kEnding, kDone };
@@ -51,11 +54,14 @@ class ClientSession {
   // -n/-k: the amount was moved (or every sender's share is out).
   bool quota_reached() const;
   void on_signal(int signal);
+  SessionClock& time_source() { return seams_.clock ? *seams_.clock : default_clock_; }
 
   Config config_;
   Side role_;  // this end is the client; the direction is the spec's
   report::Reporter& reporter_;
   std::function<void(std::string_view)> debug_sink_;
+  TestSeams seams_;
+  SessionClock default_clock_;
   asio::io_context io_;
   std::unique_ptr<ControlChannel> control_;
   asio::ip::tcp::endpoint server_;

@@ -8,8 +8,8 @@ namespace nperf::session {
 
 // Forks; the parent exits 0 at once, the child leaves the session, changes to
 // / and points stdin/stdout/stderr at /dev/null (daemon(3), as iperf3).
-// Must run before any thread starts. False with *error when it failed.
-bool daemonize(std::string* error);
+// Must run before any thread starts. Returns why it failed ("" when it did not).
+std::string daemonize();
 
 // SIGINT, SIGTERM and SIGHUP end a test cleanly once a session's asio
 // signal_set exists. main() holds them (blocks them) before it writes a pid
@@ -26,9 +26,14 @@ void release_termination_signals();
 // dead process is replaced.
 class PidFile {
  public:
-  // The refusal alone, for -D to say it before detaching (after, nobody sees the exit code).
-  static bool held_by_another(const std::string& path, std::string* error);
-  static std::unique_ptr<PidFile> create(const std::string& path, std::string* error);
+  struct Created {
+    std::unique_ptr<PidFile> file;  // null when it could not be written
+    std::string error;              // why not
+  };
+  // The refusal alone ("" when there is none), for -D to say it before
+  // detaching (after, nobody sees the exit code).
+  static std::string held_by_another(const std::string& path);
+  static Created create(const std::string& path);
   ~PidFile();
   PidFile(const PidFile&) = delete;
   PidFile& operator=(const PidFile&) = delete;

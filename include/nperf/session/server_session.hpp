@@ -24,6 +24,7 @@
 #include "nperf/session/control_channel.hpp"
 #include "nperf/session/errors.hpp"
 #include "nperf/session/server_load.hpp"
+#include "nperf/session/test_seams.hpp"
 #include "nperf/stats/metrics.hpp"
 #include "nperf/stats/overlap.hpp"
 #include "nperf/stats/report_model.hpp"
@@ -50,8 +51,9 @@ class ServerSession {
   int run();
   // Serves one test whose control connection is already open (a stream
   // socket's fd, owned from here on), without a listener: unit tests pass
-  // one end of a socketpair and script the client. Only the phases before
-  // the data streams work this way (they arrive through the listener).
+  // one end of a socketpair and script the client. The data streams arrive
+  // through the listener, so a test goes past CREATE_STREAMS only with
+  // test seams that give the streams and the engine.
   int serve_connected(int control_fd);
   // -d: control-connection trace lines go here.
   void set_debug_sink(std::function<void(std::string_view)> sink) { debug_sink_ = std::move(sink); }
@@ -60,6 +62,8 @@ class ServerSession {
   // test's output whole to `out`/`err` when it ends. Without a factory every
   // test reports to the process's reporter.
   void set_test_reporters(TestReporterFactory factory, report::LineSink out, report::LineSink err);
+  // Unit tests: fake data streams and engine (test_seams.hpp; the clock is not used here).
+  void set_test_seams(TestSeams seams) { seams_ = std::move(seams); }
 
  private:
   asio::awaitable<void> accept_loop(Listener& listener);
@@ -111,6 +115,7 @@ class ServerSession {
   TestReporterFactory test_reporter_factory_;
   report::LineSink out_, err_;
   bool csv_header_written_ = false;
+  TestSeams seams_;
   asio::io_context io_;
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::map<int, std::shared_ptr<ServerTest>> tests_;  // every test from its cookie to its end, by id

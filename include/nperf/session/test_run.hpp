@@ -3,6 +3,7 @@
 // and CPU accounting. The results message and the end report are built by
 // pure functions over its totals (stats/end_report.hpp). The client and the
 // server sessions share it; it does no control-channel I/O.
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -44,6 +45,10 @@ class RateWatch {
   uint64_t last_ = 0;
 };
 
+// Makes the engine that moves a test's streams (the plans in stream order).
+// Null means the real one, a StreamEngine; unit tests pass a fake.
+using MakeEngine = std::function<std::unique_ptr<engine::Engine>(std::vector<engine::StreamPlan>)>;
+
 class TestRun {
  public:
   // `quota_owner`: this side ends the test by bytes/blocks (the client), so
@@ -51,7 +56,7 @@ class TestRun {
   // stream_rate_cap (bit/s, 0 = none): the server's --server-bitrate-limit
   // share per stream; senders send and TCP receivers read no faster.
   TestRun(const TestSpec& spec, std::vector<DataStream> streams, bool quota_owner,
-          uint64_t stream_rate_cap = 0);
+          uint64_t stream_rate_cap = 0, const MakeEngine& make_engine = nullptr);
   // quota_owner is true exactly on the client.
   ~TestRun();
 
@@ -65,7 +70,7 @@ class TestRun {
   void stop(double now);
   void join();
 
-  bool senders_finished() const { return engine_.all_senders_finished(); }
+  bool senders_finished() const { return engine_->all_senders_finished(); }
   // TCP: every byte our senders wrote has been acknowledged by the peer.
   bool send_queues_drained() const;
   // Bytes/blocks moved so far in either direction (for -n/-k on the receiving client).
@@ -111,7 +116,7 @@ class TestRun {
   bool quota_owner_;
   std::vector<StreamInfo> infos_;
   std::vector<int> pinned_;
-  engine::StreamEngine engine_;
+  std::unique_ptr<engine::Engine> engine_;
   std::vector<StreamTracker> trackers_;
   std::vector<EvidenceTracker> evidence_;
   SocketBuffers buffers_;
