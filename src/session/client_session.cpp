@@ -168,8 +168,35 @@ int ClientSession::run_connected(int control_fd) {
 }
 
 asio::awaitable<void> ClientSession::run_protocol() {
+  // --busy-retry: many pods testing one node take turns instead of failing.
+  const auto give_up =
+      Clock::now() + std::chrono::milliseconds(static_cast<int64_t>(config_.busy_retry_s * 1000));
+  Duration pause{250};
+  for (;;) {
+    bool busy = false;
+    try {
+      co_await run_attempt();
+      co_return;
+    } catch (const ServerBusy&) {
+      if (Clock::now() + pause > give_up) throw;
+      busy = true;
+    }
+    if (!busy) co_return;
+    reporter_.on_warning(fmt::format("the server is busy; trying again in {:.2g} s (--busy-retry)",
+                                     static_cast<double>(pause.count()) / 1000));
+    control_->close();
+    control_.reset();
+    phase_ = Phase::kConnecting;
+    asio::steady_timer timer(io_, pause);
+    co_await timer.async_wait(asio::use_awaitable);
+    pause =
+        std::min(pause * 2, Duration(4'000));  // backoff, so that waiting clients do not hammer the server
+  }
+}
+
+asio::awaitable<void> ClientSession::run_attempt() {
   if (!control_) co_await connect_control();
-  cookie_ = random_cookie();
+  if (cookie_.empty()) cookie_ = random_cookie();  // one test, however many tries
   auto wire = protocol::cookie_to_wire(cookie_);
   co_await control_->write_bytes(wire);
   control_->trace(true, fmt::format("cookie {}", cookie_));
@@ -214,7 +241,8 @@ asio::awaitable<void> ClientSession::on_state(State state) {
   switch (state) {
     case State::kParamExchange:
       co_await control_->write_json(with_authtoken(config_, protocol::encode_params(spec)));  // issue #18
-      reporter_.on_connected(start_info_);
+      if (!connected_reported_) reporter_.on_connected(start_info_);  // once, however many tries
+      connected_reported_ = true;
       break;
     case State::kCreateStreams:
       phase_ = Phase::kCreating;
@@ -256,7 +284,7 @@ asio::awaitable<void> ClientSession::on_state(State state) {
       control_->send_state_now(State::kIperfDone);
       throw SessionError("the server has terminated", kIeServerTerm);
     case State::kAccessDenied:
-      throw SessionError("the server is busy running a test. try again later");
+      throw ServerBusy("the server is busy running a test. try again later");
     case State::kServerError: {
       auto error = co_await control_->read_server_error(Duration(10'000));
       std::string text = describe_iperf_error(error.code);

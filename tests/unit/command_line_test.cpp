@@ -231,3 +231,43 @@ TEST(GetoptRules, ExpandsNamesButNotValuesNorOperands) {
 
 }  // namespace
 }  // namespace nperf::cli
+
+namespace nperf::cli {
+namespace {
+
+// Issue #14: a server's -p takes ranges and lists; --max-tests is the
+// server's, --busy-retry the client's.
+TEST(CommandLine, ServerPortListsAndConcurrencyOptions) {
+  Parsed range = parse({"-s", "-p", "5101-5103,5200", "--max-tests", "3"});
+  ASSERT_TRUE(range.outcome.run) << range.err;
+  EXPECT_EQ(range.config.ports, (std::vector<uint16_t>{5101, 5102, 5103, 5200}));
+  EXPECT_EQ(range.config.port, 5101);
+  EXPECT_EQ(range.config.max_tests, 3);
+  Parsed one = parse({"-s", "-p", "5301"});
+  EXPECT_EQ(one.config.ports, (std::vector<uint16_t>{5301}));
+  EXPECT_EQ(one.config.max_tests, 1) << "iperf3's one test at a time by default";
+  Parsed client = parse({"-c", "127.0.0.1", "-p", "5301", "--busy-retry", "30"});
+  ASSERT_TRUE(client.outcome.run) << client.err;
+  EXPECT_EQ(client.config.port, 5301);
+  EXPECT_EQ(client.config.busy_retry_s, 30);
+  const std::pair<std::vector<std::string>, std::string> errors[] = {
+      {{"-c", "127.0.0.1", "-p", "5101-5103"}, "a client connects to one port"},
+      {{"-c", "127.0.0.1", "-p", "5101,5102"}, "a client connects to one port"},
+      {{"-s", "-p", "0"}, "bad value '0' for -p"},
+      {{"-s", "-p", "70000"}, "bad value '70000' for -p"},
+      {{"-s", "-p", "5103-5101"}, "runs backwards"},
+      {{"-s", "--max-tests", "0"}, "--max-tests"},
+      {{"-s", "--max-tests", "65"}, "--max-tests"},
+      {{"-c", "127.0.0.1", "--max-tests", "2"}, "--max-tests is a server option"},
+      {{"-s", "--busy-retry", "5"}, "--busy-retry is a client option"},
+      {{"-c", "127.0.0.1", "--busy-retry", "-1"}, "--busy-retry"},
+  };
+  for (const auto& [args, message] : errors) {
+    Parsed p = parse(args);
+    EXPECT_EQ(p.outcome.exit_code, 2) << fmt::format("{}", fmt::join(args, " "));
+    EXPECT_NE(p.err.find(message), std::string::npos) << p.err;
+  }
+}
+
+}  // namespace
+}  // namespace nperf::cli

@@ -39,7 +39,8 @@ class ClientSession {
  private:
   enum class Phase { kConnecting, kParams, kCreating, kStarting, kRunning, kEnding, kDone };
 
-  asio::awaitable<void> run_protocol();
+  asio::awaitable<void> run_protocol();  // attempts, with --busy-retry
+  asio::awaitable<void> run_attempt();
   // The start-of-test facts the reporters print (and iperf3's UDP default block size).
   void describe_start();
   // What the client does on each state byte from the server.
@@ -66,6 +67,7 @@ class ClientSession {
   std::unique_ptr<ControlChannel> control_;
   asio::ip::tcp::endpoint server_;
   std::string cookie_;
+  bool connected_reported_ = false;
   TestStartInfo start_info_;
   std::vector<DataStream> pending_streams_;
   std::unique_ptr<TestRun> run_;

@@ -24,4 +24,9 @@ struct TimeoutError : SessionError {
   using SessionError::SessionError;
 };
 
+// The server answered ACCESS_DENIED: it runs as many tests as it takes.
+struct ServerBusy : SessionError {
+  using SessionError::SessionError;
+};
+
 }  // namespace nperf::session
