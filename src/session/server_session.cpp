@@ -157,6 +157,15 @@ asio::awaitable<void> ServerSession::accept_loop(Listener& listener) {
       if (metrics_) metrics_->error("not_allowed");
       continue;
     }
+    if (port_full(listener)) {
+      // As iperf3: every slot is taken and no test waits for data
+      // connections, so this one cannot be served; answer without reading.
+      if (metrics_) metrics_->error("busy");
+      std::error_code ignored;
+      socket.non_blocking(true, ignored);
+      ControlChannel::send_state_now(socket, State::kAccessDenied);
+      continue;
+    }
     if (pending_ >= kMaxPendingConnections) {
       // A flood of connections that send nothing: each waits out its own
       // deadline, and beyond the cap new ones are closed (fds stay bounded).
@@ -165,6 +174,13 @@ asio::awaitable<void> ServerSession::accept_loop(Listener& listener) {
     }
     asio::co_spawn(io_, serve_connection(listener, std::move(socket)), asio::detached);
   }
+}
+
+bool ServerSession::port_full(const Listener& listener) const {
+  if (load_.running_on(listener.port) < config_.max_tests) return false;
+  for (const auto& [id, test] : tests_)
+    if (&test->listener == &listener && test->phase == ServerTest::Phase::kCreatingStreams) return false;
+  return true;
 }
 
 std::shared_ptr<ServerTest> ServerSession::test_expecting(
@@ -199,6 +215,13 @@ asio::awaitable<void> ServerSession::serve_connection(Listener& listener, asio::
     co_return;
   }
   if (one_off_done_) co_return;  // -1: the one test has been served; the server is on its way out
+  if (load_.running_on(listener.port) >= config_.max_tests) {
+    // Every slot of the port is taken: answer at once, as iperf3 does, without
+    // reading parameters (it holds nothing either way).
+    if (metrics_) metrics_->error("busy");
+    channel->send_state_now(State::kAccessDenied);
+    co_return;
+  }
   auto test = std::make_shared<ServerTest>(io_, ++tests_started_, listener);
   test->cookie = cookie;
   test->control = std::move(channel);
@@ -224,6 +247,8 @@ void ServerSession::test_done(const std::shared_ptr<ServerTest>& test, std::exce
   }
   if (test->run) test->run->join();
   note_test_ended(*test);
+  load_.release(test->id);
+  test->holds_slot = false;
   if (metrics_) record_test(*test, error);
   for (const auto& s : test->streams) ::close(s.fd);  // streams that never reached a TestRun
   test->streams.clear();

@@ -665,11 +665,11 @@ TEST(Robustness, ServerGivesUpOnTruncatedCookieThenSilence) {
   Conn hostile = Conn::connect_loopback(server.port());
   ASSERT_TRUE(hostile.valid());
   ASSERT_TRUE(hostile.send(make_cookie().substr(0, 20)));
-  // Meanwhile another client is turned away at once, not left hanging.
-  Timed busy = run_timed(real_client_argv(server.port()), 10s);
-  EXPECT_EQ(busy.result.exit_code, 1) << busy.result.err;
-  EXPECT_NE(busy.result.err.find("busy"), std::string::npos) << busy.result.err;
-  EXPECT_LT(busy.elapsed, 3s);
+  // Meanwhile a real client is served at once: a connection that has not
+  // sent its cookie and parameters holds no test slot (issue #14).
+  Timed served = run_timed(real_client_argv(server.port()), 10s);
+  EXPECT_EQ(served.result.exit_code, 0) << served.result.err;
+  EXPECT_LT(served.elapsed, 5s);
   ReadResult r = hostile.read_until_close(13s);
   EXPECT_TRUE(r.closed()) << "server did not give up on the cookie: " << r.describe();
   note("server_gave_up_after", elapsed_since(start));

@@ -69,6 +69,8 @@ class ServerSession {
   asio::awaitable<void> accept_loop(Listener& listener);
   // Reads the cookie, then: a data stream of a test setting up, or a new test.
   asio::awaitable<void> serve_connection(Listener& listener, asio::ip::tcp::socket socket);
+  // Every slot of the port is taken and none of its tests waits for data connections.
+  bool port_full(const Listener& listener) const;
   std::shared_ptr<ServerTest> test_expecting(const Listener& listener,
                                              const std::array<uint8_t, protocol::kCookieWireSize>& cookie);
   // One test from its parameters to the end (server_test_run.cpp), job by job.
