@@ -5,6 +5,7 @@
 #   bench/run.sh --reps 3 --time 5            # everything: lo, veth1500, veth9000 x all scenarios
 #   bench/run.sh --links lo,veth1500 --scenarios tcp-P1,tcp-P2
 #   bench/run.sh --scaling                    # nperf -P 1..16 with per-stream -A beside iperf3, loopback
+#   bench/run.sh --same-flags --reps 5 --time 3   # every tool on the very same client command line
 #   bench/run.sh --baseline OLD/nperf --tools nperf,baseline,iperf3   # nperf beside an earlier nperf build
 #
 # Every side runs under /usr/bin/time (CPU seconds and peak RSS measured from outside the process),
@@ -20,6 +21,7 @@ REPO="$(cd "$SCRIPT_DIR/.." && pwd)"
 ORIG_ARGS=("$@")
 
 ALL_SCENARIOS="tcp-P1,tcp-P2,tcp-P8,tcp-R,tcp-Z,udp-P1,udp-P2,udp-2G,udp-gsro"
+SAME_SCENARIOS="P1,P2,P8,P1-l1M,P2-l1M,P8-l1M,R,R-l1M"
 REPS=3
 TIME=5
 LINKS="lo,veth1500,veth9000"
@@ -42,6 +44,7 @@ usage: bench/run.sh [options]
   --links LIST        lo,veth1500,veth9000 (default: all three)
   --scenarios LIST    $ALL_SCENARIOS (default: all)
                       (--scaling: P1,P2,P4,P8,P16)
+                      (--same-flags: $SAME_SCENARIOS; P<N>, R, with -l<SIZE> after a dash)
   --tools LIST        nperf,iperf3,iperf2 (default: all; --scaling: nperf-A,nperf,iperf3);
                       nperf-A = nperf with per-stream -A 0-(k-1),0-(k-1), k = min(P, nproc)
   --out DIR           results directory (default bench/results/<timestamp>/)
@@ -51,6 +54,10 @@ usage: bench/run.sh [options]
   --port N            first TCP/UDP port to try (default 25201 + a little randomness)
   --smoke             1 rep, 1 s, lo, tcp-P1 and tcp-P2, nperf and iperf3; exit 0 iff every run gave numbers
   --scaling           nperf -P 1,2,4,8,16 with per-stream -A (and without) beside iperf3, loopback
+  --same-flags        TCP, every tool on the same client command line (e.g. "-P 2 -l 1M"), loopback
+                      and veth1500 by default, tools nperf,iperf3: the defaults table's scenarios
+                      give each tool its own defaults (its block size, its syscall size); this one
+                      does not, so a lead there is not a choice of defaults
   --no-install        never call apt-get
   --no-build          do not build nperf when the binary is missing
 Exit status: 0 when no run failed (an 'unsupported' cell is not a failure), 1 otherwise, 2 bad usage.
@@ -72,6 +79,7 @@ while (($#)); do
     --port) PORT_BASE="${2:-}"; shift 2 ;;
     --smoke) MODE=smoke; shift ;;
     --scaling) MODE=scaling; shift ;;
+    --same-flags) MODE=same; shift ;;
     --no-install) DO_INSTALL=0; shift ;;
     --no-build) DO_BUILD=0; shift ;;
     -h|--help) usage; exit 0 ;;
@@ -85,6 +93,11 @@ case "$MODE" in
     ((time_set)) || TIME=1
     ((links_set)) || LINKS=lo
     ((scen_set)) || SCENARIOS="tcp-P1,tcp-P2"
+    ((tools_set)) || TOOLS="nperf,iperf3"
+    ;;
+  same)
+    ((links_set)) || LINKS=lo,veth1500
+    ((scen_set)) || SCENARIOS="$SAME_SCENARIOS"
     ((tools_set)) || TOOLS="nperf,iperf3"
     ;;
   scaling)
@@ -112,6 +125,8 @@ done
 for s in "${SCEN_LIST[@]}"; do
   if [[ "$MODE" == scaling ]]; then
     [[ "$s" =~ ^P[1-9][0-9]*$ ]] || die_usage "scaling scenarios are P<N>, not '$s'"
+  elif [[ "$MODE" == same ]]; then
+    [[ "$s" =~ ^(P[1-9][0-9]*|R)(-l[0-9]+[KM]?)?$ ]] || die_usage "same-flags scenarios are P<N> or R, optionally -l<SIZE>, not '$s'"
   else
     case ",$ALL_SCENARIOS," in *",$s,"*) ;; *) die_usage "unknown scenario '$s'" ;; esac
   fi
@@ -249,6 +264,13 @@ tool_args() {
     esac
     return 0
   fi
+  if [[ "$MODE" == same ]]; then # one command line for every tool: P2-l1M -> "-P 2 -l 1M"
+    local head="${scen%%-l*}" len=""
+    [[ "$scen" == *-l* ]] && len=" -l ${scen##*-l}"
+    [[ "$tool" == nperf-A ]] && return 1
+    if [[ "$head" == R ]]; then echo "-P 1 -R$len"; else echo "-P ${head#P}$len"; fi
+    return 0
+  fi
   if [[ "$tool" == baseline ]]; then tool_args nperf "$scen"; return; fi  # an earlier nperf, same flags
   if [[ "$tool" == nperf-A ]]; then # the nperf scenario plus per-stream pinning on both ends
     local base_args; base_args=$(tool_args nperf "$scen") || return 1
@@ -381,7 +403,7 @@ run_one() { # link scenario tool rep
   local proto base args srv cli crc spid note="" status=ok
   local recv="" sent="" rgbit="" retr="" loss="" jit="" ccpu="" scpu="" gpc="" crss="" srss=""
   proto=$(scenario_proto "$scen")
-  [[ "$MODE" == scaling ]] && proto=tcp
+  [[ "$MODE" == scaling || "$MODE" == same ]] && proto=tcp
   base="$OUT/runs/${link}_${scen}_${tool}_r${rep}"
   RUN_NO=$((RUN_NO + 1))
   link_env "$link"

@@ -25,7 +25,7 @@ export CCACHE_DIR=${CCACHE_DIR:-$root/../.ccache}
 # mechanism tests (counts, flags, sizes: robust on a busy machine), plus the
 # older suites whose checks are exact (bytes, socket state), not the rate ones.
 mutations=(
-  "zerocopy-off|src/engine/tcp_stream.cpp||if (plan.zerocopy) file.emplace(block);|plan.zerocopy|false|ZerocopyMechanism.*:Zerocopy.*"
+  "zerocopy-off|src/engine/tcp_stream.cpp||if (plan.zerocopy) file.emplace(block, file_span);|plan.zerocopy|false|ZerocopyMechanism.*:Zerocopy.*"
   "skip-rx-copy-off|src/engine/tcp_stream.cpp||const int flags = plan.skip_rx_copy ? MSG_TRUNC : 0;|plan.skip_rx_copy ? MSG_TRUNC : 0|0|SkipRxCopyMechanism.*:SkipRxCopy.*"
   "udp-burst-1|src/engine/udp_stream.cpp||static_cast<uint64_t>(std::max(plan.burst, 1)));|std::max(plan.burst, 1)|1|BurstMechanism.Udp*"
   "tcp-burst-1|src/engine/tcp_stream.cpp||const uint64_t burst = static_cast<uint64_t>(std::max(plan.burst, 1));|std::max(plan.burst, 1)|1|BurstMechanism.Tcp*"
@@ -48,6 +48,8 @@ mutations=(
   "udp-counters-32bit|src/engine/udp_stream.cpp||protocol::encode_udp_header(h, plan.udp_counters_64bit,|plan.udp_counters_64bit|false|UdpCounters64Mechanism.*"
   "udp-length-default|src/engine/udp_stream.cpp||const size_t len = plan.block_len;|plan.block_len|1460|LengthMechanism.Udp*"
   "tcp-length-default|src/session/test_run.cpp||p.block_len = spec.block_len;|spec.block_len|128 * 1024|LengthMechanism.Tcp*"
+  "tcp-calls-one-block|src/cli/option_checks.cpp||s.call_len = raw.udp \|\| c.block_len_given ? 0 : kDefaultTcpCallLen;|? 0 : kDefaultTcpCallLen|? 0 : 0|CallSizeMechanism.*"
+  "tcp-calls-ignore-length|src/cli/option_checks.cpp||s.call_len = raw.udp \|\| c.block_len_given ? 0 : kDefaultTcpCallLen;|raw.udp \|\| c.block_len_given|raw.udp|CallSizeMechanism.*:LengthMechanism.Tcp*"
   "host-drop-count-off|src/engine/udp_stream.cpp||features.overflow_counts = ::setsockopt(plan.fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof on) == 0;|::setsockopt(plan.fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof on) == 0|false|Udp.HostDropsAreReported*"
 )
 

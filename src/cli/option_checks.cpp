@@ -125,6 +125,8 @@ std::string check_sizes(const RawOptions& raw, Config& c) {
   if (length > Limits::kMaxTcpBlock)
     return fmt::format("block size too large (maximum = {} bytes)", Limits::kMaxTcpBlock);
   s.block_len = static_cast<uint32_t>(length);
+  // Without -l the block stays iperf3's unit, and the syscalls grow (engine/tcp_calls.hpp).
+  s.call_len = raw.udp || c.block_len_given ? 0 : kDefaultTcpCallLen;
   return "";
 }
 

@@ -4,6 +4,7 @@
 #include "nperf/engine/payload.hpp"
 #include "nperf/engine/receive_watermark.hpp"
 #include "nperf/engine/send_backlog.hpp"
+#include "nperf/engine/tcp_calls.hpp"
 #include "nperf/net/socket_options.hpp"
 
 #include <fcntl.h>
@@ -14,6 +15,7 @@
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -75,20 +77,23 @@ bool transient(int err) {
   return err == EAGAIN || err == EWOULDBLOCK || err == EINTR;
 }
 
-// -Z: a file holding one payload block, for sendfile() (iperf3 uses a temp
-// file the same way). A memfd, else an unlinked file in /tmp; -1 when neither
+// -Z: a file holding the payload block, for sendfile() (iperf3 uses a temp
+// file the same way), repeated to `span` bytes so that a multi-block call is
+// one sendfile() too. A memfd, else an unlinked file in /tmp; -1 when neither
 // can be made, and the sender then falls back to send().
 class PayloadFile {
  public:
-  explicit PayloadFile(const std::vector<char>& block) {
+  PayloadFile(const std::vector<char>& block, size_t span) {
     fd_ = ::memfd_create("nperf-payload", MFD_CLOEXEC);
     if (fd_ < 0) {
       char path[] = "/tmp/nperf-payload-XXXXXX";
       fd_ = ::mkostemp(path, O_CLOEXEC);
       if (fd_ >= 0) ::unlink(path);
     }
-    for (size_t done = 0; fd_ >= 0 && done < block.size();) {
-      ssize_t n = ::pwrite(fd_, block.data() + done, block.size() - done, static_cast<off_t>(done));
+    for (size_t done = 0; fd_ >= 0 && !block.empty() && done < span;) {
+      const size_t at = done % block.size();
+      const size_t len = std::min(block.size() - at, span - done);
+      ssize_t n = ::pwrite(fd_, block.data() + at, len, static_cast<off_t>(done));
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) {
         ::close(fd_);
@@ -109,6 +114,47 @@ class PayloadFile {
   int fd_ = -1;
 };
 
+// One send call of `len` bytes of the repeated block, starting `offset` into
+// it: send() when the bytes lie inside one block (always so with one block per
+// call, an explicit -l), else one sendmsg() over the block repeated (tcp_calls.hpp).
+ssize_t send_pattern(int fd, const std::vector<char>& block, uint32_t offset, uint64_t len) {
+  if (offset + len <= block.size()) return ::send(fd, block.data() + offset, len, MSG_NOSIGNAL);
+  iovec iov[kMaxCallIovecs];
+  msghdr msg{};
+  msg.msg_iov = iov;
+  // The kernel only reads from these: the shared block stays unchanged.
+  msg.msg_iovlen = pattern_iovecs(const_cast<char*>(block.data()), static_cast<uint32_t>(block.size()),
+                                  offset, len, iov, kMaxCallIovecs);
+  return ::sendmsg(fd, &msg, MSG_NOSIGNAL);
+}
+
+// A receiver's read call: `call_len` bytes at most into its one block-sized
+// discard buffer, as recv() when that is one block, else recvmsg() over the
+// buffer repeated (the bytes are counted, never looked at, so they may
+// overwrite each other; the buffer stays in cache and costs no more memory).
+class ReadCall {
+ public:
+  ReadCall(uint32_t block_len, uint32_t call_len) : buffer_(block_len) {
+    iovs_ = pattern_iovecs(buffer_.data(), block_len, 0, std::max(call_len, block_len), iov_, kMaxCallIovecs);
+  }
+  ssize_t read(int fd, int flags) {
+    if (iovs_ <= 1) return ::recv(fd, buffer_.data(), buffer_.size(), flags);
+    msghdr msg{};
+    msg.msg_iov = iov_;
+    msg.msg_iovlen = iovs_;
+    return ::recvmsg(fd, &msg, flags);
+  }
+  // The end-of-test drain reads what is queued, block by block.
+  ssize_t read_at_most(int fd, uint64_t left, int flags) {
+    return ::recv(fd, buffer_.data(), std::min<uint64_t>(buffer_.size(), left), flags);
+  }
+
+ private:
+  std::vector<char> buffer_;
+  iovec iov_[kMaxCallIovecs];
+  size_t iovs_ = 0;
+};
+
 }  // namespace
 
 std::string run_tcp_sender(const StreamPlan& plan, StreamCounters& c, const std::atomic<bool>& stop) {
@@ -124,50 +170,42 @@ std::string run_tcp_sender(const StreamPlan& plan, StreamCounters& c, const std:
   // A short unsent queue where segments are NIC-sized (send_backlog.hpp).
   if (const uint32_t lowat = unsent_low_watermark(net::read_mss(plan.fd), plan.zerocopy); lowat > 0)
     ::setsockopt(plan.fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof lowat);
-  uint64_t sent = 0, blocks = 0;
-  size_t offset = 0;  // a partial send is completed by the next call, as iperf3 does
+  // Calls of several blocks when -l was not given; -n/-k stay exact (tcp_calls.hpp).
+  SendLedger ledger(plan.block_len, plan.call_len, plan.byte_quota, plan.block_quota);
   std::optional<PayloadFile> file;
-  if (plan.zerocopy) file.emplace(block);
+  const size_t file_span =
+      plan.call_len > plan.block_len ? size_t{plan.block_len} + plan.call_len : block.size();
+  if (plan.zerocopy) file.emplace(block, file_span);
   const int file_fd = file ? file->fd() : -1;
   // -b RATE/BURST: the rate is checked after each `burst` whole blocks instead of after every send.
   const uint64_t burst = static_cast<uint64_t>(std::max(plan.burst, 1));
   const double start = monotonic_now();
   while (!stop.load(std::memory_order_relaxed)) {
-    size_t want = plan.block_len - offset;
-    if (plan.byte_quota) {
-      if (sent >= plan.byte_quota) break;
-      want = std::min<uint64_t>(want, plan.byte_quota - sent);
-    }
-    if (plan.block_quota && blocks >= plan.block_quota) break;
+    const uint64_t want = ledger.next_len();  // a partial send is completed by the next call, as iperf3 does
+    if (want == 0) break;                     // -n / -k reached
     ssize_t n;
     if (file_fd >= 0) {
-      off_t from =
-          static_cast<off_t>(offset);  // the file is one block: the offset in it is the offset in the block
+      off_t from = static_cast<off_t>(ledger.block_offset());  // the file repeats the block from its start
       n = ::sendfile(plan.fd, file_fd, &from, want);
     } else {
-      n = ::send(plan.fd, block.data() + offset, want, MSG_NOSIGNAL);
+      n = send_pattern(plan.fd, block, ledger.block_offset(), want);
     }
     if (n < 0) {
       if (transient(errno)) continue;  // SO_SNDTIMEO woke us up to look at the stop flag
       if (stop.load(std::memory_order_relaxed)) break;
       return fmt::format("send failed: {}", std::strerror(errno));
     }
-    sent += static_cast<uint64_t>(n);
-    offset += static_cast<size_t>(n);
-    if (offset == plan.block_len) {
-      offset = 0;
-      ++blocks;
-    }
-    c.bytes.store(sent, std::memory_order_relaxed);
-    c.blocks.store(blocks, std::memory_order_relaxed);
-    if (plan.rate_bps && (burst == 1 || (offset == 0 && blocks % burst == 0)))
-      pace(plan.rate_bps, sent, start, stop);
+    ledger.sent(static_cast<uint64_t>(n));
+    c.bytes.store(ledger.bytes(), std::memory_order_relaxed);
+    c.blocks.store(ledger.blocks(), std::memory_order_relaxed);
+    if (plan.rate_bps && (burst == 1 || ledger.at_burst_boundary(burst)))
+      pace(plan.rate_bps, ledger.bytes(), start, stop);
   }
   return "";
 }
 
 std::string run_tcp_receiver(const StreamPlan& plan, StreamCounters& c, const std::atomic<bool>& stop) {
-  std::vector<char> buffer(plan.block_len);
+  ReadCall call(plan.block_len, plan.call_len);
   uint64_t received = 0, reads = 0;
   // --skip-rx-copy: MSG_TRUNC on TCP makes the kernel drop the bytes without
   // copying them out; the return value still counts them.
@@ -176,9 +214,10 @@ std::string run_tcp_receiver(const StreamPlan& plan, StreamCounters& c, const st
   // Be woken per ~1 ms of data rather than per segment (receive_watermark.hpp).
   // A receive-rate cap (-b on the receiving end) reads as it always did.
   std::optional<ReadWatermark> watermark;
-  if (plan.read_watermark && plan.rate_bps == 0) watermark.emplace(plan.fd, plan.block_len, start);
+  if (plan.read_watermark && plan.rate_bps == 0)
+    watermark.emplace(plan.fd, std::max(plan.block_len, plan.call_len), start);
   while (!stop.load(std::memory_order_relaxed)) {
-    ssize_t n = ::recv(plan.fd, buffer.data(), buffer.size(), flags);
+    ssize_t n = call.read(plan.fd, flags);
     if (n > 0) {
       received += static_cast<uint64_t>(n);
       ++reads;
@@ -202,8 +241,7 @@ std::string run_tcp_receiver(const StreamPlan& plan, StreamCounters& c, const st
   int queued = 0;
   if (plan.rate_bps == 0 && ::ioctl(plan.fd, SIOCINQ, &queued) == 0) {
     for (uint64_t left = static_cast<uint64_t>(std::max(queued, 0)); left > 0;) {
-      ssize_t n =
-          ::recv(plan.fd, buffer.data(), std::min<uint64_t>(buffer.size(), left), flags | MSG_DONTWAIT);
+      ssize_t n = call.read_at_most(plan.fd, left, flags | MSG_DONTWAIT);
       if (n <= 0) break;
       left -= std::min<uint64_t>(left, static_cast<uint64_t>(n));
       received += static_cast<uint64_t>(n);

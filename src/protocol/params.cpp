@@ -54,6 +54,7 @@ std::string encode_params(const TestSpec& s) {
   if (s.skip_rx_copy) j["skip_rx_copy"] = 1;  // iperf3 >= 3.19's key; older servers ignore it
   j["client_version"] = kNperfVersion;
   if (!s.server_stream_cpus.empty()) j["nperf"]["server_stream_cpus"] = format_cpu_list(s.server_stream_cpus);
+  if (s.call_len > 0 && s.protocol == Protocol::kTcp) j["nperf"]["tcp_call_len"] = s.call_len;
   return j.dump();
 }
 
@@ -129,6 +130,10 @@ DecodedParams decode_params(std::string_view text) {
         auto placement = parse_cpu_placement(*cpus, &err);
         if (!placement) throw JsonFieldError(err);
         s.server_stream_cpus = placement->cpus;
+      }
+      if (auto v = get_int(*ext, "tcp_call_len")) {
+        if (*v < 0 || *v > kMaxTcpCallLen) throw JsonFieldError("tcp_call_len out of range");
+        s.call_len = static_cast<uint32_t>(*v);
       }
     }
     out.spec = s;

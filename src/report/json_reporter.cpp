@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "nperf/engine/tcp_calls.hpp"
 #include "nperf/report/json_end.hpp"
 #include "nperf/stats/evidence_json.hpp"
 
@@ -203,6 +204,12 @@ void JsonReporter::on_test_start(const TestStartInfo& start) {
   t["bidir"] = spec.direction == Direction::kBidir ? 1 : 0;
   t["fqrate"] = spec.fq_rate_bps;
   t["interval"] = num(start.interval_s);
+  if (spec.protocol == Protocol::kTcp) {
+    // nperf: bytes per send/recv call (several blocks when -l was not given; engine/tcp_calls.hpp).
+    const uint32_t call = engine::tcp_call_len(spec.block_len, spec.call_len, spec.rate_bps, spec.burst);
+    t["nperf"] =
+        Json{{"tcp_call_bytes", call}, {"blocks_per_call", spec.block_len ? call / spec.block_len : 0}};
+  }
   s["test_start"] = std::move(t);
   if (options_.stream) emit_event("start", s);
 }

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "nperf/engine/tcp_calls.hpp"
 #include "nperf/report/units_format.hpp"
 #include "text_rows.hpp"
 
@@ -114,6 +115,13 @@ void TextReporter::on_test_start(const TestStartInfo& start) {
     line(fmt::format("{}{} blocks to send, tos {}", common, spec.blocks, spec.tos));
   else
     line(fmt::format("{}{} second test, tos {}", common, static_cast<int>(spec.duration_s), spec.tos));
+  // nperf: calls of several blocks when -l was not given (engine/tcp_calls.hpp).
+  if (spec.protocol == Protocol::kTcp) {
+    const uint32_t call = engine::tcp_call_len(spec.block_len, spec.call_len, spec.rate_bps, spec.burst);
+    if (call > spec.block_len)
+      line(fmt::format("      TCP calls: {} bytes per send/recv ({} blocks of {})", call,
+                       call / spec.block_len, spec.block_len));
+  }
 }
 
 void TextReporter::on_interval(const IntervalReport& interval) {

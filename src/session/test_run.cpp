@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "nperf/engine/tcp_calls.hpp"
 #include "nperf/net/affinity.hpp"
 #include "nperf/net/host_identity.hpp"
 #include "nperf/net/socket_options.hpp"
@@ -39,6 +40,8 @@ std::vector<engine::StreamPlan> make_plans(const TestSpec& spec, const std::vect
     p.repeating_payload = spec.repeating_payload;
     p.gro = spec.gro;
     p.burst = spec.burst;
+    if (spec.protocol == Protocol::kTcp)
+      p.call_len = engine::tcp_call_len(p.block_len, spec.call_len, p.rate_bps, p.burst);
     p.zerocopy = spec.zerocopy;          // used by TCP senders only
     p.skip_rx_copy = spec.skip_rx_copy;  // used by TCP receivers only
     p.read_watermark = !p.sender && spec.bytes == 0 && spec.blocks == 0;

@@ -139,6 +139,17 @@ TEST(CommandLine, IperfsSpellingsMeanTheirCanonicalForm) {
   }
 }
 
+TEST(CommandLine, WithoutLengthTcpCallsSpanSeveralBlocks) {
+  // The block stays iperf3's 128 KiB; the syscalls grow (engine/tcp_calls.hpp).
+  Parsed plain = parse({"-c", "h"});
+  EXPECT_EQ(plain.config.spec.block_len, kDefaultTcpBlockLen);
+  EXPECT_EQ(plain.config.spec.call_len, kDefaultTcpCallLen);
+  // An explicit -l, even of the default size, is one block per call.
+  EXPECT_EQ(parse({"-c", "h", "-l", "64K"}).config.spec.call_len, 0u);
+  EXPECT_EQ(parse({"-c", "h", "-l", "128K"}).config.spec.call_len, 0u);
+  EXPECT_EQ(parse({"-c", "h", "-u"}).config.spec.call_len, 0u);  // UDP: one datagram per block
+}
+
 TEST(CommandLine, RepeatedOptionsTakeTheLastValueNotTheFirst) {
   // Guards the table above against two spellings that only agree by accident.
   EXPECT_EQ(parse({"-c", "h", "-t", "10", "-Vt1"}).config.spec.duration_s, 1);

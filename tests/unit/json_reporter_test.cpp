@@ -412,7 +412,7 @@ TEST(JsonReporterOrder, ClientStartKeys) {
   EXPECT_EQ(
       keys_of(doc["start"]["test_start"]),
       (std::vector<std::string>{"protocol", "num_streams", "blksize", "omit", "duration", "bytes", "blocks",
-                                "reverse", "tos", "target_bitrate", "bidir", "fqrate", "interval"}));
+                                "reverse", "tos", "target_bitrate", "bidir", "fqrate", "interval", "nperf"}));
   EXPECT_EQ(keys_of(doc["start"]["connected"][0]),
             (std::vector<std::string>{"socket", "local_host", "local_port", "remote_host", "remote_port"}));
   EXPECT_EQ(keys_of(doc["intervals"][0]["streams"][0]),
@@ -426,6 +426,25 @@ TEST(JsonReporterOrder, ClientStartKeys) {
   EXPECT_EQ(keys_of(doc["end"]),
             (std::vector<std::string>{"streams", "sum_sent", "sum_received", "cpu_utilization_percent",
                                       "sender_tcp_congestion", "receiver_tcp_congestion", "nperf"}));
+}
+
+// nperf's extension: bytes per send/recv call; the block stays "blksize".
+TEST(JsonReporterTcpCalls, TestStartReportsTheCallSize) {
+  TestRun run = make_run(shape());
+  run.start.spec.block_len = 131072;
+  run.start.spec.call_len = 0;  // an explicit -l
+  Json one = render(run)["start"]["test_start"];
+  EXPECT_EQ(one["blksize"], 131072);
+  EXPECT_EQ(one["nperf"]["tcp_call_bytes"], 131072);
+  EXPECT_EQ(one["nperf"]["blocks_per_call"], 1);
+  run.start.spec.call_len = 1 << 20;  // no -l
+  EXPECT_EQ(render(run)["start"]["test_start"]["nperf"]["tcp_call_bytes"], 131072)
+      << "-b 8M: a millisecond of the rate is less than a block";
+  run.start.spec.rate_bps = 0;
+  Json several = render(run)["start"]["test_start"];
+  EXPECT_EQ(several["blksize"], 131072);
+  EXPECT_EQ(several["nperf"]["tcp_call_bytes"], 1 << 20);
+  EXPECT_EQ(several["nperf"]["blocks_per_call"], 8);
 }
 
 TEST(JsonReporterOrder, ServerStartKeys) {

@@ -408,6 +408,29 @@ TEST(ParamsDecode, IgnoresNperfKeyThatIsNotAnObject) {
   EXPECT_TRUE(decode_ok(R"({"nperf":{"other":1}})").server_stream_cpus.empty());
 }
 
+// Calls of several blocks (engine/tcp_calls.hpp) travel as an nperf
+// extension: sent only when asked for, so a plain request stays iperf3's bytes.
+TEST(ParamsTcpCallLen, TravelsUnderTheNperfKey) {
+  TestSpec s;
+  s.call_len = 1 << 20;
+  const std::string json = encode_params(s);
+  EXPECT_NE(json.find(R"("nperf":{"tcp_call_len":1048576})"), std::string::npos) << json;
+  EXPECT_EQ(decode_ok(json).call_len, 1u << 20);
+  s.call_len = 0;
+  EXPECT_EQ(encode_params(s).find("tcp_call_len"), std::string::npos);
+  s.call_len = 1 << 20;
+  s.protocol = Protocol::kUdp;  // TCP only
+  EXPECT_EQ(encode_params(s).find("tcp_call_len"), std::string::npos);
+}
+
+TEST(ParamsTcpCallLen, AbsentMeansOneBlockPerCallAndRangeIsChecked) {
+  EXPECT_EQ(decode_ok(R"({"tcp":true,"len":131072})").call_len, 0u);  // an iperf3 client
+  EXPECT_EQ(decode_ok(R"({"tcp":true,"nperf":{"tcp_call_len":16777216}})").call_len, kMaxTcpCallLen);
+  expect_rejected(R"({"tcp":true,"nperf":{"tcp_call_len":16777217}})");
+  expect_rejected(R"({"tcp":true,"nperf":{"tcp_call_len":-1}})");
+  expect_rejected(R"({"tcp":true,"nperf":{"tcp_call_len":"1M"}})");
+}
+
 TEST(ParamsDecode, RejectsBadServerStreamCpus) {
   expect_rejected(R"({"nperf":{"server_stream_cpus":"x"}})");
   expect_rejected(R"({"nperf":{"server_stream_cpus":"3-1"}})");

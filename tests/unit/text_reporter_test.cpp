@@ -984,3 +984,29 @@ TEST(TextReporter, ServerJsonOutputBeforeDone) {
 
 }  // namespace
 }  // namespace nperf::report
+
+namespace nperf::report {
+namespace {
+
+// nperf: -V names the call size when a call spans several blocks (no -l);
+// one block per call (an explicit -l, every golden above) prints nothing new.
+TEST(TextReporterTcpCalls, VerboseStartNamesSeveralBlockCalls) {
+  TestStartInfo start = start_info(false, "127.0.0.1", 5301, Direction::kForward, 1, 2);
+  start.spec.call_len = 1 << 20;
+  Harness several(client_opts(true));
+  several.r().on_test_start(start);
+  EXPECT_NE(several.out().find("      TCP calls: 1048576 bytes per send/recv (8 blocks of 131072)\n"),
+            std::string::npos)
+      << several.out();
+  start.spec.call_len = 0;
+  Harness one(client_opts(true));
+  one.r().on_test_start(start);
+  EXPECT_EQ(one.out().find("TCP calls"), std::string::npos) << one.out();
+  start.spec.call_len = 1 << 20;
+  Harness quiet(client_opts(false));
+  quiet.r().on_test_start(start);
+  EXPECT_EQ(quiet.out(), "");
+}
+
+}  // namespace
+}  // namespace nperf::report

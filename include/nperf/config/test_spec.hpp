@@ -14,6 +14,10 @@ enum class Direction { kForward, kReverse, kBidir };
 inline constexpr uint32_t kDefaultTcpBlockLen = 128 * 1024;
 inline constexpr int kMaxStreams = 128;
 inline constexpr uint64_t kDefaultUdpRate = 1024 * 1024;  // iperf3's "1 Mbit/s"
+// TCP bytes per send/recv when -l was not given (engine/tcp_calls.hpp): the
+// best of 256 KiB .. 2 MiB measured on loopback (docs/architecture.md).
+inline constexpr uint32_t kDefaultTcpCallLen = 1024 * 1024;
+inline constexpr uint32_t kMaxTcpCallLen = 16 * 1024 * 1024;  // what a peer may ask for
 
 struct TestSpec {
   Protocol protocol = Protocol::kTcp;
@@ -24,7 +28,10 @@ struct TestSpec {
   uint64_t blocks = 0;                       // -k, total over all streams; 0 = unused
   int omit_s = 0;                            // -O
   uint32_t block_len = kDefaultTcpBlockLen;  // -l
-  uint64_t rate_bps = 0;                     // -b per stream; 0 = unlimited
+  // nperf extension: TCP bytes per send/recv call, several blocks, when -l was
+  // not given (an explicit -l is one block per call); 0 = one block per call.
+  uint32_t call_len = 0;
+  uint64_t rate_bps = 0;   // -b per stream; 0 = unlimited
   int burst = 0;           // -b RATE/BURST: blocks sent back-to-back per rate check; 0 = not given
   uint64_t window = 0;     // -w: SO_SNDBUF/SO_RCVBUF; 0 = autotune
   int mss = 0;             // -M: TCP_MAXSEG; 0 = OS default

@@ -17,6 +17,9 @@ struct StreamPlan {
   int fd = -1;  // owned by the engine once started; closed by it
   bool sender = false;
   uint32_t block_len = 128 * 1024;
+  // TCP: bytes per send/recv call, a whole number of blocks (tcp_calls.hpp);
+  // 0 = one block per call.
+  uint32_t call_len = 0;
   uint64_t rate_bps = 0;     // 0 = unlimited; a TCP receiver reads no faster than this
   uint64_t byte_quota = 0;   // stop after this many bytes (0 = no quota)
   uint64_t block_quota = 0;  // stop after this many blocks (0 = no quota)
