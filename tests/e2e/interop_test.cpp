@@ -94,20 +94,28 @@ TEST_P(Interop, BothEndsAgree) {
   }
 }
 
+// Rates the slowest receiver here keeps up with on a busy machine (issue #19):
+// iperf3 3.12 reads one datagram per select() round, and a default 208 KiB
+// receive buffer holds ~90 datagrams of 1400 bytes: 10 ms of traffic at
+// 100 Mbit/s, 2 ms at 500 Mbit/s. Without a core of its own (load 2-4 on 2
+// cores) it lost 6.8-16 % at 500 Mbit/s, which says nothing about the protocol
+// or the counters these cases check. Speed is measured by the tests labelled
+// `timing` (docs/robustness.md, "Busy machines").
 const Scenario kUdpScenarios[] = {
-    {"Udp500M", {"-u", "-b", "500M", "-l", "1400", "-t", "3"}},
-    {"UdpParallel2", {"-u", "-b", "300M", "-l", "1400", "-t", "3", "-P", "2"}},
-    {"UdpReverse", {"-u", "-b", "500M", "-l", "1400", "-t", "3", "-R"}},
-    {"UdpBidir", {"-u", "-b", "200M", "-l", "1400", "-t", "3", "--bidir"}},
-    {"UdpCounters64bit", {"-u", "-b", "500M", "-l", "1400", "-t", "3", "--udp-counters-64bit"}},
+    {"UdpOneStream", {"-u", "-b", "100M", "-l", "1400", "-t", "3"}},
+    {"UdpParallel2", {"-u", "-b", "50M", "-l", "1400", "-t", "3", "-P", "2"}},
+    {"UdpReverse", {"-u", "-b", "100M", "-l", "1400", "-t", "3", "-R"}},
+    {"UdpBidir", {"-u", "-b", "50M", "-l", "1400", "-t", "3", "--bidir"}},
+    {"UdpCounters64bit", {"-u", "-b", "100M", "-l", "1400", "-t", "3", "--udp-counters-64bit"}},
     {"UdpRepeatingPayloadDontFragment",
-     {"-u", "-b", "200M", "-l", "1400", "-t", "3", "--repeating-payload", "--dont-fragment"}},
+     {"-u", "-b", "100M", "-l", "1400", "-t", "3", "--repeating-payload", "--dont-fragment"}},
 };
 
 class UdpInterop : public ::testing::TestWithParam<std::tuple<Pairing, Scenario>> {};
 
 // UDP: exit codes, valid JSON on both ends, loss under 5% and jitter present
-// on each receiving side, and (one direction) sent bytes matching received.
+// on each receiving side, and (one direction) sent bytes matching received
+// plus lost.
 TEST_P(UdpInterop, BothEndsAgree) {
   auto [pairing, scenario] = GetParam();
   PairResult run;
@@ -137,12 +145,19 @@ TEST_P(UdpInterop, BothEndsAgree) {
     EXPECT_NEAR(sender_copy["jitter_ms"].get<double>(), jitter_ms, 1e-6 + jitter_ms * 1e-3)
         << "sender's copy " << sender_copy.dump() << " vs receiver's own " << received.dump();
   }
+  // At these rates even a receiver without a core of its own for a while
+  // loses little (a 30 ms stall at 100 Mbit/s: under 1 % of a 3 s test).
   EXPECT_LT(received.value("lost_percent", 100.0), 5.0) << received.dump();
   if (!bidir) {
     const json& sender_view = reverse ? sdoc : cdoc;
-    // UDP at a set rate: the receiver keeps up, nothing is left unread.
+    // Every datagram sent was received or counted lost (all are -l 1400
+    // bytes), so the counters agree whatever the loss; a datagram still in the
+    // receive buffer at TEST_END is in neither and the 2 % covers it.
+    const auto lost_bytes =
+        static_cast<uint64_t>(std::max<int64_t>(0, received.value("lost_packets", int64_t{0}))) * 1400;
     expect_sent_matches_received(sender_view["end"]["sum_sent"]["bytes"].get<uint64_t>(),
-                                 received["bytes"].get<uint64_t>(), 0, "sent vs received bytes");
+                                 received["bytes"].get<uint64_t>() + lost_bytes, 0,
+                                 "sent vs received + lost bytes");
   }
 }
 
