@@ -51,8 +51,11 @@ done
 [ -f "$build/CTestTestfile.cmake" ] || { echo "busy-suite: no ctest tree in '$build' (build first)" >&2; exit 2; }
 
 hog_pids=()
+ctest_pid=""
 stop_hogs() {
   local pid
+  # A ctest still running (TERM or HUP to this script alone) ends with us.
+  if [ -n "$ctest_pid" ]; then kill "$ctest_pid" 2>/dev/null || true; fi
   for pid in "${hog_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${hog_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   hog_pids=()
@@ -89,7 +92,12 @@ failed_names() { sed -n '/The following tests FAILED:/,$p' "$1" | grep -E '^\s+[
 ctest_run() {  # ctest_run LOG ARGS...
   local log="$1"
   shift
-  (cd "$build" && ctest --output-on-failure --timeout 180 -j"$jobs" "$@") >"$log" 2>&1 || true
+  # In the background and waited for: a signal is then handled at once, not
+  # after the run (bash runs traps only between foreground commands).
+  (cd "$build" && exec ctest --output-on-failure --timeout 180 -j"$jobs" "$@") >"$log" 2>&1 &
+  ctest_pid=$!
+  wait "$ctest_pid" || true
+  ctest_pid=""
 }
 
 bad_runs=0
