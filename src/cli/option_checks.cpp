@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <iostream>
 #include <limits>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -200,6 +201,17 @@ std::string check_marking_and_pacing(const RawOptions& raw, Config& c) {
   return "";
 }
 
+// --server-bitrate-limit's /SECS: iperf3's bounds for an interval (0.1..60), and 0.
+std::optional<double> parse_bitrate_window(const std::string& text) {
+  try {
+    size_t used = 0;
+    double seconds = std::stod(text, &used);
+    if (used == text.size() && (seconds == 0 || (seconds >= 0.1 && seconds <= 60))) return seconds;
+  } catch (const std::exception&) {
+  }
+  return std::nullopt;
+}
+
 std::string check_end_and_limits(const RawOptions& raw, Config& c) {
   TestSpec& s = c.spec;
   if ((s.bytes || s.blocks) && !raw.time.empty())
@@ -211,6 +223,14 @@ std::string check_end_and_limits(const RawOptions& raw, Config& c) {
     if (!limit || *limit == 0)
       return fmt::format("bad value '{}' for --server-bitrate-limit", raw.server_limit);
     c.server_bitrate_limit = *limit;
+    if (size_t slash = raw.server_limit.find('/'); slash != std::string::npos) {
+      auto window = parse_bitrate_window(raw.server_limit.substr(slash + 1));
+      if (!window)
+        return fmt::format(
+            "bad averaging interval in '{}' for --server-bitrate-limit: expected 0 or 0.1 to 60 seconds",
+            raw.server_limit);
+      c.server_bitrate_window_s = *window;
+    }
   }
   return "";
 }

@@ -108,8 +108,8 @@ void add_server_options(CLI::App& app, Config& c, RawOptions& raw) {
                  "the last tests' results (nperf only)");
   app.add_option(
       "--server-bitrate-limit", raw.server_limit,
-      "server: cap on the total bit/s of a test (K/M/G/T); requests above it are refused, unlimited "
-      "TCP requests are throttled to it");
+      "server: cap on the total bit/s of a test (K/M/G/T), averaged over /# seconds (default 5); "
+      "requests above it are refused, unlimited TCP is throttled to it, UDP arriving above it ends the test");
   app.add_option("--max-tests", c.max_tests,
                  "server: tests one port runs at once (default 1, as iperf3: the others are told busy)")
       ->check(CLI::Range(1, 64));

@@ -39,10 +39,11 @@ Admission admit(const TestSpec& spec, const ServerLimits& limits) {
     // Asked-for rates over the limit are refused (as iperf3 >= 3.21). An
     // unlimited TCP test is throttled to the limit instead of aborted: our
     // senders pace and our receivers read no faster, so TCP slows the peer.
-    // Unlimited UDP toward us cannot be slowed by the receiver: refused.
-    const bool too_fast =
-        spec.rate_bps ? spec.rate_bps * streams > limits.bitrate_limit : spec.protocol == Protocol::kUdp;
-    if (too_fast)
+    // Unlimited UDP toward us cannot be slowed by the receiver: it is
+    // admitted, as iperf3 admits it, and ended with the same code once it
+    // averages more than the limit over --server-bitrate-limit's window
+    // (server_rate_guard.hpp).
+    if (spec.rate_bps * streams > limits.bitrate_limit)
       return {kIeTotalRate,
               fmt::format("refused a test above --server-bitrate-limit ({} bit/s)", limits.bitrate_limit)};
     admitted.stream_rate_cap = limits.bitrate_limit / streams;

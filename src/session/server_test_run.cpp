@@ -13,6 +13,7 @@
 #include "nperf/report/tee_reporter.hpp"
 #include "nperf/session/auth_gate.hpp"
 #include "nperf/session/server_handshake.hpp"
+#include "nperf/session/server_rate_guard.hpp"
 #include "nperf/session/server_session.hpp"
 #include "nperf/session/server_test.hpp"
 #include "nperf/session/session_common.hpp"
@@ -221,10 +222,12 @@ asio::awaitable<void> ServerSession::keep_time(std::shared_ptr<ServerTest> test)
   TestClock clock(plan, start);
   asio::steady_timer timer(io_);
   RateWatch idle(config_.rcv_timeout_ms, start);
+  ServerRateGuard rate_guard(config_, *test, start);  // --server-bitrate-limit RATE/SECS
   while (test->phase == ServerTest::Phase::kRunning) {
     co_await sleep_until(timer, clock.next_wake(monotonic_now()));
     if (test->phase != ServerTest::Phase::kRunning) co_return;
     double now = monotonic_now();
+    if (co_await rate_guard.check(*test, now)) co_return;
     if (test->side.receives() && idle.expired(now, test->run->bytes_received())) {
       test->reporters->on_error(
           fmt::format("no data received for {} ms (--rcv-timeout)", config_.rcv_timeout_ms));

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
 
 #include <nlohmann/json.hpp>
 
@@ -94,20 +95,47 @@ TEST_P(Interop, BothEndsAgree) {
   }
 }
 
+// Rates and buffers the slowest receiver here keeps up with on a busy machine
+// (issue #19): iperf3 3.12 reads one datagram per select() round, and a
+// default 208 KiB receive buffer holds ~90 datagrams of 1400 bytes: 2 ms of
+// traffic at 500 Mbit/s. Without a core of its own it lost 6.8-16 % at
+// 500 Mbit/s (load 2-4 on 2 cores); beside busy-suite.sh's hog (load 7-11)
+// still 6.5-11 % in 5 of 180 cases at 100 Mbit/s and 5.4-11 % in 2 of 180 at
+// 20 Mbit/s (stalls of 120-300 ms, iperf3 the receiver each time): a figure of
+// the machine, not of the protocol or the counters checked here. So 20 Mbit/s,
+// and -w 1M (both ends set SO_RCVBUF from it, up to net.core.rmem_max): 2 MiB
+// of buffer is ~0.8 s at 20 Mbit/s. Speed is measured by the tests labelled
+// `timing` (docs/robustness.md, "Busy machines").
 const Scenario kUdpScenarios[] = {
-    {"Udp500M", {"-u", "-b", "500M", "-l", "1400", "-t", "3"}},
-    {"UdpParallel2", {"-u", "-b", "300M", "-l", "1400", "-t", "3", "-P", "2"}},
-    {"UdpReverse", {"-u", "-b", "500M", "-l", "1400", "-t", "3", "-R"}},
-    {"UdpBidir", {"-u", "-b", "200M", "-l", "1400", "-t", "3", "--bidir"}},
-    {"UdpCounters64bit", {"-u", "-b", "500M", "-l", "1400", "-t", "3", "--udp-counters-64bit"}},
+    {"UdpOneStream", {"-u", "-b", "20M", "-l", "1400", "-t", "3", "-w", "1M"}},
+    {"UdpParallel2", {"-u", "-b", "10M", "-l", "1400", "-t", "3", "-w", "1M", "-P", "2"}},
+    {"UdpReverse", {"-u", "-b", "20M", "-l", "1400", "-t", "3", "-w", "1M", "-R"}},
+    {"UdpBidir", {"-u", "-b", "10M", "-l", "1400", "-t", "3", "-w", "1M", "--bidir"}},
+    {"UdpCounters64bit", {"-u", "-b", "20M", "-l", "1400", "-t", "3", "-w", "1M", "--udp-counters-64bit"}},
     {"UdpRepeatingPayloadDontFragment",
-     {"-u", "-b", "200M", "-l", "1400", "-t", "3", "--repeating-payload", "--dont-fragment"}},
+     {"-u", "-b", "20M", "-l", "1400", "-t", "3", "-w", "1M", "--repeating-payload", "--dont-fragment"}},
 };
+
+// What a UDP socket may hold unread: -w 1M asks SO_RCVBUF for 1 MiB, which
+// the kernel caps at net.core.rmem_max and doubles; never less than the
+// default buffer (208 KiB where /proc does not say).
+uint64_t read_proc_number(const char* path, uint64_t fallback) {
+  std::ifstream in(path);
+  uint64_t value = 0;
+  return in >> value && value > 0 ? value : fallback;
+}
+
+uint64_t udp_receive_buffer_bytes() {
+  const uint64_t asked =
+      2 * std::min<uint64_t>(1 << 20, read_proc_number("/proc/sys/net/core/rmem_max", 212992));
+  return std::max(asked, read_proc_number("/proc/sys/net/core/rmem_default", 212992));
+}
 
 class UdpInterop : public ::testing::TestWithParam<std::tuple<Pairing, Scenario>> {};
 
 // UDP: exit codes, valid JSON on both ends, loss under 5% and jitter present
-// on each receiving side, and (one direction) sent bytes matching received.
+// on each receiving side, and (one direction) sent bytes matching received
+// plus lost.
 TEST_P(UdpInterop, BothEndsAgree) {
   auto [pairing, scenario] = GetParam();
   PairResult run;
@@ -137,12 +165,27 @@ TEST_P(UdpInterop, BothEndsAgree) {
     EXPECT_NEAR(sender_copy["jitter_ms"].get<double>(), jitter_ms, 1e-6 + jitter_ms * 1e-3)
         << "sender's copy " << sender_copy.dump() << " vs receiver's own " << received.dump();
   }
+  // At these rates and buffers a receiver without a core of its own for a
+  // while loses nothing until it stalls longer than its buffer lasts.
   EXPECT_LT(received.value("lost_percent", 100.0), 5.0) << received.dump();
   if (!bidir) {
     const json& sender_view = reverse ? sdoc : cdoc;
-    // UDP at a set rate: the receiver keeps up, nothing is left unread.
-    expect_sent_matches_received(sender_view["end"]["sum_sent"]["bytes"].get<uint64_t>(),
-                                 received["bytes"].get<uint64_t>(), 0, "sent vs received bytes");
+    // Every datagram sent was received or counted lost (all are -l 1400
+    // bytes), so the counters agree whatever the loss. In neither count:
+    // what was still in each receive buffer when the receiver stopped counting
+    // at TEST_END, and what a sender that ran longer than the receiver sent
+    // after that (a starved iperf3 sender catches up late). Beside a CPU hog,
+    // 2 of 180 cases were short by 132 and 412 datagrams, not by a count error.
+    const json& sent = sender_view["end"]["sum_sent"];
+    const auto lost_bytes =
+        static_cast<uint64_t>(std::max<int64_t>(0, received.value("lost_packets", int64_t{0}))) * 1400;
+    const double overrun_s = std::max(0.0, sent.value("seconds", 0.0) - received.value("seconds", 0.0));
+    const double sent_per_s = sent["bytes"].get<double>() / std::max(sent.value("seconds", 0.0), 1.0);
+    const uint64_t allowance =
+        stream_count(scenario) * udp_receive_buffer_bytes() + static_cast<uint64_t>(overrun_s * sent_per_s);
+    expect_sent_matches_received(sent["bytes"].get<uint64_t>(),
+                                 received["bytes"].get<uint64_t>() + lost_bytes, allowance,
+                                 "sent vs received + lost bytes");
   }
 }
 

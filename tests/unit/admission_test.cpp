@@ -73,10 +73,16 @@ TEST(Admission, BitrateLimitCapsEachStream) {
   EXPECT_EQ(admit(tcp, limits).code, kIeTotalRate);
 }
 
-TEST(Admission, UnlimitedUdpIsRefusedUnderABitrateLimit) {
+TEST(Admission, UnlimitedUdpIsAdmittedUnderABitrateLimitAndWatchedWhileItRuns) {
   TestSpec udp;
   udp.protocol = Protocol::kUdp;
   udp.block_len = 1460;
+  // As iperf3: admitted, and ended with 27 once its average exceeds the
+  // limit (server_rate_guard_test.cpp); our own sending is paced to the cap.
+  Admission a = admit(udp, {0, 1'000'000});
+  ASSERT_TRUE(a.admitted());
+  EXPECT_EQ(a.stream_rate_cap, 1'000'000u);
+  udp.rate_bps = 1'000'001;
   EXPECT_EQ(admit(udp, {0, 1'000'000}).code, kIeTotalRate);
   udp.rate_bps = 1'000'000;
   EXPECT_TRUE(admit(udp, {0, 1'000'000}).admitted());
