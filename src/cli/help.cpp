@@ -28,7 +28,7 @@ constexpr Place kLayout[] = {
     {"--format", kSectionCommon, "[kmgtKMGT]"},
     {"--interval", kSectionCommon, "#"},
     {"--pidfile", kSectionCommon, "file"},
-    {"--file", kSectionCommon, "name", kMarkRefused},
+    {"--file", kSectionCommon, "name"},
     {"--affinity", kSectionCommon, "n[,m]"},
     {"--bind", kSectionCommon, "<host>[%<dev>]"},
     {"--bind-dev", kSectionCommon, "<dev>"},

@@ -264,9 +264,9 @@ std::string check_auth_roles(const RawOptions& raw, Config& c) {
 }
 
 constexpr Check kChecks[] = {
-    check_role,      check_devices,   check_output, check_auth_roles,         check_affinity,
-    check_sizes,     check_rate,      check_time,   check_marking_and_pacing, check_end_and_limits,
-    check_keepalive, check_test_spec,
+    check_role,      check_devices,   check_output,    check_auth_roles,         check_affinity,
+    check_sizes,     check_rate,      check_time,      check_marking_and_pacing, check_end_and_limits,
+    check_data_file, check_keepalive, check_test_spec,
 };
 
 }  // namespace

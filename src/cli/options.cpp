@@ -33,7 +33,6 @@ struct Unsupported {
   const char* why;
 };
 constexpr Unsupported kUnsupported[] = {
-    {"-F,--file", true, "file transfer (-F) is not supported: nperf sends generated data"},
     {"-L,--flowlabel", true, "IPv6 flow labels (-L) are not supported"},
     {"--sctp", false, "SCTP is not supported"},
     {"-X,--xbind", true, "SCTP is not supported"},
@@ -84,6 +83,10 @@ void add_common_options(CLI::App& app, Config& c, RawOptions& raw) {
   app.add_flag("-v,--version", raw.version, "show version information and quit");
   app.add_option("--logfile", c.logfile,
                  "send output (reports, warnings and errors) to a log file, appending")
+      ->option_text("FILE");
+  app.add_option("-F,--file", raw.data_file,
+                 "xmit/recv the specified file: a TCP sender sends its bytes (its size is the test's -n when "
+                 "no -t/-n/-k), a receiver writes what arrives into it")
       ->option_text("FILE");
   app.add_flag("--forceflush", raw.force_flush,
                "force flushing output at every interval (nperf always does)");

@@ -328,6 +328,8 @@ asio::awaitable<void> ClientSession::create_streams() {
 
 bool ClientSession::quota_reached() const {
   const TestSpec& spec = config_.spec;
+  // -F: the end of the file ends the test, even before -t (as iperf3 3.12).
+  if (!spec.data_file.empty() && role_.sends() && run_->senders_finished()) return true;
   if (spec.bytes) return run_->senders_finished() || run_->bytes_received() >= spec.bytes;
   if (spec.blocks) return run_->senders_finished() || run_->blocks_received() >= spec.blocks;
   return false;

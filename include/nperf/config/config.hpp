@@ -19,6 +19,7 @@ struct Config {
   // Common.
   uint16_t port = 5201;      // -p
   std::string bind_address;  // -B (without a %DEV suffix)
+  std::string data_file;     // -F: send from / receive into this file (TCP; spec.data_file on a client)
   std::string bind_device;   // --bind-dev, or the DEV of -B HOST%DEV / -c HOST%DEV: SO_BINDTODEVICE
   AddressFamily family = AddressFamily::kAny;  // -4 / -6
   double interval_s = 1;                       // -i; 0 disables interval reports

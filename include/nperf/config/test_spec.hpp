@@ -47,6 +47,8 @@ struct TestSpec {
   int server_affinity = -1;         // iperf3 "server_affinity": one core for the whole server test
   std::vector<int> server_stream_cpus;  // nperf extension: per-stream cores on the server
   std::string client_version;           // informational
+  // -F: this side's file (local, never sent): TCP senders read it, receivers write it.
+  std::string data_file;
 
   int total_streams() const { return direction == Direction::kBidir ? 2 * parallel : parallel; }
 };
