@@ -85,7 +85,7 @@ constexpr Place kLayout[] = {
     {"--version6", kSectionClient, ""},
     {"--tos", kSectionClient, "N"},
     {"--dscp", kSectionClient, "N|val"},
-    {"--flowlabel", kSectionClient, "N", kMarkRefused},
+    {"--flowlabel", kSectionClient, "N"},
     {"--zerocopy", kSectionClient, ""},
     {"--skip-rx-copy", kSectionClient, "", kIperf3_19},
     {"--omit", kSectionClient, "N"},

@@ -1,6 +1,8 @@
 #include "option_checks.hpp"
 
+#include <cerrno>
 #include <charconv>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <limits>
@@ -163,6 +165,15 @@ std::string check_marking_and_pacing(const RawOptions& raw, Config& c) {
     if (!tos)
       return fmt::format("bad DSCP value '{}' (0-63 or a class name such as af11, cs1, ef)", raw.dscp);
     s.tos = *tos;
+  }
+  if (raw.flowlabel) {
+    // As iperf3: strtol(..., 0), the whole text, 1..0xFFFFF.
+    char* end = nullptr;
+    errno = 0;
+    long label = std::strtol(raw.flowlabel->c_str(), &end, 0);
+    if (errno != 0 || *end != '\0' || label < 1 || label > 0xFFFFF)
+      return fmt::format("bad IPv6 flow label '{}' for -L (1 to 0xFFFFF)", *raw.flowlabel);
+    s.flowlabel = static_cast<uint32_t>(label);
   }
   if (!raw.fq_rate.empty()) {
     auto rate = parse_rate(raw.fq_rate);

@@ -25,7 +25,8 @@ struct RawOptions {
   std::string check_host;            // HOST as a positional: `nperf --check -J HOST`
   bool force_flush = false;          // accepted for iperf3's command lines; every line is flushed anyway
   std::string pidfile;
-  std::string data_file;  // -F
+  std::string data_file;                 // -F
+  std::optional<std::string> flowlabel;  // -L (given empty is an error, as in iperf3)
   std::string tos, dscp, fq_rate;
   bool no_fq_pacing = false;  // --no-fq-socket-pacing (deprecated in iperf3): --fq-rate 0
   std::string bind, bind_device;

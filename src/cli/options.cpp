@@ -33,7 +33,6 @@ struct Unsupported {
   const char* why;
 };
 constexpr Unsupported kUnsupported[] = {
-    {"-L,--flowlabel", true, "IPv6 flow labels (-L) are not supported"},
     {"--sctp", false, "SCTP is not supported"},
     {"-X,--xbind", true, "SCTP is not supported"},
     {"--nstreams", true, "SCTP is not supported"},
@@ -226,6 +225,10 @@ void add_client_options(CLI::App& app, Config& c, RawOptions& raw) {
   app.add_option("--dscp", raw.dscp,
                  "client: set the IP DSCP bits: 0-63 or a class name (af11..af43, cs0..cs7, ef, va, le)")
       ->option_text("VALUE");
+  app.add_option("-L,--flowlabel", raw.flowlabel,
+                 "client: set the IPv6 flow label of the TCP data connections, 1-0xFFFFF (decimal, 0x hex or "
+                 "0 octal)")
+      ->option_text("N");
   app.add_option(
          "--fq-rate", raw.fq_rate,
          "client: fair-queuing based socket pacing in bits/sec (SO_MAX_PACING_RATE), K/M/G/T = 10^3..10^12")

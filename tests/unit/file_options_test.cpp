@@ -1,5 +1,6 @@
-// Issue #19: -F FILE on the command line and in the server's admission.
-// The transfers themselves run in tests/e2e/file_options_test.cpp.
+// Issue #19: -F FILE on the command line and in the server's admission, and
+// -L's value. The transfers themselves run in tests/e2e/file_options_test.cpp
+// and tests/e2e/flow_label_test.cpp.
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -127,6 +128,29 @@ TEST(FileAdmission, AFileServerTakesOneTcpStreamOneWay) {
     session::Admission a = session::admit(refused, limits);
     EXPECT_EQ(a.code, protocol::kIeBadParams);
     EXPECT_NE(a.message.find("-F /tmp/x.bin takes one TCP stream"), std::string::npos) << a.message;
+  }
+}
+
+// As iperf3 reads it: strtol(..., 0) over the whole text, 1..0xFFFFF; sent as "flowlabel".
+TEST(FlowLabelOption, ParsesAsIperf3AndTravelsInTheParameters) {
+  const std::pair<std::string, uint32_t> good[] = {
+      {"4660", 4660}, {"0x12345", 0x12345}, {"010", 8}, {"0xfffff", 0xFFFFF}};
+  for (const auto& [text, value] : good) {
+    Parsed p = parse({"-c", "::1", "-L", text});
+    ASSERT_TRUE(p.outcome.run) << text << ": " << p.err;
+    EXPECT_EQ(p.config.spec.flowlabel, value) << text;
+  }
+  Parsed p = parse({"-c", "::1", "--flowlabel", "4660"});
+  std::string params = protocol::encode_params(p.config.spec);
+  EXPECT_NE(params.find("\"flowlabel\":4660"), std::string::npos) << params;
+  auto decoded = protocol::decode_params(params);
+  ASSERT_TRUE(decoded.spec);
+  EXPECT_EQ(decoded.spec->flowlabel, 4660u);
+  EXPECT_EQ(protocol::encode_params(TestSpec{}).find("flowlabel"), std::string::npos);
+  for (const std::string bad : {"0", "abc", "12x", "1048576", "-1", ""}) {
+    Parsed refused = parse({"-c", "::1", "-L", bad});
+    EXPECT_EQ(refused.outcome.exit_code, 2) << bad;
+    EXPECT_NE(refused.err.find("bad IPv6 flow label"), std::string::npos) << bad << ": " << refused.err;
   }
 }
 
