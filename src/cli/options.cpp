@@ -1,5 +1,11 @@
 #include "nperf/cli/options.hpp"
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 #include <optional>
 #include <vector>
@@ -33,16 +39,29 @@ struct Unsupported {
   const char* why;
 };
 constexpr Unsupported kUnsupported[] = {
-    {"--sctp", false, "SCTP is not supported"},
-    {"-X,--xbind", true, "SCTP is not supported"},
-    {"--nstreams", true, "SCTP is not supported"},
+    {"--sctp", false, "SCTP (--sctp) is not supported"},
+    {"-X,--xbind", true, "SCTP (-X) is not supported"},
+    {"--nstreams", true, "SCTP (--nstreams) is not supported"},
     {"-m,--mptcp", false, "MPTCP (-m) is not supported"},
 };
+
+// SCTP is refused with the kernel's own answer: nperf cannot test what this
+// kernel cannot open, and a kernel that can still meets an nperf without it.
+std::string sctp_refusal(const char* why) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP);
+  if (fd < 0)
+    return fmt::format("{}: this kernel refuses SCTP sockets (socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP): {})",
+                       why, std::strerror(errno));
+  ::close(fd);
+  return fmt::format("{}: nperf has no SCTP streams (this kernel does open SCTP sockets)", why);
+}
 
 void add_unsupported_options(CLI::App& app, RawOptions& raw) {
   for (const Unsupported& u : kUnsupported) {
     const char* why = u.why;
-    auto note = [&raw, why](auto&&...) { raw.unsupported.push_back(why); };
+    auto note = [&raw, why](auto&&...) {
+      raw.unsupported.push_back(std::string_view(why).starts_with("SCTP") ? sctp_refusal(why) : why);
+    };
     CLI::Option* option = u.takes_value ? app.add_option_function<std::string>(
                                               u.names, [note](const std::string&) { note(); }, why)
                                         : app.add_flag_function(
