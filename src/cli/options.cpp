@@ -50,8 +50,9 @@ constexpr Unsupported kUnsupported[] = {
 std::string sctp_refusal(const char* why) {
   int fd = ::socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP);
   if (fd < 0)
-    return fmt::format("{}: this kernel refuses SCTP sockets (socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP): {})",
-                       why, std::strerror(errno));
+    return fmt::format(
+        "{}: this kernel refuses SCTP sockets (socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP): {})", why,
+        std::strerror(errno));
   ::close(fd);
   return fmt::format("{}: nperf has no SCTP streams (this kernel does open SCTP sockets)", why);
 }

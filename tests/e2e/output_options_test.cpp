@@ -9,8 +9,8 @@
 
 #include <algorithm>
 #include <cctype>
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -216,9 +216,9 @@ TEST(Unsupported, Iperf3OptionsNperfLacksAreRefusedByName) {
 // Issue #19: the SCTP refusal says what this kernel answers an SCTP socket.
 TEST(Unsupported, SctpRefusalQuotesTheKernel) {
   int fd = ::socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP);
-  const std::string expected = fd < 0 ? fmt::format("(socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP): {})",
-                                                    std::strerror(errno))
-                                      : std::string("this kernel does open SCTP sockets");
+  const std::string expected =
+      fd < 0 ? fmt::format("(socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP): {})", std::strerror(errno))
+             : std::string("this kernel does open SCTP sockets");
   if (fd >= 0) ::close(fd);
   ProcessResult r = run_process({NPERF_BINARY, "-c", "127.0.0.1", "--sctp"}, 10s);
   EXPECT_EQ(r.exit_code, 2);
