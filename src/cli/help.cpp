@@ -42,7 +42,7 @@ constexpr Place kLayout[] = {
     {"--rcv-timeout", kSectionCommon, "#"},
     {"--snd-timeout", kSectionCommon, "#"},
     {"--cntl-ka", kSectionCommon, "[=#/#/#]", kIperf3_19},
-    {"--mptcp", kSectionCommon, "", kMarkRefused},
+    {"--mptcp", kSectionCommon, "", kIperf3_19},
     {"--debug", kSectionCommon, "[=#]"},
     {"--check", kSectionCommon, "[HOST]", kMarkNperf},
     {"--version", kSectionCommon, ""},

@@ -13,6 +13,7 @@
 #include "nperf/config/tos.hpp"
 #include "nperf/config/units.hpp"
 #include "nperf/config/validate.hpp"
+#include "nperf/net/mptcp.hpp"
 
 namespace nperf::cli {
 namespace {
@@ -235,6 +236,21 @@ std::string check_keepalive(const RawOptions& raw, Config& c) {
   return "";
 }
 
+// -m: MPTCP data connections, where this kernel opens MPTCP sockets. iperf3
+// master's server re-opens its listener with MPTCP when a client asks;
+// nperf's server keeps its plain TCP listener (an MPTCP client falls back to
+// TCP against it), so a server -m would promise what it does not do.
+std::string check_mptcp(const RawOptions& raw, Config& c) {
+  if (!raw.mptcp) return "";
+  if (c.role == Role::kServer)
+    return "-m on a server: nperf's server listens with plain TCP (MPTCP clients fall back to TCP against "
+           "it)";
+  if (c.spec.protocol != Protocol::kTcp) return "-m works with TCP only";
+  if (std::string why = net::mptcp_unavailable(); !why.empty()) return fmt::format("-m: {}", why);
+  c.spec.mptcp = true;
+  return "";
+}
+
 // Last: the rules shared with the server (config/validate), on the client's whole test.
 std::string check_test_spec(const RawOptions& raw, Config& c) {
   TestSpec& s = c.spec;
@@ -275,9 +291,9 @@ std::string check_auth_roles(const RawOptions& raw, Config& c) {
 }
 
 constexpr Check kChecks[] = {
-    check_role,      check_devices,   check_output,    check_auth_roles,         check_affinity,
-    check_sizes,     check_rate,      check_time,      check_marking_and_pacing, check_end_and_limits,
-    check_data_file, check_keepalive, check_test_spec,
+    check_role,      check_devices, check_output,    check_auth_roles,         check_affinity,
+    check_sizes,     check_rate,    check_time,      check_marking_and_pacing, check_end_and_limits,
+    check_data_file, check_mptcp,   check_keepalive, check_test_spec,
 };
 
 }  // namespace

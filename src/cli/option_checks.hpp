@@ -26,6 +26,7 @@ struct RawOptions {
   bool force_flush = false;          // accepted for iperf3's command lines; every line is flushed anyway
   std::string pidfile;
   std::string data_file;                 // -F
+  bool mptcp = false;                    // -m
   std::optional<std::string> flowlabel;  // -L (given empty is an error, as in iperf3)
   std::string tos, dscp, fq_rate;
   bool no_fq_pacing = false;  // --no-fq-socket-pacing (deprecated in iperf3): --fq-rate 0

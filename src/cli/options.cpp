@@ -42,7 +42,6 @@ constexpr Unsupported kUnsupported[] = {
     {"--sctp", false, "SCTP (--sctp) is not supported"},
     {"-X,--xbind", true, "SCTP (-X) is not supported"},
     {"--nstreams", true, "SCTP (--nstreams) is not supported"},
-    {"-m,--mptcp", false, "MPTCP (-m) is not supported"},
 };
 
 // SCTP is refused with the kernel's own answer: nperf cannot test what this
@@ -107,6 +106,8 @@ void add_common_options(CLI::App& app, Config& c, RawOptions& raw) {
                  "xmit/recv the specified file: a TCP sender sends its bytes (its size is the test's -n when "
                  "no -t/-n/-k), a receiver writes what arrives into it")
       ->option_text("FILE");
+  app.add_flag("-m,--mptcp", raw.mptcp,
+               "client: use MPTCP rather than plain TCP for the data connections (IPPROTO_MPTCP)");
   app.add_flag("--forceflush", raw.force_flush,
                "force flushing output at every interval (nperf always does)");
   // A flag with an optional "=FORMAT", like getopt's optional_argument in

@@ -27,6 +27,7 @@ std::string encode_params(const TestSpec& s) {
   j["parallel"] = s.parallel;
   if (s.direction == Direction::kReverse) j["reverse"] = true;
   if (s.direction == Direction::kBidir) j["bidirectional"] = true;
+  if (s.mptcp) j["mptcp"] = true;  // iperf3 >= 3.19; a presence flag, never false
   if (s.window > 0) j["window"] = s.window;
   j["len"] = s.block_len;
   if (s.rate_bps > 0 || s.protocol == Protocol::kUdp) j["bandwidth"] = s.rate_bps;
@@ -100,6 +101,7 @@ DecodedParams decode_params(std::string_view text) {
     if (auto v = get_int(*j, "parallel")) s.parallel = static_cast<int>(std::clamp<int64_t>(*v, -1, 1 << 20));
     if (get_presence_flag(*j, "reverse")) s.direction = Direction::kReverse;
     if (get_presence_flag(*j, "bidirectional")) s.direction = Direction::kBidir;  // bidir wins, as iperf3
+    s.mptcp = get_presence_flag(*j, "mptcp");
     if (auto v = get_int(*j, "window")) s.window = non_negative("window", *v);
     if (auto v = get_int(*j, "len")) {
       if (*v < 0 || *v > (int64_t{1} << 31)) throw JsonFieldError("len out of range");

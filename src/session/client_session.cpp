@@ -17,6 +17,7 @@
 #include <asio/write.hpp>
 
 #include "nperf/net/flow_label.hpp"
+#include "nperf/net/mptcp.hpp"
 #include "nperf/net/socket_options.hpp"
 #include "nperf/protocol/params.hpp"
 #include "nperf/protocol/udp_header.hpp"
@@ -92,7 +93,14 @@ asio::awaitable<asio::ip::tcp::socket> connect_socket(const Config& c, const asi
                                                       std::vector<std::string>* warnings) {
   auto executor = co_await asio::this_coro::executor;
   asio::ip::tcp::socket socket(executor);
-  socket.open(to.protocol());
+  if (data_spec && data_spec->mptcp) {
+    std::string error;
+    int fd = net::open_mptcp_socket(to.protocol().family(), &error);
+    if (fd < 0) throw SessionError(fmt::format("-m: {}", error));
+    socket.assign(to.protocol(), fd);
+  } else {
+    socket.open(to.protocol());
+  }
   if (data_spec) net::apply_tcp_options(socket.native_handle(), *data_spec, true, warnings);
   bind_local(socket, c, to.protocol() == asio::ip::tcp::v4(), local_port);
   asio::ip::tcp::endpoint target = to;

@@ -173,9 +173,9 @@ TEST(CommandLine, UnknownAndConflictingOptionsStayErrors) {
 }
 
 TEST(CommandLine, AbbreviatedRefusedOptionIsRefusedByName) {
-  Parsed p = parse({"-c", "127.0.0.1", "--mpt"});
+  Parsed p = parse({"-c", "127.0.0.1", "--sct"});
   EXPECT_EQ(p.outcome.exit_code, 2);
-  EXPECT_NE(p.err.find("MPTCP (-m) is not supported"), std::string::npos) << p.err;
+  EXPECT_NE(p.err.find("SCTP (--sctp) is not supported"), std::string::npos) << p.err;
 }
 
 // iperf3: "some option you are trying to set is client only" / "server only".

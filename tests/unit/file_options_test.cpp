@@ -154,5 +154,25 @@ TEST(FlowLabelOption, ParsesAsIperf3AndTravelsInTheParameters) {
   }
 }
 
+// -m: iperf3 >= 3.19's presence flag, after "bidirectional"; a server records it.
+TEST(MptcpOption, TravelsAsIperf3sPresenceFlag) {
+  TestSpec spec;
+  spec.mptcp = true;
+  std::string params = protocol::encode_params(spec);
+  EXPECT_NE(params.find("\"mptcp\":true"), std::string::npos) << params;
+  EXPECT_EQ(protocol::encode_params(TestSpec{}).find("mptcp"), std::string::npos);
+  auto decoded = protocol::decode_params(params);
+  ASSERT_TRUE(decoded.spec);
+  EXPECT_TRUE(decoded.spec->mptcp);
+  Parsed p = parse({"-c", "127.0.0.1", "-m"});
+  if (p.outcome.run) {
+    EXPECT_TRUE(p.config.spec.mptcp);
+  } else {  // a kernel without MPTCP: the error says so (e2e covers it in a namespace)
+    EXPECT_NE(p.err.find("this kernel refuses MPTCP sockets"), std::string::npos) << p.err;
+  }
+  EXPECT_EQ(parse({"-c", "127.0.0.1", "-u", "-m"}).outcome.exit_code, 2);
+  EXPECT_EQ(parse({"-s", "--mptcp"}).outcome.exit_code, 2);
+}
+
 }  // namespace
 }  // namespace nperf

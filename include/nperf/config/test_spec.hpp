@@ -43,6 +43,7 @@ struct TestSpec {
   uint32_t pacing_timer_us = 1000;  // --pacing-timer: sent as "pacing_timer" for iperf3 <= 3.15 senders;
                                     // nperf's pacer keeps its own schedule
   uint64_t fq_rate_bps = 0;         // --fq-rate: SO_MAX_PACING_RATE per data socket, bit/s (iperf3 "fqrate")
+  bool mptcp = false;               // -m: the client's data connections are MPTCP (iperf3 >= 3.19 "mptcp")
   uint32_t flowlabel = 0;           // -L: IPv6 flow label of the client's TCP data connections (iperf3
                                     // "flowlabel", informational for the server); 0 = none
   std::string extra_data;           // --extra-data: echoed in both ends' -J (iperf3 "extra_data")
