@@ -35,6 +35,7 @@ constexpr Place kLayout[] = {
     {"--verbose", kSectionCommon, ""},
     {"--json", kSectionCommon, ""},
     {"--json-stream", kSectionCommon, "", kIperf3_17},
+    {"--json-stream-full-output", kSectionCommon, "", kIperf3_20},
     {"--csv", kSectionCommon, "", kMarkNperf},
     {"--logfile", kSectionCommon, "f"},
     {"--forceflush", kSectionCommon, ""},

@@ -55,6 +55,7 @@ std::string check_output(const RawOptions& raw, Config& c) {
   if (c.spec.extra_data.size() > 4096) return "--extra-data is longer than 4096 bytes";
   if (raw.ipv4 && raw.ipv6) return "-4 and -6 cannot be used together";
   c.family = raw.ipv4 ? AddressFamily::kIpv4 : raw.ipv6 ? AddressFamily::kIpv6 : AddressFamily::kAny;
+  if (c.json_stream_full) c.json_stream = true;
   if (c.json_stream) c.json = true;
   if (c.csv && c.json) return "--csv and -J cannot be used together (both replace the text output)";
   if (c.role == Role::kClient && (c.daemon || !raw.pidfile.empty()))

@@ -94,6 +94,8 @@ void add_common_options(CLI::App& app, Config& c, RawOptions& raw) {
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_flag("--json-stream", c.json_stream,
                "output in line-delimited JSON format: one event per line (as iperf3 >= 3.17)");
+  app.add_flag("--json-stream-full-output", c.json_stream_full,
+               "output in line-delimited JSON format, then the whole JSON document too (as iperf3 >= 3.20)");
   app.add_flag(
       "--csv", c.csv,
       "output CSV rows (interval and summary, one per stream and sum) instead of text; see docs/csv.md");

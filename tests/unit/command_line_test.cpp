@@ -75,7 +75,9 @@ const Same kSameAs[] = {
     {{"-c", "h", "--zero"}, {"-c", "h", "-Z"}},
     {{"-c", "h", "-u", "--udp-counters"}, {"-c", "h", "-u", "--udp-counters-64bit"}},
     {{"-c", "h", "--get-server"}, {"-c", "h", "--get-server-output"}},
-    {{"-c", "h", "--json-s"}, {"-c", "h", "--json-stream"}},
+    // The whole name: since --json-stream-full-output (3.20) "--json-s" is ambiguous, for getopt too.
+    {{"-c", "h", "--json-stream"}, {"-c", "h", "--json-stream"}},
+    {{"-c", "h", "--json-stream-f"}, {"-c", "h", "--json-stream-full-output"}},
     {{"-c", "h", "--timest"}, {"-c", "h", "--timestamps"}},
     {{"-c", "h", "--timest=%T "}, {"-c", "h", "--timestamps=%T "}},
     {{"-c", "h", "--cntl=20/5/3"}, {"-c", "h", "--cntl-ka=20/5/3"}},

@@ -26,6 +26,7 @@ struct Config {
   char format = 'a';                           // -f
   bool verbose = false;                        // -V
   bool json = false;                           // -J (also set by --json-stream)
+  bool json_stream_full = false;               // --json-stream-full-output: the lines, then the document
   bool json_stream = false;                    // --json-stream: one JSON line per event (iperf3 >= 3.17)
   int debug = 0;                               // -d[=LEVEL]: trace the control connection on stderr
   bool csv = false;                            // --csv: rows for spreadsheets (report/csv_reporter.hpp)
