@@ -1,6 +1,8 @@
 #include "option_checks.hpp"
 
+#include <cerrno>
 #include <charconv>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <limits>
@@ -13,6 +15,7 @@
 #include "nperf/config/tos.hpp"
 #include "nperf/config/units.hpp"
 #include "nperf/config/validate.hpp"
+#include "nperf/net/mptcp.hpp"
 
 namespace nperf::cli {
 namespace {
@@ -66,6 +69,7 @@ std::string check_output(const RawOptions& raw, Config& c) {
   if (c.spec.extra_data.size() > 4096) return "--extra-data is longer than 4096 bytes";
   if (raw.ipv4 && raw.ipv6) return "-4 and -6 cannot be used together";
   c.family = raw.ipv4 ? AddressFamily::kIpv4 : raw.ipv6 ? AddressFamily::kIpv6 : AddressFamily::kAny;
+  if (c.json_stream_full) c.json_stream = true;
   if (c.json_stream) c.json = true;
   if (c.csv && c.json) return "--csv and -J cannot be used together (both replace the text output)";
   if (c.role == Role::kClient && (c.daemon || !raw.pidfile.empty()))
@@ -180,6 +184,15 @@ std::string check_marking_and_pacing(const RawOptions& raw, Config& c) {
       return fmt::format("bad DSCP value '{}' (0-63 or a class name such as af11, cs1, ef)", raw.dscp);
     s.tos = *tos;
   }
+  if (raw.flowlabel) {
+    // As iperf3: strtol(..., 0), the whole text, 1..0xFFFFF.
+    char* end = nullptr;
+    errno = 0;
+    long label = std::strtol(raw.flowlabel->c_str(), &end, 0);
+    if (errno != 0 || *end != '\0' || label < 1 || label > 0xFFFFF)
+      return fmt::format("bad IPv6 flow label '{}' for -L (1 to 0xFFFFF)", *raw.flowlabel);
+    s.flowlabel = static_cast<uint32_t>(label);
+  }
   if (!raw.fq_rate.empty()) {
     auto rate = parse_rate(raw.fq_rate);
     if (!rate)
@@ -259,6 +272,21 @@ std::string check_keepalive(const RawOptions& raw, Config& c) {
   return "";
 }
 
+// -m: MPTCP data connections, where this kernel opens MPTCP sockets. iperf3
+// master's server re-opens its listener with MPTCP when a client asks;
+// nperf's server keeps its plain TCP listener (an MPTCP client falls back to
+// TCP against it), so a server -m would promise what it does not do.
+std::string check_mptcp(const RawOptions& raw, Config& c) {
+  if (!raw.mptcp) return "";
+  if (c.role == Role::kServer)
+    return "-m on a server: nperf's server listens with plain TCP (MPTCP clients fall back to TCP against "
+           "it)";
+  if (c.spec.protocol != Protocol::kTcp) return "-m works with TCP only";
+  if (std::string why = net::mptcp_unavailable(); !why.empty()) return fmt::format("-m: {}", why);
+  c.spec.mptcp = true;
+  return "";
+}
+
 // Last: the rules shared with the server (config/validate), on the client's whole test.
 std::string check_test_spec(const RawOptions& raw, Config& c) {
   TestSpec& s = c.spec;
@@ -298,9 +326,9 @@ std::string check_auth_roles(const RawOptions& raw, Config& c) {
 }
 
 constexpr Check kChecks[] = {
-    check_role,           check_ports,     check_devices,   check_output, check_auth_roles,
-    check_affinity,       check_sizes,     check_rate,      check_time,   check_marking_and_pacing,
-    check_end_and_limits, check_keepalive, check_test_spec,
+    check_role,           check_ports,     check_devices, check_output,    check_auth_roles,
+    check_affinity,       check_sizes,     check_rate,    check_time,      check_marking_and_pacing,
+    check_end_and_limits, check_data_file, check_mptcp,   check_keepalive, check_test_spec,
 };
 
 }  // namespace

@@ -25,7 +25,10 @@ struct RawOptions {
   std::string check_host;            // HOST as a positional: `nperf --check -J HOST`
   bool force_flush = false;          // accepted for iperf3's command lines; every line is flushed anyway
   std::string pidfile;
-  std::string port;  // -p: one port, or (server) a list and ranges
+  std::string port;                      // -p: one port, or (server) a list and ranges
+  std::string data_file;                 // -F
+  bool mptcp = false;                    // -m
+  std::optional<std::string> flowlabel;  // -L (given empty is an error, as in iperf3)
   std::string tos, dscp, fq_rate;
   bool no_fq_pacing = false;  // --no-fq-socket-pacing (deprecated in iperf3): --fq-rate 0
   std::string bind, bind_device;
@@ -35,6 +38,10 @@ struct RawOptions {
 };
 
 inline constexpr const char* kDefaultTimestampFormat = "%c ";  // iperf3's
+
+// -F FILE (data_file_check.cpp): TCP only, one stream one way; without
+// -t/-n/-k the file's size is the test's byte count, as in iperf3.
+std::string check_data_file(const RawOptions& raw, Config& c);
 
 // Returns an error message, or "" when the options make sense together.
 std::string finish(const RawOptions& raw, Config& c);

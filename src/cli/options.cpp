@@ -1,5 +1,11 @@
 #include "nperf/cli/options.hpp"
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 #include <optional>
 #include <vector>
@@ -33,18 +39,29 @@ struct Unsupported {
   const char* why;
 };
 constexpr Unsupported kUnsupported[] = {
-    {"-F,--file", true, "file transfer (-F) is not supported: nperf sends generated data"},
-    {"-L,--flowlabel", true, "IPv6 flow labels (-L) are not supported"},
-    {"--sctp", false, "SCTP is not supported"},
-    {"-X,--xbind", true, "SCTP is not supported"},
-    {"--nstreams", true, "SCTP is not supported"},
-    {"-m,--mptcp", false, "MPTCP (-m) is not supported"},
+    {"--sctp", false, "SCTP (--sctp) is not supported"},
+    {"-X,--xbind", true, "SCTP (-X) is not supported"},
+    {"--nstreams", true, "SCTP (--nstreams) is not supported"},
 };
+
+// SCTP is refused with the kernel's own answer: nperf cannot test what this
+// kernel cannot open, and a kernel that can still meets an nperf without it.
+std::string sctp_refusal(const char* why) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP);
+  if (fd < 0)
+    return fmt::format(
+        "{}: this kernel refuses SCTP sockets (socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP): {})", why,
+        std::strerror(errno));
+  ::close(fd);
+  return fmt::format("{}: nperf has no SCTP streams (this kernel does open SCTP sockets)", why);
+}
 
 void add_unsupported_options(CLI::App& app, RawOptions& raw) {
   for (const Unsupported& u : kUnsupported) {
     const char* why = u.why;
-    auto note = [&raw, why](auto&&...) { raw.unsupported.push_back(why); };
+    auto note = [&raw, why](auto&&...) {
+      raw.unsupported.push_back(std::string_view(why).starts_with("SCTP") ? sctp_refusal(why) : why);
+    };
     CLI::Option* option = u.takes_value ? app.add_option_function<std::string>(
                                               u.names, [note](const std::string&) { note(); }, why)
                                         : app.add_flag_function(
@@ -78,6 +95,8 @@ void add_common_options(CLI::App& app, Config& c, RawOptions& raw) {
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_flag("--json-stream", c.json_stream,
                "output in line-delimited JSON format: one event per line (as iperf3 >= 3.17)");
+  app.add_flag("--json-stream-full-output", c.json_stream_full,
+               "output in line-delimited JSON format, then the whole JSON document too (as iperf3 >= 3.20)");
   app.add_flag(
       "--csv", c.csv,
       "output CSV rows (interval and summary, one per stream and sum) instead of text; see docs/csv.md");
@@ -86,6 +105,12 @@ void add_common_options(CLI::App& app, Config& c, RawOptions& raw) {
   app.add_option("--logfile", c.logfile,
                  "send output (reports, warnings and errors) to a log file, appending")
       ->option_text("FILE");
+  app.add_option("-F,--file", raw.data_file,
+                 "xmit/recv the specified file: a TCP sender sends its bytes (its size is the test's -n when "
+                 "no -t/-n/-k), a receiver writes what arrives into it")
+      ->option_text("FILE");
+  app.add_flag("-m,--mptcp", raw.mptcp,
+               "client: use MPTCP rather than plain TCP for the data connections (IPPROTO_MPTCP)");
   app.add_flag("--forceflush", raw.force_flush,
                "force flushing output at every interval (nperf always does)");
   // A flag with an optional "=FORMAT", like getopt's optional_argument in
@@ -230,6 +255,10 @@ void add_client_options(CLI::App& app, Config& c, RawOptions& raw) {
   app.add_option("--dscp", raw.dscp,
                  "client: set the IP DSCP bits: 0-63 or a class name (af11..af43, cs0..cs7, ef, va, le)")
       ->option_text("VALUE");
+  app.add_option("-L,--flowlabel", raw.flowlabel,
+                 "client: set the IPv6 flow label of the TCP data connections, 1-0xFFFFF (decimal, 0x hex or "
+                 "0 octal)")
+      ->option_text("N");
   app.add_option(
          "--fq-rate", raw.fq_rate,
          "client: fair-queuing based socket pacing in bits/sec (SO_MAX_PACING_RATE), K/M/G/T = 10^3..10^12")

@@ -1,6 +1,7 @@
 #include "nperf/engine/tcp_stream.hpp"
 
 #include "nperf/config/clock.hpp"
+#include "nperf/engine/file_stream.hpp"
 #include "nperf/engine/payload.hpp"
 #include "nperf/engine/receive_watermark.hpp"
 #include "nperf/engine/send_backlog.hpp"
@@ -158,6 +159,7 @@ class ReadCall {
 }  // namespace
 
 std::string run_tcp_sender(const StreamPlan& plan, StreamCounters& c, const std::atomic<bool>& stop) {
+  if (!plan.data_file.empty()) return run_tcp_file_sender(plan, c, stop);  // -F
   // The engine's shared block; a plan made without one (tests) gets its own.
   std::shared_ptr<const std::vector<char>> own;
   if (!plan.tcp_payload || plan.tcp_payload->size() != plan.block_len) {
@@ -205,6 +207,7 @@ std::string run_tcp_sender(const StreamPlan& plan, StreamCounters& c, const std:
 }
 
 std::string run_tcp_receiver(const StreamPlan& plan, StreamCounters& c, const std::atomic<bool>& stop) {
+  if (!plan.data_file.empty()) return run_tcp_file_receiver(plan, c, stop);  // -F
   ReadCall call(plan.block_len, plan.call_len);
   uint64_t received = 0, reads = 0;
   // --skip-rx-copy: MSG_TRUNC on TCP makes the kernel drop the bytes without

@@ -27,6 +27,7 @@ std::string encode_params(const TestSpec& s) {
   j["parallel"] = s.parallel;
   if (s.direction == Direction::kReverse) j["reverse"] = true;
   if (s.direction == Direction::kBidir) j["bidirectional"] = true;
+  if (s.mptcp) j["mptcp"] = true;  // iperf3 >= 3.19; a presence flag, never false
   if (s.window > 0) j["window"] = s.window;
   j["len"] = s.block_len;
   if (s.rate_bps > 0 || s.protocol == Protocol::kUdp) j["bandwidth"] = s.rate_bps;
@@ -34,6 +35,7 @@ std::string encode_params(const TestSpec& s) {
   j["pacing_timer"] = s.pacing_timer_us;
   if (s.burst > 0) j["burst"] = s.burst;  // only when -b RATE/BURST was given, as iperf3
   if (s.tos > 0) j["TOS"] = s.tos;
+  if (s.flowlabel > 0) j["flowlabel"] = s.flowlabel;
   if (!s.title.empty()) j["title"] = s.title;
   if (!s.extra_data.empty()) j["extra_data"] = s.extra_data;
   if (!s.congestion.empty()) j["congestion"] = s.congestion;
@@ -100,6 +102,7 @@ DecodedParams decode_params(std::string_view text) {
     if (auto v = get_int(*j, "parallel")) s.parallel = static_cast<int>(std::clamp<int64_t>(*v, -1, 1 << 20));
     if (get_presence_flag(*j, "reverse")) s.direction = Direction::kReverse;
     if (get_presence_flag(*j, "bidirectional")) s.direction = Direction::kBidir;  // bidir wins, as iperf3
+    s.mptcp = get_presence_flag(*j, "mptcp");
     if (auto v = get_int(*j, "window")) s.window = non_negative("window", *v);
     if (auto v = get_int(*j, "len")) {
       if (*v < 0 || *v > (int64_t{1} << 31)) throw JsonFieldError("len out of range");
@@ -108,6 +111,8 @@ DecodedParams decode_params(std::string_view text) {
     if (auto v = get_int(*j, "bandwidth")) s.rate_bps = non_negative("bandwidth", *v);
     if (auto v = get_int(*j, "fqrate")) s.fq_rate_bps = non_negative("fqrate", *v);
     if (auto v = get_int(*j, "TOS")) s.tos = static_cast<int>(std::clamp<int64_t>(*v, -1, 1 << 20));
+    if (auto v = get_int(*j, "flowlabel"))  // the client sets it; kept for the record
+      s.flowlabel = static_cast<uint32_t>(std::clamp<int64_t>(*v, 0, 0xFFFFF));
     if (auto v = get_int(*j, "burst")) s.burst = static_cast<int>(std::clamp<int64_t>(*v, -1, 1 << 20));
     if (auto v = get_int(*j, "server_affinity"))
       s.server_affinity = static_cast<int>(std::clamp<int64_t>(*v, -2, 1 << 20));

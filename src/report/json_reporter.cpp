@@ -145,6 +145,7 @@ void JsonReporter::add_start_header(const TestStartInfo& start) {
   Json ts = Json::object();
   ts["time"] = start.time_rfc1123;
   ts["timesecs"] = start.timesecs;
+  ts["timemillisecs"] = start.timemillisecs;  // iperf3 >= 3.20; older readers ignore it
   s["timestamp"] = std::move(ts);
   Json peer = Json::object();
   peer["host"] = start.host;
@@ -223,7 +224,7 @@ void JsonReporter::on_interval(const IntervalReport& interval) {
   if (interval.sum_reverse) i["sum_bidir_reverse"] = interval_sum(*interval.sum_reverse, udp_);
   if (options_.stream) {
     emit_event("interval", i);  // not kept: a long streamed test holds no history
-    return;
+    if (!options_.full_output) return;
   }
   doc_["intervals"].push_back(std::move(i));
 }
@@ -272,8 +273,10 @@ void JsonReporter::on_finish() {
     for (const char* key : {"error", "server_output_json", "server_output_text", "nperf"})
       if (doc_.contains(key)) emit_event(key, doc_[key]);
     emit_event("end", doc_["end"]);
-    reset();
-    return;
+    if (!options_.full_output) {
+      reset();
+      return;
+    }
   }
   std::string text = doc_.dump(1, '\t', false, Json::error_handler_t::replace);
   text += '\n';

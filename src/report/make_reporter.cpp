@@ -17,6 +17,7 @@ ReporterSettings reporter_settings(const Config& config, std::string server_prea
   // -T is the client's: a server prints no title of its own.
   s.title = Side{s.role}.is_server() ? "" : config.spec.title;
   s.json_stream = config.json_stream;
+  s.json_stream_full = config.json_stream_full;
   s.format = config.format;
   s.verbose = config.verbose;
   if (Side{s.role}.is_server() && config.verbose) s.server_preamble = std::move(server_preamble);
@@ -43,8 +44,8 @@ ReporterSettings server_output_settings(const Config& config, const std::string&
 std::unique_ptr<Reporter> make_reporter(ReporterSettings s, LineSink out, LineSink err) {
   switch (s.kind) {
     case ReporterSettings::Kind::kJson:
-      return std::make_unique<JsonReporter>(JsonOptions{s.role, std::move(s.title), s.json_stream},
-                                            std::move(out));
+      return std::make_unique<JsonReporter>(
+          JsonOptions{s.role, std::move(s.title), s.json_stream, s.json_stream_full}, std::move(out));
     case ReporterSettings::Kind::kCsv: {
       CsvOptions options;
       options.role = s.role;

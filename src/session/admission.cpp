@@ -33,6 +33,12 @@ Admission admit(const TestSpec& spec, const ServerLimits& limits) {
       (spec.duration_s <= 0 || spec.duration_s + spec.omit_s > limits.max_duration_s))
     return {kIeMaxDuration, fmt::format("refused a {} s test: --server-max-duration is {} s",
                                         spec.duration_s + spec.omit_s, limits.max_duration_s)};
+  // -F: one file, one byte stream. UDP would put sequence headers in it, and
+  // two streams (-P, --bidir) would interleave their bytes in one file.
+  if (!limits.data_file.empty() && (spec.protocol != Protocol::kTcp || spec.total_streams() > 1))
+    return {kIeBadParams,
+            fmt::format("refused a {} test: -F {} takes one TCP stream in one direction",
+                        spec.protocol == Protocol::kTcp ? "multi-stream" : "UDP", limits.data_file)};
   Admission admitted;
   if (limits.bitrate_limit) {
     const uint64_t streams = static_cast<uint64_t>(spec.total_streams());

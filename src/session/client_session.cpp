@@ -16,6 +16,8 @@
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
 
+#include "nperf/net/flow_label.hpp"
+#include "nperf/net/mptcp.hpp"
 #include "nperf/net/socket_options.hpp"
 #include "nperf/protocol/params.hpp"
 #include "nperf/protocol/udp_header.hpp"
@@ -74,18 +76,38 @@ void bind_local(Socket& socket, const Config& c, bool ipv4, uint16_t local_port)
         fmt::format("unable to bind to {} port {}: {}", c.bind_address, local_port, ec.message()));
 }
 
+// -L: the data connection's packets carry the flow label (net/flow_label.hpp).
+void label_flow(int fd, asio::ip::tcp::endpoint* target, uint32_t label) {
+  if (!target->address().is_v6() || target->address().to_v6().is_v4_mapped())
+    throw SessionError(fmt::format("unable to set IPv6 flow label: -L needs an IPv6 server address, not {}",
+                                   format_address(target->address())));
+  auto* address = reinterpret_cast<sockaddr_in6*>(target->data());
+  if (std::string error = net::lease_flow_label(fd, address->sin6_addr, label); !error.empty())
+    throw SessionError(error);
+  net::put_flow_label(address, label);
+}
+
 // Opens a TCP socket towards `to`, bound as -B/--cport ask, with a deadline.
 asio::awaitable<asio::ip::tcp::socket> connect_socket(const Config& c, const asio::ip::tcp::endpoint& to,
                                                       uint16_t local_port, const TestSpec* data_spec,
                                                       std::vector<std::string>* warnings) {
   auto executor = co_await asio::this_coro::executor;
   asio::ip::tcp::socket socket(executor);
-  socket.open(to.protocol());
+  if (data_spec && data_spec->mptcp) {
+    std::string error;
+    int fd = net::open_mptcp_socket(to.protocol().family(), &error);
+    if (fd < 0) throw SessionError(fmt::format("-m: {}", error));
+    socket.assign(to.protocol(), fd);
+  } else {
+    socket.open(to.protocol());
+  }
   if (data_spec) net::apply_tcp_options(socket.native_handle(), *data_spec, true, warnings);
   bind_local(socket, c, to.protocol() == asio::ip::tcp::v4(), local_port);
+  asio::ip::tcp::endpoint target = to;
+  if (data_spec && data_spec->flowlabel) label_flow(socket.native_handle(), &target, data_spec->flowlabel);
   asio::steady_timer timer(executor, Duration(c.connect_timeout_ms));
   std::error_code ec;
-  auto result = co_await (socket.async_connect(to, asio::redirect_error(use_awaitable, ec)) ||
+  auto result = co_await (socket.async_connect(target, asio::redirect_error(use_awaitable, ec)) ||
                           timer.async_wait(use_awaitable));
   if (result.index() == 1)
     throw SessionError(fmt::format("unable to connect to server {} port {}: timed out after {} ms",
@@ -359,6 +381,8 @@ asio::awaitable<void> ClientSession::create_streams() {
 
 bool ClientSession::quota_reached() const {
   const TestSpec& spec = config_.spec;
+  // -F: the end of the file ends the test, even before -t (as iperf3 3.12).
+  if (!spec.data_file.empty() && role_.sends() && run_->senders_finished()) return true;
   if (spec.bytes) return run_->senders_finished() || run_->bytes_received() >= spec.bytes;
   if (spec.blocks) return run_->senders_finished() || run_->blocks_received() >= spec.blocks;
   return false;

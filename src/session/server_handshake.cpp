@@ -57,6 +57,7 @@ asio::awaitable<AdmittedTest> server_handshake_after_cookie(
     throw SessionError(admission.message, admission.code);
   }
   test.stream_rate_cap = admission.stream_rate_cap;
+  test.spec.data_file = limits.data_file;  // -F: the server's own file, not a parameter
   co_return test;
 }
 

@@ -52,6 +52,9 @@ void fill_host_facts(TestStartInfo* info) {
   std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S GMT", &gmt);
   info->time_rfc1123 = text;
   info->timesecs = static_cast<int64_t>(now);
+  timespec wall{};
+  ::clock_gettime(CLOCK_REALTIME, &wall);
+  info->timemillisecs = static_cast<int64_t>(now) * 1000 + wall.tv_nsec / 1'000'000;
 }
 
 void make_blocking(int fd) {

@@ -45,6 +45,7 @@ std::vector<engine::StreamPlan> make_plans(const TestSpec& spec, const std::vect
     p.zerocopy = spec.zerocopy;          // used by TCP senders only
     p.skip_rx_copy = spec.skip_rx_copy;  // used by TCP receivers only
     p.read_watermark = !p.sender && spec.bytes == 0 && spec.blocks == 0;
+    if (spec.protocol == Protocol::kTcp) p.data_file = spec.data_file;
     // -n/-k bound the senders: the client's, and the server's in a reverse
     // test (as iperf3's server stops sending at -n). With --bidir only the
     // client's senders count, as the client ends the test on its own bytes.

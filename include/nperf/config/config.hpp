@@ -21,12 +21,14 @@ struct Config {
   uint16_t port = 5201;         // -p (the server's first port)
   std::vector<uint16_t> ports;  // server -p list/range (config/port_list.hpp); empty: {port}
   std::string bind_address;     // -B (without a %DEV suffix)
+  std::string data_file;        // -F: send from / receive into this file (TCP; spec.data_file on a client)
   std::string bind_device;      // --bind-dev, or the DEV of -B HOST%DEV / -c HOST%DEV: SO_BINDTODEVICE
   AddressFamily family = AddressFamily::kAny;  // -4 / -6
   double interval_s = 1;                       // -i; 0 disables interval reports
   char format = 'a';                           // -f
   bool verbose = false;                        // -V
   bool json = false;                           // -J (also set by --json-stream)
+  bool json_stream_full = false;               // --json-stream-full-output: the lines, then the document
   bool json_stream = false;                    // --json-stream: one JSON line per event (iperf3 >= 3.17)
   int debug = 0;                               // -d[=LEVEL]: trace the control connection on stderr
   bool csv = false;                            // --csv: rows for spreadsheets (report/csv_reporter.hpp)

@@ -50,10 +50,15 @@ struct TestSpec {
   uint32_t pacing_timer_us = 1000;  // --pacing-timer: sent as "pacing_timer" for iperf3 <= 3.15 senders;
                                     // nperf's pacer keeps its own schedule
   uint64_t fq_rate_bps = 0;         // --fq-rate: SO_MAX_PACING_RATE per data socket, bit/s (iperf3 "fqrate")
+  bool mptcp = false;               // -m: the client's data connections are MPTCP (iperf3 >= 3.19 "mptcp")
+  uint32_t flowlabel = 0;           // -L: IPv6 flow label of the client's TCP data connections (iperf3
+                                    // "flowlabel", informational for the server); 0 = none
   std::string extra_data;           // --extra-data: echoed in both ends' -J (iperf3 "extra_data")
   int server_affinity = -1;         // iperf3 "server_affinity": one core for the whole server test
   std::vector<int> server_stream_cpus;  // nperf extension: per-stream cores on the server
   std::string client_version;           // informational
+  // -F: this side's file (local, never sent): TCP senders read it, receivers write it.
+  std::string data_file;
 
   int total_streams() const { return direction == Direction::kBidir ? 2 * parallel : parallel; }
 };

@@ -41,6 +41,9 @@ struct StreamPlan {
   // sender of a test (set by the engine): with -P 8 that is 7 blocks less
   // memory than a block per stream, and reading shared bytes costs nothing.
   std::shared_ptr<const std::vector<char>> tcp_payload;
+  // -F: a TCP sender sends this file's bytes and stops at its end; a TCP
+  // receiver writes what it reads into it (file_stream.hpp). "" = none.
+  std::string data_file;
 };
 
 // Written by one worker, read by the control thread.

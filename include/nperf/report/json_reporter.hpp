@@ -19,6 +19,9 @@ struct JsonOptions {
   // one document — {"event":"start"|"interval"|"error"|"server_output_json"|
   // "server_output_text"|"nperf"|"end","data":...}; intervals are not kept.
   bool stream = false;
+  // --json-stream-full-output (iperf3 >= 3.20): the lines, then the whole -J
+  // document as well (so intervals are kept after all).
+  bool full_output = false;
 };
 
 class JsonReporter : public Reporter {

@@ -17,6 +17,7 @@ struct ReporterSettings {
   Role role = Role::kClient;
   std::string title;                       // -T (the client's)
   bool json_stream = false;                // --json-stream
+  bool json_stream_full = false;           // --json-stream-full-output
   char format = 'a';                       // -f
   bool verbose = false;                    // -V
   std::string server_preamble;             // text server with -V: version and uname before each banner

@@ -15,9 +15,10 @@ namespace nperf::session {
 struct ServerLimits {
   int max_duration_s = 0;      // --server-max-duration (0 = no limit)
   uint64_t bitrate_limit = 0;  // --server-bitrate-limit, bit/s over all streams (0 = none)
+  std::string data_file{};     // -F: tests move this file, so they must be one TCP stream one way
 
   static ServerLimits from(const Config& config) {
-    return {config.server_max_duration_s, config.server_bitrate_limit};
+    return {config.server_max_duration_s, config.server_bitrate_limit, config.data_file};
   }
 };
 

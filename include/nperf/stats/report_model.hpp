@@ -33,9 +33,10 @@ struct TestStartInfo {
   std::string system_info;   // uname
   std::string time_rfc1123;  // "Wed, 25 Nov 2026 19:24:01 GMT"
   int64_t timesecs = 0;
-  std::string host;     // client: host as given; server: control peer address
-  int port = 0;         // client: server port; server: control peer port
-  int control_mss = 0;  // client: TCP_MAXSEG of the control connection
+  int64_t timemillisecs = 0;  // the same moment in ms (iperf3 >= 3.20's "timemillisecs")
+  std::string host;           // client: host as given; server: control peer address
+  int port = 0;               // client: server port; server: control peer port
+  int control_mss = 0;        // client: TCP_MAXSEG of the control connection
   std::string cookie;
   int tcp_mss = 0;          // -M when given
   int tcp_mss_default = 0;  // otherwise: control connection MSS (client), 0 on the server
