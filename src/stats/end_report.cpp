@@ -133,6 +133,7 @@ EndReport end_report(const LocalTestTotals& local, const protocol::TestResults* 
     end.receiver_congestion = local_is_client ? remote_cc : local.congestion;
   }
   attach_evidence(&end, local, peer, peer_results_follow);
+  attach_path(&end, local, peer);
   return end;
 }
 

@@ -5,12 +5,14 @@
 // for peer input: anything malformed decodes as "unknown", never an error
 // that stops the test.
 //
-//   "nperf": {"buffers": {...}, "streams": [{"id": 1, "evidence": {...}}, ...]}
+//   "nperf": {"buffers": {...}, "boot_id": "...", "path": {...},
+//             "streams": [{"id": 1, "evidence": {...}}, ...]}
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "nperf/protocol/evidence_record.hpp"
+#include "nperf/protocol/path_record.hpp"
 
 namespace nperf::protocol {
 
@@ -24,6 +26,7 @@ struct ExtensionStream {
 struct ResultsExtension {
   SocketBuffers buffers;                 // known == false: absent or malformed
   std::string boot_id;                   // the end's kernel boot id, "" when unknown
+  PathRecord path;                       // what the end saw of the path (path_record.hpp); unknown: not sent
   std::vector<ExtensionStream> streams;  // in the peer's order; entries without an integer id are dropped
 
   bool operator==(const ResultsExtension&) const = default;
