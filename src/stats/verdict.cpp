@@ -110,7 +110,8 @@ const Ceiling* binding_ceiling(const std::vector<Ceiling>& ceilings, const Strea
                            (waited(f.sender) || waited(f.receiver));
   // A window the receiver kept open (at least half its socket buffer, as the
   // buffer allows it to advertise) was not closed by a slow reader: then the
-  // window is the cause, and the CPU its symptom. At microsecond RTTs a
+  // window is the cause, and the CPU (a worker's core or the shared host's)
+  // its symptom. At microsecond RTTs a
   // small window is a ping-pong of wakeups, each window's worth costing the
   // receiver (and the sender) one, so their cores look busy whatever the rate.
   const SocketBuffers& rb = f.receiver_buffers;
@@ -128,7 +129,7 @@ const Ceiling* binding_ceiling(const std::vector<Ceiling>& ceilings, const Strea
     if ((c.cause == Bottleneck::kSenderCpu || c.cause == Bottleneck::kReceiverCpu) &&
         (host_limits || open_window_reached))
       continue;
-    if (c.cause == Bottleneck::kHostCpu && !host_limits) continue;
+    if (c.cause == Bottleneck::kHostCpu && (!host_limits || open_window_reached)) continue;
     // Within 1 % the earlier (more specific) ceiling keeps the verdict.
     if (!best || c.bps < best->bps * 0.99) best = &c;
   }

@@ -608,6 +608,18 @@ TEST(Verdict, AnOpenSmallWindowIsTheCauseAndTheBusyCoresItsSymptom) {
       << v.reason;
 }
 
+TEST(Verdict, AnOpenWindowReachedOutranksTheSharedHostsCpu) {
+  // A loaded run: the sender waited for a core 25 % of the time, the host
+  // was 100 % busy, and the window stayed open at its cap and was reached:
+  // the ping-pong of a small window at microsecond RTTs is what kept the
+  // cores busy (before: host-CPU-bound).
+  StreamFacts f = loaded_small_window(12032, 0.25, 0.66, 0.12, 2.25e9);
+  f.sender.thread_cpu = 0.24;
+  f.sender.rtt_us = 36;  // 12032 x 8 / 36 us = 2.67 Gbit/s, 84 % of it achieved
+  Verdict v = diagnose_stream(f);
+  EXPECT_EQ(v.cause, Bottleneck::kReceiverWindow) << v.reason;
+}
+
 TEST(Verdict, AWindowClosedByAStarvedReceiverIsTheHostsCpu) {
   // The same test with the receiver starved by other load: it waited for a
   // core 26 % of the time and its window was shut at the end (snd_wnd 0).
