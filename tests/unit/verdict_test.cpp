@@ -620,6 +620,19 @@ TEST(Verdict, AnOpenWindowReachedOutranksTheSharedHostsCpu) {
   EXPECT_EQ(v.cause, Bottleneck::kReceiverWindow) << v.reason;
 }
 
+TEST(Verdict, AGrownAutotunedWindowIsNotACapAndTheStarvedHostStaysTheVerdict) {
+  // Loopback.BothEndsOnOneBusyHostAreHostCpuBound, one loaded run: the
+  // receiver's window had grown past its 128 KiB start (204 KiB at 72 us
+  // allows 23.2 Gbit/s, 21.8 arrived) while the receiver waited for a core
+  // 22 % of the time: the host's CPU, not a window cap.
+  StreamFacts f = loaded_small_window(208896, 0.0737, 0.7738, 0.2173, 21.8e9);
+  f.sender.thread_cpu = 0.1891;
+  f.sender.rtt_us = 72;
+  f.receiver_buffers = SocketBuffers{true, 0, 2626560, 131072, 212992, 212992};
+  Verdict v = diagnose_stream(f);
+  EXPECT_EQ(v.cause, Bottleneck::kHostCpu) << v.reason;
+}
+
 TEST(Verdict, AWindowClosedByAStarvedReceiverIsTheHostsCpu) {
   // The same test with the receiver starved by other load: it waited for a
   // core 26 % of the time and its window was shut at the end (snd_wnd 0).
