@@ -99,15 +99,11 @@ const Ceiling* binding_ceiling(const std::vector<Ceiling>& ceilings, const Strea
   const bool receiver_saturated = reached(Bottleneck::kReceiverCpu);
   // The host is the limit only for workers that waited for its cores: one
   // pinned with -A, or one that ran 90 % of a core by itself, saturated a
-  // core of its own, and more of the host would not have helped it; workers
-  // that hardly waited for a core got what they asked for, however busy
-  // other work kept the host (its busy share counts every task on it).
+  // core of its own, and more of the host would not have helped it.
   auto own_core = [](const StreamEvidence& e) {
     return e.known && (e.pinned || e.thread_cpu >= kCpuSaturated);
   };
-  auto waited = [](const StreamEvidence& e) { return e.known && e.thread_wait >= kHostWaitNotable; };
-  const bool host_limits = reached(Bottleneck::kHostCpu) && !own_core(f.sender) && !own_core(f.receiver) &&
-                           (waited(f.sender) || waited(f.receiver));
+  const bool host_limits = reached(Bottleneck::kHostCpu) && !own_core(f.sender) && !own_core(f.receiver);
   // A window the receiver kept open at its buffer's size (at least half its
   // socket buffer, as the buffer allows it to advertise, and no more than the
   // buffer: autotuning did not grow it, a -w or tcp_rmem cap held it) was

@@ -36,9 +36,6 @@ inline constexpr double kSendBufferLimited = 0.30;
 inline constexpr double kRetransmitNotable = 0.001;  // retransmitted / sent bytes
 inline constexpr double kUdpLossNotable = 0.01;      // lost / datagrams
 inline constexpr double kHostDropShare = 0.50;       // host drops / lost
-// A shared host's CPU limits a test only when one of its workers waited for
-// a core at least this share of the time (thread_wait).
-inline constexpr double kHostWaitNotable = 0.20;
 // The receiver's window counts as open (not closed by a slow reader) from
 // this share of its socket buffer: Linux advertises about half to three
 // quarters of the buffer (the rest is its bookkeeping).
