@@ -175,6 +175,7 @@ Json encode_results_extension(const ResultsExtension& ext) {
   Json j = Json::object();
   j["buffers"] = buffers_to_json(ext.buffers);
   if (!ext.boot_id.empty()) j["boot_id"] = ext.boot_id;
+  if (ext.path.known()) j["path"] = path_to_json(ext.path);
   j["streams"] = Json::array();
   for (const ExtensionStream& s : ext.streams)
     j["streams"].push_back({{"id", s.id}, {"evidence", evidence_to_json(s.evidence)}});
@@ -191,6 +192,7 @@ ResultsExtension decode_results_extension(const Json& j) {
       id && id->is_string() && id->get_ref<const std::string&>().size() <= 64)
     ext.boot_id = id->get<std::string>();
   if (const Json* t = find_key(j, "server_test")) ext.server_test = overlap_from_json(*t);
+  if (const Json* path = find_key(j, "path")) ext.path = path_from_json(*path);
   const Json* list = find_key(j, "streams");
   if (!list || !list->is_array()) return ext;
   for (const Json& x : *list) {

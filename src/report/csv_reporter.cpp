@@ -13,7 +13,7 @@ namespace nperf::report {
 const char* const kCsvHeader =
     "timestamp,title,role,peer,peer_port,protocol,kind,stream,direction,side,start,end,seconds,bytes,"
     "bits_per_second,retransmits,snd_cwnd,rtt_us,packets,lost_packets,lost_percent,jitter_ms,omitted,cpu,"
-    "verdict";
+    "verdict,path_kind,path_mtu,nat,conntrack_drops";
 
 // One row; an empty optional is an empty cell (the column does not apply).
 struct CsvReporter::Row {
@@ -32,6 +32,11 @@ struct CsvReporter::Row {
   std::optional<bool> omitted;
   std::optional<int> cpu;
   std::string verdict;
+  // Summary rows: the path (stats/path_facts.hpp), the same on every summary row of a test.
+  std::string path_kind;
+  std::optional<int64_t> path_mtu;
+  std::optional<int> nat;
+  std::optional<int64_t> conntrack_drops;
 };
 
 namespace {
@@ -76,6 +81,30 @@ std::string verdict_name(const std::optional<Verdict>& v) {
   return v ? std::string(bottleneck_name(v->cause)) : std::string();
 }
 
+// path_kind and path_mtu: this end's route device; nat: 1 or 0 where both
+// ends' views exist (an nperf peer), else empty; conntrack_drops: the rise of
+// drop + insert_failed + early_drop over the test, both ends summed where read.
+template <typename Row>
+void path_cells(const std::optional<PathReport>& path, Row* r) {
+  if (!path) return;
+  const protocol::RouteDevice& d = path->local.device;
+  if (d.known()) {
+    r->path_kind = d.kind;
+    if (d.mtu >= 0) r->path_mtu = d.mtu;
+  }
+  if (path->remote) r->nat = find_nat(*path) ? 1 : 0;
+  int64_t drops = 0;
+  bool read = false;
+  for (const protocol::PathRecord* rec : {&path->local, path->remote ? &*path->remote : nullptr}) {
+    if (!rec) continue;
+    ConntrackChange c = conntrack_change(rec->conntrack_before, rec->conntrack_after);
+    if (!c.known) continue;
+    read = true;
+    for (int64_t v : {c.drop, c.insert_failed, c.early_drop}) drops += v > 0 ? v : 0;
+  }
+  if (read) r->conntrack_drops = drops;
+}
+
 }  // namespace
 
 CsvReporter::CsvReporter(CsvOptions options, LineSink out, LineSink err)
@@ -88,13 +117,15 @@ void CsvReporter::emit(const Row& r, const std::string& when) {
     header_written_ = true;
   }
   const std::string line = fmt::format(
-      "{},{},{},{},{},{},{},{},{},{},{:.3f},{:.3f},{:.3f},{},{:.0f},{},{},{},{},{},{},{},{},{},{}\n", when,
-      text_field(title_), Side{options_.role}.is_server() ? "server" : "client", field(host_), port_,
+      "{},{},{},{},{},{},{},{},{},{},{:.3f},{:.3f},{:.3f},{},{:.0f},{},{},{},{},{},{},{},{},{},{},{},{},{},{}"
+      "\n",
+      when, text_field(title_), Side{options_.role}.is_server() ? "server" : "client", field(host_), port_,
       udp_ ? "udp" : "tcp", r.kind, r.stream, r.forward ? "forward" : "reverse",
       r.sender ? "sender" : "receiver", r.start, r.end, r.seconds, r.bytes,
       bits_per_second(r.bytes, r.seconds), cell(r.retransmits), cell(r.snd_cwnd), cell(r.rtt_us),
       cell(r.packets), cell(r.lost_packets), cell3(r.lost_percent), cell3(r.jitter_ms),
-      r.omitted ? (*r.omitted ? "1" : "0") : "", cell(r.cpu), field(r.verdict));
+      r.omitted ? (*r.omitted ? "1" : "0") : "", cell(r.cpu), field(r.verdict), field(r.path_kind),
+      cell(r.path_mtu), cell(r.nat), cell(r.conntrack_drops));
   out_(line);
 }
 
@@ -191,6 +222,7 @@ void CsvReporter::on_end(const EndReport& end) {
     base.stream = std::to_string(s.info.socket);
     base.forward = s.info.forward;
     base.verdict = verdict_name(s.verdict);
+    path_cells(end.path, &base);
     const uint64_t packets = s.sender_packets ? s.sender_packets : s.receiver_packets;
     halves(
         base, s.sender_known, s.sent_bytes, s.sender_seconds, s.receiver_known, s.received_bytes,
@@ -219,6 +251,7 @@ void CsvReporter::on_end(const EndReport& end) {
     base.stream = "sum";
     base.forward = g.forward;
     base.verdict = verdict_name(end.verdict);
+    path_cells(end.path, &base);
     const uint64_t packets = sum->sender_packets ? sum->sender_packets : sum->receiver_packets;
     // EndSum counts an unknown loss as 0; one such stream makes the sum unknown too.
     const bool loss_unknown = !g.loss_known;

@@ -221,6 +221,41 @@ Json cpu_utilization(const CpuUtilization& c) {
   return cpu;
 }
 
+// end.nperf.path: each end's record as it sent it, the conntrack changes, and
+// the NAT finding (null without both ends' views: an iperf3 peer, or the
+// server before the results exchange).
+Json path_json(const PathReport& p) {
+  Json j = Json::object();
+  j["local"] = protocol::path_to_json(p.local);
+  if (p.remote) j["remote"] = protocol::path_to_json(*p.remote);
+  auto change = [](const protocol::PathRecord& r) {
+    ConntrackChange c = conntrack_change(r.conntrack_before, r.conntrack_after);
+    if (!c.known) return Json(nullptr);
+    return Json{{"count", c.count},
+                {"max", c.max},
+                {"drop", c.drop},
+                {"insert_failed", c.insert_failed},
+                {"early_drop", c.early_drop},
+                {"trouble", conntrack_trouble(c)}};
+  };
+  j["conntrack_change"] =
+      Json{{"local", change(p.local)}, {"remote", p.remote ? change(*p.remote) : Json(nullptr)}};
+  if (!p.remote) {
+    j["nat"] = nullptr;
+  } else if (auto n = find_nat(p)) {
+    j["nat"] = Json{{"source", n->source},
+                    {"destination", n->destination},
+                    {"client", protocol::format_endpoint(n->client_own)},
+                    {"client_seen_as", protocol::format_endpoint(n->client_seen)},
+                    {"server_reached_at", protocol::format_endpoint(n->server_reached)},
+                    {"server", protocol::format_endpoint(n->server_own)},
+                    {"text", nat_sentence(*n)}};
+  } else {
+    j["nat"] = false;
+  }
+  return j;
+}
+
 // end.nperf: where each local worker ran, both ends' evidence and buffers, the verdicts.
 Json nperf_end(const EndReport& end, const std::string& version) {
   Json ext = Json::object();
@@ -246,6 +281,7 @@ Json nperf_end(const EndReport& end, const std::string& version) {
   ext["buffers"] = std::move(buffers);
   if (end.verdict) ext["verdict"] = verdict_to_json(*end.verdict);
   if (end.overlap) ext["server_test"] = protocol::overlap_to_json(*end.overlap);
+  if (end.path) ext["path"] = path_json(*end.path);
   ext["version"] = version;
   return ext;
 }

@@ -35,7 +35,17 @@ void TextReporter::on_end(const EndReport& end) {
   if (options_.verbose) print_placement(end);
   print_loss_attribution(end);
   print_verdict(end);
+  print_path(end);
   print_overlap(end);
+}
+
+// nperf, beyond iperf3: NAT seen between the ends, then one "Path:" line
+// (route devices, conntrack). docs/diagnosis.md, "The path".
+void TextReporter::print_path(const EndReport& end) {
+  if (!end.path) return;
+  if (auto nat = find_nat(*end.path)) line(nat_sentence(*nat));
+  std::string path = path_sentence(*end.path);
+  if (!path.empty()) line(path);
 }
 
 // nperf: a server running tests at once says what ran beside this one, so a

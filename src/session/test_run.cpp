@@ -7,6 +7,7 @@
 #include "nperf/engine/tcp_calls.hpp"
 #include "nperf/net/affinity.hpp"
 #include "nperf/net/host_identity.hpp"
+#include "nperf/net/path_probe.hpp"
 #include "nperf/net/socket_options.hpp"
 #include "nperf/session/errors.hpp"
 #include "nperf/stats/end_report.hpp"
@@ -93,6 +94,11 @@ TestRun::TestRun(const TestSpec& spec, std::vector<DataStream> streams, bool quo
   if (!streams.empty()) {
     congestion_ = net::read_congestion(streams.front().fd);
     buffers_ = net::describe_buffers(streams.front().fd, static_cast<int64_t>(spec.window));
+    // The path as the first data connection sees it (the control connection
+    // crosses the same NAT and route; this is the socket TestRun holds).
+    path_.local = net::local_endpoint(streams.front().fd);
+    path_.peer = net::peer_endpoint(streams.front().fd);
+    if (path_.peer.known()) path_.device = net::route_device(path_.peer);
   }
 }
 
@@ -156,6 +162,7 @@ TestRun::Readings TestRun::read_all(double now, bool at_start) {
 void TestRun::start(double now) {
   omitting_ = spec_.omit_s > 0;
   cpu_usage_.start();
+  path_.conntrack_before = net::read_conntrack();
   Readings r = read_all(now, true);
   for (size_t i = 0; i < trackers_.size(); ++i) {
     trackers_[i].start(now, 0, iperf_tcp(i, r.tcp[i]));
@@ -210,6 +217,7 @@ void TestRun::stop(double now) {
     evidence_[i].finish(std::move(r.evidence[i]));
   }
   cpu_usage_.finish(&cpu_);
+  path_.conntrack_after = net::read_conntrack();
   engine_->request_stop();
 }
 
@@ -276,6 +284,7 @@ LocalTestTotals TestRun::totals() const {
   t.rate_bps = spec_.rate_bps;
   t.fq_rate_bps = spec_.fq_rate_bps;
   t.boot_id = net::boot_id();
+  t.path = path_;
   t.is_server = !quota_owner_;
   for (size_t i = 0; i < trackers_.size(); ++i)
     t.streams.push_back({&trackers_[i], evidence_[i].total(), pinned_[i],

@@ -135,6 +135,7 @@ EndReport end_report(const LocalTestTotals& local, const protocol::TestResults* 
   attach_evidence(&end, local, peer, peer_results_follow);
   // A concurrent nperf server says what ran beside the test (the client prints it too).
   if (peer && peer->nperf && peer->nperf->server_test) attach_overlap(&end, *peer->nperf->server_test);
+  attach_path(&end, local, peer);
   return end;
 }
 

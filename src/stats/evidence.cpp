@@ -87,16 +87,32 @@ void EvidenceTracker::start(EvidenceReading r) {
   start_ = r;
   last_ = std::move(r);
   total_ = {};
+  rtt_sum_us_ = wnd_sum_ = 0;
+  window_readings_ = 0;
+}
+
+void EvidenceTracker::note_window(const EvidenceReading& r) {
+  if (!tcp_ || !r.tcp.valid || r.tcp.rtt_us <= 0) return;
+  rtt_sum_us_ += static_cast<double>(r.tcp.rtt_us);
+  wnd_sum_ += static_cast<double>(r.tcp.snd_wnd_bytes);
+  ++window_readings_;
 }
 
 StreamEvidence EvidenceTracker::interval(EvidenceReading r) {
   StreamEvidence e = evidence_between(last_, r, sender_, tcp_, udp_, pinned_);
+  note_window(r);
   last_ = std::move(r);
   return e;
 }
 
 StreamEvidence EvidenceTracker::finish(EvidenceReading r) {
   total_ = evidence_between(start_, r, sender_, tcp_, udp_, pinned_);
+  note_window(r);
+  if (total_.tcp_info && window_readings_ > 0) {
+    // The rate over the test is the window over the RTT it met on average.
+    total_.rtt_us = static_cast<int64_t>(rtt_sum_us_ / window_readings_ + 0.5);
+    total_.snd_wnd = static_cast<uint64_t>(wnd_sum_ / window_readings_ + 0.5);
+  }
   last_ = std::move(r);
   return total_;
 }

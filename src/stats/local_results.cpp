@@ -43,6 +43,7 @@ protocol::TestResults local_results(const LocalTestTotals& local) {
   protocol::ResultsExtension ext;
   ext.buffers = local.buffers;
   ext.boot_id = local.boot_id;
+  ext.path = local.path;
   for (const LocalStreamTotals& s : local.streams) {
     any_sender = any_sender || s.tracker->info().sender;
     tcp_info = tcp_info || s.tracker->has_tcp_info();

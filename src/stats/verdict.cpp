@@ -104,12 +104,30 @@ const Ceiling* binding_ceiling(const std::vector<Ceiling>& ceilings, const Strea
     return e.known && (e.pinned || e.thread_cpu >= kCpuSaturated);
   };
   const bool host_limits = reached(Bottleneck::kHostCpu) && !own_core(f.sender) && !own_core(f.receiver);
+  // A window the receiver kept open at its buffer's size (at least half its
+  // socket buffer, as the buffer allows it to advertise, and no more than the
+  // buffer: autotuning did not grow it, a -w or tcp_rmem cap held it) was
+  // neither closed by a slow reader nor still growing: then the window is the
+  // cause, and the CPU (a worker's core or the shared host's) its symptom. At microsecond RTTs a
+  // small window is a ping-pong of wakeups, each window's worth costing the
+  // receiver (and the sender) one, so their cores look busy whatever the rate.
+  const SocketBuffers& rb = f.receiver_buffers;
+  const bool window_open =
+      f.sender.known && f.sender.snd_wnd > 0 && rb.known && rb.rcvbuf > 0 &&
+      static_cast<double>(f.sender.snd_wnd) >= kWindowOpenShare * static_cast<double>(rb.rcvbuf) &&
+      f.sender.snd_wnd <= static_cast<uint64_t>(rb.rcvbuf);
+  const bool open_window_reached =
+      window_open && std::any_of(ceilings.begin(), ceilings.end(), [&](const Ceiling& c) {
+        return c.key == "receive_window" && c.reached(got);
+      });
   const Ceiling* best = nullptr;
   for (const Ceiling& c : ceilings) {
     if (!c.reached(got)) continue;
-    if (c.cause == Bottleneck::kReceiverWindow && receiver_saturated) continue;
-    if ((c.cause == Bottleneck::kSenderCpu || c.cause == Bottleneck::kReceiverCpu) && host_limits) continue;
-    if (c.cause == Bottleneck::kHostCpu && !host_limits) continue;
+    if (c.cause == Bottleneck::kReceiverWindow && receiver_saturated && !window_open) continue;
+    if ((c.cause == Bottleneck::kSenderCpu || c.cause == Bottleneck::kReceiverCpu) &&
+        (host_limits || open_window_reached))
+      continue;
+    if (c.cause == Bottleneck::kHostCpu && (!host_limits || open_window_reached)) continue;
     // Within 1 % the earlier (more specific) ceiling keeps the verdict.
     if (!best || c.bps < best->bps * 0.99) best = &c;
   }

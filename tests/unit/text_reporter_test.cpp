@@ -808,7 +808,8 @@ TEST(TextReporter, UdpLossUnknownAndOutOfOrder) {
 // ------------------------------------------------------------- other rules
 
 // Runs a small forward test with `parallel` streams and returns the output.
-std::string run_forward(TextOptions options, int parallel, const std::vector<Verdict>& verdicts = {}) {
+std::string run_forward(TextOptions options, int parallel, const std::vector<Verdict>& verdicts = {},
+                        const std::optional<PathReport>& path = std::nullopt) {
   Harness h(std::move(options));
   TestStartInfo start = start_info(false, "10.0.0.1", 5201, Direction::kForward, parallel, 2);
   std::vector<StreamInfo> infos;
@@ -827,6 +828,7 @@ std::string run_forward(TextOptions options, int parallel, const std::vector<Ver
   end.sum = sum_streams(end.streams, true);
   for (size_t i = 0; i < verdicts.size() && i < end.streams.size(); ++i) end.streams[i].verdict = verdicts[i];
   if (!verdicts.empty()) end.verdict = diagnose_test(verdicts);
+  end.path = path;
   h.r().on_end(end);
   h.r().on_finish();
   return h.out();
@@ -887,6 +889,26 @@ TEST(TextReporter, VerdictSharedBySomeStreamsSaysHowManyAndListsThemWithVerbose)
   verbose.verbose = true;
   out = run_forward(verbose, 3, v);
   EXPECT_NE(out.find("[  9] verdict: sender-CPU-bound: c\n"), std::string::npos) << out;
+}
+
+TEST(TextReporter, NatAndPathLinesFollowTheVerdict) {
+  PathReport p;
+  p.local.local = {"198.18.0.1", 40000};
+  p.local.device = {"veth0", "veth", 1500, 0};
+  protocol::PathRecord server;
+  server.peer = {"198.18.0.9", 61000};
+  p.remote = server;
+  const std::string out = run_forward(client_opts(), 1, {verdict_of(Bottleneck::kSenderCpu, "c", "")}, p);
+  EXPECT_NE(out.find("Verdict: sender-CPU-bound: c\n"
+                     "NAT between client and server (client 198.18.0.1:40000 seen as 198.18.0.9:61000)\n"
+                     "Path: client via veth0 (veth, MTU 1500)\n"),
+            std::string::npos)
+      << out;
+  // Against an iperf3 server (no remote record): no NAT claim, the local path only.
+  p.remote.reset();
+  const std::string alone = run_forward(client_opts(), 1, {}, p);
+  EXPECT_EQ(alone.find("NAT"), std::string::npos) << alone;
+  EXPECT_NE(alone.find("Path: client via veth0 (veth, MTU 1500)\n"), std::string::npos) << alone;
 }
 
 TEST(TextReporter, NoVerdictNoLine) {

@@ -562,3 +562,118 @@ TEST(EvidenceJson, HostileValuesAreDroppedNotTrusted) {
 
 }  // namespace
 }  // namespace nperf
+
+// ------------------------------------------- the small-window e2e under load
+
+namespace nperf {
+namespace {
+
+// VethPair.SmallReceiveWindowIsReceiverWindowLimited on a machine loaded by
+// other work (load ~10 on two cores), its figures as the client printed them.
+StreamFacts loaded_small_window(uint64_t snd_wnd, double sender_wait, double receiver_cpu,
+                                double receiver_wait, double achieved_bps) {
+  StreamFacts f;
+  f.seconds = 3;
+  f.sent_known = f.received_known = true;
+  f.sent_bytes = f.received_bytes = static_cast<uint64_t>(achieved_bps * 3 / 8);
+  f.same_host = true;
+  StreamEvidence& s = f.sender;
+  s.known = s.sender = s.tcp_info = true;
+  s.seconds = 3;
+  s.rtt_us = 24;
+  s.snd_wnd = snd_wnd;
+  s.snd_cwnd = 214320;
+  s.thread_cpu = 0.1966;
+  s.thread_wait = sender_wait;
+  s.host_busy = 1.0;
+  StreamEvidence& r = f.receiver;
+  r.known = r.tcp_info = true;
+  r.seconds = 3;
+  r.thread_cpu = receiver_cpu;
+  r.thread_wait = receiver_wait;
+  r.host_busy = 1.0;
+  f.receiver_buffers = SocketBuffers{true, 0, 16384, 16384, 212992, 212992};
+  f.sender_buffers = SocketBuffers{true, 0, 16384, 131072, 212992, 212992};
+  return f;
+}
+
+TEST(Verdict, AnOpenSmallWindowIsTheCauseAndTheBusyCoresItsSymptom) {
+  // The window at its cap (12032 of a 16 KiB buffer) at 24 us allows 4.01
+  // Gbit/s, 3.18 arrived; the receiver ran 88 % of a core (its ceiling 3.43)
+  // and the host's cores were 100 % busy with other work, but neither worker
+  // waited for a core much (12 %, 4 %): the window held the stream.
+  Verdict v = diagnose_stream(loaded_small_window(12032, 0.1229, 0.8847, 0.0422, 3.175e9));
+  EXPECT_EQ(v.cause, Bottleneck::kReceiverWindow) << v.reason;
+  EXPECT_NE(v.reason.find("a 12 KiB receive window at 24 us rtt allows 4.01 Gbit/s"), std::string::npos)
+      << v.reason;
+}
+
+TEST(Verdict, AnOpenWindowReachedOutranksTheSharedHostsCpu) {
+  // A loaded run: the sender waited for a core 25 % of the time, the host
+  // was 100 % busy, and the window stayed open at its cap and was reached:
+  // the ping-pong of a small window at microsecond RTTs is what kept the
+  // cores busy (before: host-CPU-bound).
+  StreamFacts f = loaded_small_window(12032, 0.25, 0.66, 0.12, 2.25e9);
+  f.sender.thread_cpu = 0.24;
+  f.sender.rtt_us = 36;  // 12032 x 8 / 36 us = 2.67 Gbit/s, 84 % of it achieved
+  Verdict v = diagnose_stream(f);
+  EXPECT_EQ(v.cause, Bottleneck::kReceiverWindow) << v.reason;
+}
+
+TEST(Verdict, AGrownAutotunedWindowIsNotACapAndTheStarvedHostStaysTheVerdict) {
+  // Loopback.BothEndsOnOneBusyHostAreHostCpuBound, one loaded run: the
+  // receiver's window had grown past its 128 KiB start (204 KiB at 72 us
+  // allows 23.2 Gbit/s, 21.8 arrived) while the receiver waited for a core
+  // 22 % of the time: the host's CPU, not a window cap.
+  StreamFacts f = loaded_small_window(208896, 0.0737, 0.7738, 0.2173, 21.8e9);
+  f.sender.thread_cpu = 0.1891;
+  f.sender.rtt_us = 72;
+  f.receiver_buffers = SocketBuffers{true, 0, 2626560, 131072, 212992, 212992};
+  Verdict v = diagnose_stream(f);
+  EXPECT_EQ(v.cause, Bottleneck::kHostCpu) << v.reason;
+}
+
+TEST(Verdict, AWindowClosedByAStarvedReceiverIsTheHostsCpu) {
+  // The same test with the receiver starved by other load: it waited for a
+  // core 26 % of the time and its window was shut at the end (snd_wnd 0).
+  Verdict v = diagnose_stream(loaded_small_window(0, 0.1008, 0.7357, 0.2595, 2.36e9));
+  EXPECT_EQ(v.cause, Bottleneck::kHostCpu) << v.reason;
+  // A window far below the receiver's buffer is a slow reader's symptom too.
+  Verdict closing = diagnose_stream(loaded_small_window(4096, 0.1008, 0.7357, 0.2595, 1.31e9));
+  EXPECT_NE(closing.cause, Bottleneck::kReceiverWindow) << closing.reason;
+}
+
+}  // namespace
+}  // namespace nperf
+
+namespace nperf {
+namespace {
+
+EvidenceReading window_reading(double now, int64_t rtt_us, uint64_t snd_wnd) {
+  EvidenceReading r;
+  r.now = now;
+  r.tcp.valid = true;
+  r.tcp.rtt_us = rtt_us;
+  r.tcp.snd_wnd_bytes = snd_wnd;
+  return r;
+}
+
+TEST(EvidenceTracker, TheWholeTestsRttAndWindowAreTheMeanOfItsReadings) {
+  // A loaded run's last reading caught the window shut and the RTT at 10 ms;
+  // the seconds before had 12032 bytes at ~40 us. The start reading (the
+  // handshake's RTT, no data yet) does not count.
+  EvidenceTracker t(true, true, false, false);
+  t.start(window_reading(0, 5, 64000));
+  t.interval(window_reading(1, 40, 12032));
+  t.interval(window_reading(2, 44, 12032));
+  StreamEvidence e = t.finish(window_reading(3, 36, 0));
+  EXPECT_EQ(e.rtt_us, 40);
+  EXPECT_EQ(e.snd_wnd, 8021u);
+  // A receiving stream (no TCP sender figures) and UDP keep what they had.
+  EvidenceTracker udp(false, false, true, false);
+  udp.start(window_reading(0, 5, 1));
+  EXPECT_EQ(udp.finish(window_reading(1, 40, 2)).rtt_us, -1);
+}
+
+}  // namespace
+}  // namespace nperf

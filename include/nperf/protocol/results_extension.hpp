@@ -5,7 +5,8 @@
 // for peer input: anything malformed decodes as "unknown", never an error
 // that stops the test.
 //
-//   "nperf": {"buffers": {...}, "streams": [{"id": 1, "evidence": {...}}, ...]}
+//   "nperf": {"buffers": {...}, "boot_id": "...", "path": {...},
+//             "streams": [{"id": 1, "evidence": {...}}, ...]}
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -13,6 +14,7 @@
 #include <optional>
 
 #include "nperf/protocol/evidence_record.hpp"
+#include "nperf/protocol/path_record.hpp"
 #include "nperf/stats/overlap.hpp"
 
 namespace nperf::protocol {
@@ -25,9 +27,10 @@ struct ExtensionStream {
 };
 
 struct ResultsExtension {
-  SocketBuffers buffers;                   // known == false: absent or malformed
-  std::string boot_id;                     // the end's kernel boot id, "" when unknown
-  std::vector<ExtensionStream> streams;    // in the peer's order; entries without an integer id are dropped
+  SocketBuffers buffers;                 // known == false: absent or malformed
+  std::string boot_id;                   // the end's kernel boot id, "" when unknown
+  PathRecord path;                       // what the end saw of the path (path_record.hpp); unknown: not sent
+  std::vector<ExtensionStream> streams;  // in the peer's order; entries without an integer id are dropped
   std::optional<TestOverlap> server_test;  // a concurrent server: the test's id, port and what ran beside it
 
   bool operator==(const ResultsExtension&) const = default;

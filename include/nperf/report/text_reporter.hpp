@@ -58,6 +58,7 @@ class TextReporter : public Reporter {
   void print_loss_attribution(const EndReport& end);
   void print_verdict(const EndReport& end);
   void print_overlap(const EndReport& end);
+  void print_path(const EndReport& end);
   // The end of a test (text_end.cpp): one direction's lines.
   void print_end_group(const EndReport& end, const EndGroup& group, bool multi);
   void print_end_stream(const EndStream& s, const std::string& role, bool udp);

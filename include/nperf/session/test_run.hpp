@@ -120,6 +120,7 @@ class TestRun {
   std::vector<StreamTracker> trackers_;
   std::vector<EvidenceTracker> evidence_;
   SocketBuffers buffers_;
+  protocol::PathRecord path_;  // this end's view of the path (net/path_probe.hpp)
   std::vector<std::set<int>> cpus_seen_;
   CpuUsage cpu_usage_;
   CpuUtilization cpu_;

@@ -35,6 +35,9 @@ struct LocalTestTotals {
   // The kernel's boot id ("" unknown): equal at both ends means one host's
   // CPU served both (the host-CPU ceiling, ceilings.hpp).
   std::string boot_id;
+  // What this end saw of the path: addresses, route device, conntrack before
+  // and after (stats/path_facts.hpp).
+  protocol::PathRecord path;
   bool is_server = false;
   std::vector<LocalStreamTotals> streams;
   CpuUtilization cpu;  // local half
@@ -68,5 +71,9 @@ void fill_udp_figures(const StreamTracker& tracker, const protocol::StreamResult
 // Puts both ends' evidence into `end` and draws the verdicts.
 void attach_evidence(EndReport* end, const LocalTestTotals& local, const protocol::TestResults* peer,
                      bool peer_results_follow);
+
+// Puts both ends' path records into `end` and, when a conntrack table dropped
+// packets or filled up during the test, says so in the test's verdict.
+void attach_path(EndReport* end, const LocalTestTotals& local, const protocol::TestResults* peer);
 
 }  // namespace nperf

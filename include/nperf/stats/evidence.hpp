@@ -52,9 +52,16 @@ class EvidenceTracker {
   const StreamEvidence& total() const { return total_; }
 
  private:
+  // Averages the whole test's RTT and advertised window over the readings
+  // after start (each interval's and the last): one reading at the end may
+  // catch the window shut or the RTT at a low (the window's ceiling, ceilings.hpp).
+  void note_window(const EvidenceReading& r);
+
   bool sender_, tcp_, udp_, pinned_;
   EvidenceReading start_, last_;
   StreamEvidence total_;
+  double rtt_sum_us_ = 0, wnd_sum_ = 0;
+  int window_readings_ = 0;
 };
 
 }  // namespace nperf

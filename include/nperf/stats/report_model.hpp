@@ -9,6 +9,7 @@
 #include "nperf/config/test_spec.hpp"
 #include "nperf/stats/evidence.hpp"
 #include "nperf/stats/overlap.hpp"
+#include "nperf/stats/path_facts.hpp"
 #include "nperf/stats/verdict.hpp"
 
 namespace nperf {
@@ -162,6 +163,9 @@ struct EndReport {
   // no stream carried data).
   SocketBuffers local_buffers, remote_buffers;
   std::optional<Verdict> verdict;
+  // nperf: what each end saw of the path (addresses, route device, conntrack); absent
+  // when this end recorded nothing.
+  std::optional<PathReport> path;
   std::string server_output_text;                 // client with --get-server-output
   std::optional<std::string> server_output_json;  // serialized JSON
   // A server that runs tests at once: this test's id and port, and what ran

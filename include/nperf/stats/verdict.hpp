@@ -36,6 +36,10 @@ inline constexpr double kSendBufferLimited = 0.30;
 inline constexpr double kRetransmitNotable = 0.001;  // retransmitted / sent bytes
 inline constexpr double kUdpLossNotable = 0.01;      // lost / datagrams
 inline constexpr double kHostDropShare = 0.50;       // host drops / lost
+// The receiver's window counts as open (not closed by a slow reader) from
+// this share of its socket buffer: Linux advertises about half to three
+// quarters of the buffer (the rest is its bookkeeping).
+inline constexpr double kWindowOpenShare = 0.50;
 
 // One stream after the test, both ends.
 struct StreamFacts {
