@@ -7,6 +7,7 @@
 #   bench/run.sh --scaling                    # nperf -P 1..16 with per-stream -A beside iperf3, loopback
 #   bench/run.sh --same-flags --reps 5 --time 3   # every tool on the very same client command line
 #   bench/run.sh --baseline OLD/nperf --tools nperf,baseline,iperf3   # nperf beside an earlier nperf build
+#   bench/run.sh --concurrent [--reps N --time S]   # 3 tests at once on one server vs one -P 3 test (bench/concurrent.sh)
 #
 # Every side runs under /usr/bin/time (CPU seconds and peak RSS measured from outside the process),
 # every client under `timeout`, every server is stopped by the script; namespaces, veth pair and
@@ -65,6 +66,15 @@ EOF
 }
 
 die_usage() { echo "run.sh: $*" >&2; usage >&2; exit 2; }
+
+# --concurrent: a scenario of its own (one server, several tests at once), in bench/concurrent.sh.
+for arg in "$@"; do
+  if [[ "$arg" == --concurrent ]]; then
+    rest=()
+    for a in "$@"; do [[ "$a" == --concurrent ]] || rest+=("$a"); done
+    exec "$SCRIPT_DIR/concurrent.sh" "${rest[@]}"
+  fi
+done
 
 while (($#)); do
   case "$1" in
