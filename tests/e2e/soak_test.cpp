@@ -19,6 +19,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <random>
 #include <string>
 #include <thread>
@@ -227,6 +228,73 @@ TEST(Soak, HundredsOfTestsWithKilledClientsLeaveTheServerFlat) {
   ProcessResult srv = server.wait(20s);
   EXPECT_FALSE(srv.timed_out) << "server ignored SIGTERM";
   EXPECT_EQ(srv.exit_code, 0) << srv.err.substr(0, 4000);
+}
+
+// The same with tests at once (issue #14): a server with --max-tests 3 serves
+// rounds of three clients started together, one of which is SIGKILLed
+// mid-test; the two others must succeed, and after every round the server's
+// fds and threads return to their idle values; at the end RSS is flat too.
+TEST(Soak, ConcurrentTestsWithKilledClientsLeaveTheServerFlat) {
+  const long rounds = std::max<long>(env_number("NPERF_SOAK_ROUNDS", 30), 4);
+  const auto seed = static_cast<uint64_t>(env_number("NPERF_SOAK_SEED", static_cast<long>(kDefaultSeed)));
+  std::cout << "soak: " << rounds << " rounds of 3 concurrent tests, seed " << seed << std::endl;
+  std::mt19937_64 rng(seed);
+  int port = free_port();
+  Process server({NPERF_BINARY, "-s", "-p", std::to_string(port), "--max-tests", "3"});
+  ASSERT_TRUE(wait_for_listener(port, 10s));
+  const pid_t pid = server.pid();
+  std::this_thread::sleep_for(200ms);
+  ServerFigures idle = figures_of(pid), warm, seen;
+  int kills = 0;
+  for (long round = 0; round < rounds; ++round) {
+    // Two complete tests of random kinds and one killed 20..420 ms into a 2 s test.
+    std::vector<std::vector<std::string>> argvs;
+    for (int i = 0; i < 2; ++i) {
+      const auto& kind = kKinds[rng() % kKinds.size()];
+      std::vector<std::string> argv = {NPERF_BINARY, "-c", "127.0.0.1", "-p", std::to_string(port), "-J"};
+      argv.insert(argv.end(), kind.begin(), kind.end());
+      argvs.push_back(argv);
+    }
+    std::vector<std::unique_ptr<Process>> clients;
+    for (const auto& argv : argvs) clients.push_back(std::make_unique<Process>(argv));
+    const bool kill_one = round > 0;  // round 0 sets the idle reference
+    if (kill_one) {
+      Process victim({NPERF_BINARY, "-c", "127.0.0.1", "-p", std::to_string(port), "-t", "2", "-P", "2"});
+      std::this_thread::sleep_for(std::chrono::milliseconds(20 + rng() % 400));
+      victim.signal(SIGKILL);
+      victim.wait(5s);
+      ++kills;
+    }
+    for (size_t i = 0; i < clients.size(); ++i) {
+      ProcessResult r = clients[i]->wait(20s);
+      json doc = json::parse(r.out, nullptr, false);
+      bool ok = r.exit_code == 0 && !doc.is_discarded() && doc.is_object() && !doc.contains("error") &&
+                doc.contains("end");
+      ASSERT_TRUE(ok) << "round " << round << " (" << joined(argvs[i]) << "): exit " << r.exit_code << "\n"
+                      << r.err << r.out.substr(0, 2000);
+    }
+    if (round == 0) {
+      std::this_thread::sleep_for(300ms);
+      idle = figures_of(pid);
+      continue;
+    }
+    ASSERT_TRUE(wait_until_idle(pid, idle, 10s, &seen))
+        << "round " << round << ": not idle 10 s after a killed client: fds " << seen.fds << " (idle "
+        << idle.fds << "), threads " << seen.threads << " (idle " << idle.threads << ")";
+    if (round == 2) warm = figures_of(pid);
+  }
+  ServerFigures end = figures_of(pid);
+  std::cout << "soak: " << rounds << " rounds (" << kills << " clients killed): fds " << warm.fds << " -> "
+            << end.fds << ", threads " << warm.threads << " -> " << end.threads << ", VmRSS " << warm.rss_kib
+            << " -> " << end.rss_kib << " KiB" << std::endl;
+  EXPECT_EQ(end.fds, idle.fds) << "file descriptors leaked";
+  EXPECT_EQ(end.threads, idle.threads) << "threads leaked";
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+  EXPECT_LE(end.rss_kib - warm.rss_kib, kRssGrowthBoundKiB) << "server memory grew";
+#endif
+  server.signal(SIGTERM);
+  ProcessResult srv = server.wait(20s);
+  EXPECT_FALSE(srv.timed_out) << "server ignored SIGTERM";
 }
 
 // A raw client (plain blocking sockets, 5 s receive timeouts) that plays
