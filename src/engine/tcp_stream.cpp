@@ -210,6 +210,11 @@ std::string run_tcp_receiver(const StreamPlan& plan, StreamCounters& c, const st
   if (!plan.data_file.empty()) return run_tcp_file_receiver(plan, c, stop);  // -F
   ReadCall call(plan.block_len, plan.call_len);
   uint64_t received = 0, reads = 0;
+  // Blocks received, for -k: one per read as iperf3 counts them, but a read of
+  // several blocks (calls larger than the block) counts the blocks it began,
+  // so that a -k test ends at the same bytes whatever the call size.
+  const bool multi_block = plan.call_len > plan.block_len && plan.block_len > 0;
+  auto blocks = [&]() { return multi_block ? (received + plan.block_len - 1) / plan.block_len : reads; };
   // --skip-rx-copy: MSG_TRUNC on TCP makes the kernel drop the bytes without
   // copying them out; the return value still counts them.
   const int flags = plan.skip_rx_copy ? MSG_TRUNC : 0;
@@ -229,7 +234,7 @@ std::string run_tcp_receiver(const StreamPlan& plan, StreamCounters& c, const st
       // fills and TCP's flow control slows the sender down to it.
       if (plan.rate_bps) pace(plan.rate_bps, received, start, stop);
       c.bytes.store(received, std::memory_order_relaxed);
-      c.blocks.store(reads, std::memory_order_relaxed);
+      c.blocks.store(blocks(), std::memory_order_relaxed);
       continue;
     }
     if (n == 0) break;  // the peer closed (the normal end in a reverse test), or finish_receivers()
@@ -251,7 +256,7 @@ std::string run_tcp_receiver(const StreamPlan& plan, StreamCounters& c, const st
       ++reads;
     }
     c.bytes.store(received, std::memory_order_relaxed);
-    c.blocks.store(reads, std::memory_order_relaxed);
+    c.blocks.store(blocks(), std::memory_order_relaxed);
   }
   return "";
 }

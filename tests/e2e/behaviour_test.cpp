@@ -191,6 +191,30 @@ TEST(Tcp, ByteQuotaIsReceivedExactly) {
   }
 }
 
+// -k counts blocks of the byte stream; with calls of several blocks (no -l)
+// a reverse test must still end at exactly its blocks (the receiving client
+// once counted reads, so 1 MiB reads never reached -k 33).
+TEST(Tcp, BlockQuotaIsReceivedExactlyWithMultiBlockCalls) {
+  const std::vector<std::vector<std::string>> cases = {
+      {"-k", "33"}, {"-k", "33", "-R"}, {"-k", "32", "-P", "4", "-R"}, {"-k", "33", "-R", "-l", "64K"}};
+  for (const auto& extra : cases) {
+    int port = free_port();
+    Process server({NPERF_BINARY, "-s", "-1", "-p", port_text(port)});
+    ASSERT_TRUE(wait_for_listener(port, 5s));
+    std::vector<std::string> argv = {NPERF_BINARY, "-c", "127.0.0.1", "-p", port_text(port), "-J"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    ProcessResult r = run_process(argv, 30s);
+    server.wait(10s);
+    std::string shown;
+    for (const auto& a : extra) shown += a + " ";
+    ASSERT_EQ(r.exit_code, 0) << shown << r.err;
+    const uint64_t block = extra.back() == "64K" ? 65536 : 131072;
+    const uint64_t blocks = std::stoull(extra[1]);
+    json end = json::parse(r.out)["end"];
+    EXPECT_EQ(end["sum_received"]["bytes"].get<uint64_t>(), blocks * block) << shown;
+  }
+}
+
 TEST(Client, ExitsWithAnErrorWhenTheServerIsKilledMidTest) {
   for (const char* mode : {"-t", "-R"}) {
     int port = free_port();
