@@ -51,6 +51,7 @@ constexpr int kKillOneIn = 10;
 // less than a leak of one 128 KiB block buffer per test adds in 16 tests, or
 // one of 10 KiB per test over the 230 measured tests of the default run.
 constexpr long kRssGrowthBoundKiB = 2048;
+constexpr long kConcurrentRssGrowthBoundKiB = 8192;  // see Soak.ConcurrentTests...
 
 // Short tests of every kind: -n/-k end by quota (client-driven), -t 0.2 by time.
 const std::vector<std::vector<std::string>> kKinds = {
@@ -281,7 +282,9 @@ TEST(Soak, ConcurrentTestsWithKilledClientsLeaveTheServerFlat) {
     ASSERT_TRUE(wait_until_idle(pid, idle, 10s, &seen))
         << "round " << round << ": not idle 10 s after a killed client: fds " << seen.fds << " (idle "
         << idle.fds << "), threads " << seen.threads << " (idle " << idle.threads << ")";
-    if (round == 2) warm = figures_of(pid);
+    if (round == rounds / 3) warm = figures_of(pid);  // after glibc's per-thread arenas exist
+    if (round % 10 == 0)
+      std::cout << "soak: round " << round << ": VmRSS " << figures_of(pid).rss_kib << " KiB" << std::endl;
   }
   ServerFigures end = figures_of(pid);
   std::cout << "soak: " << rounds << " rounds (" << kills << " clients killed): fds " << warm.fds << " -> "
@@ -290,7 +293,12 @@ TEST(Soak, ConcurrentTestsWithKilledClientsLeaveTheServerFlat) {
   EXPECT_EQ(end.fds, idle.fds) << "file descriptors leaked";
   EXPECT_EQ(end.threads, idle.threads) << "threads leaked";
 #if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
-  EXPECT_LE(end.rss_kib - warm.rss_kib, kRssGrowthBoundKiB) << "server memory grew";
+  // Tests at once run up to ~20 stream threads together, and glibc gives
+  // colliding threads new malloc arenas as they appear: RSS moves in steps
+  // (measured: flat at 15.9 MB from round 10 to 60 of 90, then +3 MB and
+  // +2 MB), not per test. A leak of one 128 KiB block per test would add
+  // 11 MB over the 30 default rounds' last 20.
+  EXPECT_LE(end.rss_kib - warm.rss_kib, kConcurrentRssGrowthBoundKiB) << "server memory grew";
 #endif
   server.signal(SIGTERM);
   ProcessResult srv = server.wait(20s);
