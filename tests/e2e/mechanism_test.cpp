@@ -227,8 +227,10 @@ TEST(ZerocopyMechanism, ClientSendsEveryByteWithSendfile) {
   ASSERT_NO_FATAL_FAILURE(run_traced(Traced::kClient, "sendfile,sendto", {"-Z", "-n", "10M"}, &r));
   if (r.skipped) return;
   EXPECT_EQ(sum_returns(calls_named(r.trace, "sendfile")), k10MiB) << "the data went out through sendfile";
+  // Control messages go out through send() too: the results message with
+  // nperf's extension (evidence, path) is a few KiB; a data block is 128 KiB.
   for (const Call& c : calls_named(r.trace, "sendto"))
-    EXPECT_LT(c.ret, 1000) << "a data block went out through send(): " << c.args;
+    EXPECT_LT(c.ret, 16384) << "a data block went out through send(): " << c.args;
 }
 
 TEST(ZerocopyMechanism, ReverseServerSendsWithSendfile) {
