@@ -13,7 +13,8 @@ namespace nperf::report {
 const char* const kCsvHeader =
     "timestamp,title,role,peer,peer_port,protocol,kind,stream,direction,side,start,end,seconds,bytes,"
     "bits_per_second,retransmits,snd_cwnd,rtt_us,packets,lost_packets,lost_percent,jitter_ms,omitted,cpu,"
-    "verdict,path_kind,path_mtu,nat,conntrack_drops";
+    "verdict,path_kind,path_mtu,nat,conntrack_drops,server_test,server_port,other_tests,"
+    "other_bits_per_second";
 
 // One row; an empty optional is an empty cell (the column does not apply).
 struct CsvReporter::Row {
@@ -37,6 +38,9 @@ struct CsvReporter::Row {
   std::optional<int64_t> path_mtu;
   std::optional<int> nat;
   std::optional<int64_t> conntrack_drops;
+  // Summary rows of a test on a server running several at once (stats/overlap.hpp).
+  std::optional<int> server_test, server_port, other_tests;
+  std::optional<double> other_bits_per_second;
 };
 
 namespace {
@@ -81,6 +85,17 @@ std::string verdict_name(const std::optional<Verdict>& v) {
   return v ? std::string(bottleneck_name(v->cause)) : std::string();
 }
 
+// server_test .. other_bits_per_second: a server running tests at once says
+// which test this was and what ran beside it; empty elsewhere.
+template <typename Row>
+void overlap_cells(const std::optional<TestOverlap>& overlap, Row* r) {
+  if (!overlap) return;
+  r->server_test = overlap->test_id;
+  r->server_port = overlap->port;
+  r->other_tests = overlap->other_tests;
+  r->other_bits_per_second = overlap->other_bits_per_second;
+}
+
 // path_kind and path_mtu: this end's route device; nat: 1 or 0 where both
 // ends' views exist (an nperf peer), else empty; conntrack_drops: the rise of
 // drop + insert_failed + early_drop over the test, both ends summed where read.
@@ -118,14 +133,16 @@ void CsvReporter::emit(const Row& r, const std::string& when) {
   }
   const std::string line = fmt::format(
       "{},{},{},{},{},{},{},{},{},{},{:.3f},{:.3f},{:.3f},{},{:.0f},{},{},{},{},{},{},{},{},{},{},{},{},{},{}"
-      "\n",
+      ",{},{},{},"
+      "{}\n",
       when, text_field(title_), Side{options_.role}.is_server() ? "server" : "client", field(host_), port_,
       udp_ ? "udp" : "tcp", r.kind, r.stream, r.forward ? "forward" : "reverse",
       r.sender ? "sender" : "receiver", r.start, r.end, r.seconds, r.bytes,
       bits_per_second(r.bytes, r.seconds), cell(r.retransmits), cell(r.snd_cwnd), cell(r.rtt_us),
       cell(r.packets), cell(r.lost_packets), cell3(r.lost_percent), cell3(r.jitter_ms),
       r.omitted ? (*r.omitted ? "1" : "0") : "", cell(r.cpu), field(r.verdict), field(r.path_kind),
-      cell(r.path_mtu), cell(r.nat), cell(r.conntrack_drops));
+      cell(r.path_mtu), cell(r.nat), cell(r.conntrack_drops), cell(r.server_test), cell(r.server_port),
+      cell(r.other_tests), r.other_bits_per_second ? fmt::format("{:.0f}", *r.other_bits_per_second) : "");
   out_(line);
 }
 
@@ -223,6 +240,7 @@ void CsvReporter::on_end(const EndReport& end) {
     base.forward = s.info.forward;
     base.verdict = verdict_name(s.verdict);
     path_cells(end.path, &base);
+    overlap_cells(end.overlap, &base);
     const uint64_t packets = s.sender_packets ? s.sender_packets : s.receiver_packets;
     halves(
         base, s.sender_known, s.sent_bytes, s.sender_seconds, s.receiver_known, s.received_bytes,
@@ -252,6 +270,7 @@ void CsvReporter::on_end(const EndReport& end) {
     base.forward = g.forward;
     base.verdict = verdict_name(end.verdict);
     path_cells(end.path, &base);
+    overlap_cells(end.overlap, &base);
     const uint64_t packets = sum->sender_packets ? sum->sender_packets : sum->receiver_packets;
     // EndSum counts an unknown loss as 0; one such stream makes the sum unknown too.
     const bool loss_unknown = !g.loss_known;

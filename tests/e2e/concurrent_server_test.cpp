@@ -280,6 +280,45 @@ TEST(ConcurrentServer, AClientKilledMidTestLeavesTheOthersAlone) {
   EXPECT_EQ(matched, 2) << srv.out.substr(0, 4000);
 }
 
+// --csv on a server running tests at once: one table (one header), each
+// test's summary rows tagged with its test id, port and what ran beside it.
+TEST(ConcurrentServer, CsvIsOneTableWithEachTestTagged) {
+  const int port = free_port();
+  Process server({NPERF_BINARY, "-s", "-p", std::to_string(port), "--max-tests", "2", "--csv"});
+  ASSERT_TRUE(wait_for_listener(port, 5s));
+  Process a(nperf_client(port, {"-t", "2", "-b", "200M"}));
+  Process b(nperf_client(port, {"-t", "2", "-b", "200M"}));
+  EXPECT_EQ(a.wait(20s).exit_code, 0);
+  EXPECT_EQ(b.wait(20s).exit_code, 0);
+  std::this_thread::sleep_for(300ms);
+  server.signal(SIGTERM);
+  ProcessResult srv = server.wait(10s);
+  std::istringstream in(srv.out);
+  std::string line;
+  int headers = 0;
+  std::set<std::string> tests;
+  while (std::getline(in, line)) {
+    if (line.rfind("timestamp,", 0) == 0) {
+      ++headers;
+      EXPECT_TRUE(line.ends_with(",server_test,server_port,other_tests,other_bits_per_second")) << line;
+      continue;
+    }
+    if (line.find(",summary,") == std::string::npos) continue;
+    // ...,server_test,server_port,other_tests,other_bits_per_second
+    std::vector<std::string> cells;
+    std::istringstream row(line);
+    for (std::string cell; std::getline(row, cell, ',');) cells.push_back(cell);
+    if (line.back() == ',') cells.push_back("");
+    ASSERT_GE(cells.size(), 4u) << line;
+    const size_t n = cells.size();
+    EXPECT_EQ(cells[n - 3], std::to_string(port)) << line;
+    EXPECT_EQ(cells[n - 2], "1") << "the other test ran beside it: " << line;
+    tests.insert(cells[n - 4]);
+  }
+  EXPECT_EQ(headers, 1) << srv.out.substr(0, 3000);
+  EXPECT_EQ(tests, (std::set<std::string>{"1", "2"})) << srv.out.substr(0, 3000);
+}
+
 // --busy-retry: a client that finds the server busy waits its turn instead of failing.
 TEST(ConcurrentServer, BusyRetryWaitsForTheServer) {
   const int port = free_port();

@@ -111,22 +111,24 @@ TEST(CsvReporter, TcpClientIntervalsAndSummaryWithOneHeader) {
   EXPECT_EQ(rows[0], kCsvHeader);
   const std::string lead = "2025-11-26T12:00:00.250Z,\"rack 3, port 7\",client,10.0.0.3,5101,tcp,";
   EXPECT_EQ(rows[1],
-            lead + "interval,5,forward,sender,0.000,1.000,1.000,1000000,8000000,2,65536,84,,,,,0,3,,,,,");
-  EXPECT_EQ(rows[2],
-            lead + "interval,7,forward,sender,0.000,1.000,1.000,3000000,24000000,2,65536,84,,,,,0,3,,,,,");
-  EXPECT_EQ(rows[3], lead + "interval,sum,forward,sender,0.000,1.000,1.000,4000000,32000000,4,,,,,,,0,,,,,,");
+            lead + "interval,5,forward,sender,0.000,1.000,1.000,1000000,8000000,2,65536,84,,,,,0,3,,,,,,,,,");
+  EXPECT_EQ(
+      rows[2],
+      lead + "interval,7,forward,sender,0.000,1.000,1.000,3000000,24000000,2,65536,84,,,,,0,3,,,,,,,,,");
+  EXPECT_EQ(rows[3],
+            lead + "interval,sum,forward,sender,0.000,1.000,1.000,4000000,32000000,4,,,,,,,0,,,,,,,,,,");
   EXPECT_EQ(rows[4], lead +
                          "summary,5,forward,sender,0.000,2.000,2.000,2000000,8000000,4,131072,90,,,,,,,"
-                         "receiver-window-limited,,,,");
+                         "receiver-window-limited,,,,,,,,");
   EXPECT_EQ(rows[5], lead +
                          "summary,5,forward,receiver,0.000,2.000,2.000,1999000,7996000,,,,,,,,,,receiver-"
-                         "window-limited,,,,");
+                         "window-limited,,,,,,,,");
   EXPECT_EQ(rows[6], lead +
                          "summary,sum,forward,sender,0.000,2.000,2.000,2000000,8000000,4,,,,,,,,,receiver-"
-                         "window-limited,,,,");
+                         "window-limited,,,,,,,,");
   EXPECT_EQ(rows[7], lead +
                          "summary,sum,forward,receiver,0.000,2.000,2.000,1999000,7996000,,,,,,,,,,receiver-"
-                         "window-limited,,,,");
+                         "window-limited,,,,,,,,");
   EXPECT_EQ(c.err, "");
   // Every row has as many cells as the header (the quoted title holds a comma).
   const auto header_commas = std::count(rows[0].begin(), rows[0].end(), ',');
@@ -180,16 +182,18 @@ TEST(CsvReporter, UdpReceivingServerRowsCarryLossAndJitter) {
   const std::string lead = "2025-11-26T12:00:00.250Z,,server,::ffff:10.0.0.2,40000,udp,";
   EXPECT_EQ(
       rows[1],
-      lead + "interval,11,forward,receiver,0.000,1.000,1.000,140000,1120000,,,,100,2,2.000,0.250,0,,,,,,");
+      lead +
+          "interval,11,forward,receiver,0.000,1.000,1.000,140000,1120000,,,,100,2,2.000,0.250,0,,,,,,,,,,");
   EXPECT_EQ(
       rows[2],
-      lead + "interval,sum,forward,receiver,0.000,1.000,1.000,140000,1120000,,,,100,2,2.000,0.250,0,,,,,,");
+      lead +
+          "interval,sum,forward,receiver,0.000,1.000,1.000,140000,1120000,,,,100,2,2.000,0.250,0,,,,,,,,,,");
   EXPECT_EQ(
       rows[3],
-      lead + "summary,11,forward,receiver,0.000,1.000,1.000,140000,1120000,,,,100,2,2.000,0.250,,,,,,,");
+      lead + "summary,11,forward,receiver,0.000,1.000,1.000,140000,1120000,,,,100,2,2.000,0.250,,,,,,,,,,,");
   EXPECT_EQ(
       rows[4],
-      lead + "summary,sum,forward,receiver,0.000,1.000,1.000,140000,1120000,,,,100,2,2.000,0.250,,,,,,,");
+      lead + "summary,sum,forward,receiver,0.000,1.000,1.000,140000,1120000,,,,100,2,2.000,0.250,,,,,,,,,,,");
 }
 
 TEST(CsvReporter, BidirClientNamesBothDirections) {
@@ -250,9 +254,10 @@ TEST(CsvReporter, ReverseClientSummaryHasThePeersSenderHalfWithoutCwndOrRtt) {
   const auto rows = lines_of(c.out);
   ASSERT_EQ(rows.size(), 1u + 4);
   const std::string lead = "2025-11-26T12:00:00.250Z,,client,10.0.0.3,5101,tcp,";
-  EXPECT_EQ(rows[1], lead + "summary,5,reverse,sender,0.000,2.000,2.000,2000000,8000000,4,,,,,,,,,,,,,");
-  EXPECT_EQ(rows[2], lead + "summary,5,reverse,receiver,0.000,2.000,2.000,1999000,7996000,,,,,,,,,,,,,,");
-  EXPECT_EQ(rows[3], lead + "summary,sum,reverse,sender,0.000,2.000,2.000,2000000,8000000,4,,,,,,,,,,,,,");
+  EXPECT_EQ(rows[1], lead + "summary,5,reverse,sender,0.000,2.000,2.000,2000000,8000000,4,,,,,,,,,,,,,,,,,");
+  EXPECT_EQ(rows[2], lead + "summary,5,reverse,receiver,0.000,2.000,2.000,1999000,7996000,,,,,,,,,,,,,,,,,,");
+  EXPECT_EQ(rows[3],
+            lead + "summary,sum,reverse,sender,0.000,2.000,2.000,2000000,8000000,4,,,,,,,,,,,,,,,,,");
 }
 
 TEST(CsvReporter, SummaryRowsEndWithThePathColumns) {
@@ -277,15 +282,40 @@ TEST(CsvReporter, SummaryRowsEndWithThePathColumns) {
   r.on_end(end);
   auto rows = lines_of(c.out);
   ASSERT_EQ(rows.size(), 1u + 4);
-  EXPECT_TRUE(rows[0].ends_with(",verdict,path_kind,path_mtu,nat,conntrack_drops")) << rows[0];
-  for (size_t i = 1; i < rows.size(); ++i) EXPECT_TRUE(rows[i].ends_with(",veth,1400,1,3")) << rows[i];
+  EXPECT_TRUE(
+      rows[0].ends_with(",verdict,path_kind,path_mtu,nat,conntrack_drops,server_test,server_port,other_tests,"
+                        "other_bits_per_second"))
+      << rows[0];
+  for (size_t i = 1; i < rows.size(); ++i) EXPECT_TRUE(rows[i].ends_with(",veth,1400,1,3,,,,")) << rows[i];
   // An iperf3 server: NAT unknown (empty), conntrack this end's only.
   c.out.clear();
   end.path->remote.reset();
   r.on_end(end);
   rows = lines_of(c.out);
   ASSERT_EQ(rows.size(), 4u);
-  EXPECT_TRUE(rows[0].ends_with(",veth,1400,,1")) << rows[0];
+  EXPECT_TRUE(rows[0].ends_with(",veth,1400,,1,,,,")) << rows[0];
+}
+
+// A server running tests at once tags each test's summary rows with the test,
+// its port and what ran beside it (issue #14); interval rows stay untagged.
+TEST(CsvReporter, SummaryRowsOfAConcurrentServerTestSayWhatRanBesideIt) {
+  Captured c;
+  CsvReporter r(
+      options(true), [&](std::string_view s) { c.out += s; }, nullptr);
+  r.on_connected(start(true, Direction::kForward));
+  EndReport end;
+  end.streams = {end_stream(5, false, true, 2'000'000, 1'999'000)};
+  end.sum = sum_streams(end.streams, true);
+  TestOverlap o;
+  o.test_id = 3;
+  o.port = 5102;
+  o.other_tests = 2;
+  o.other_bits_per_second = 1.25e9;
+  end.overlap = o;
+  r.on_end(end);
+  auto rows = lines_of(c.out);
+  ASSERT_GE(rows.size(), 2u);
+  for (size_t i = 1; i < rows.size(); ++i) EXPECT_TRUE(rows[i].ends_with(",3,5102,2,1250000000")) << rows[i];
 }
 
 TEST(CsvReporter, UnknownUdpLossIsMinusOneWithAnEmptyPercentage) {
