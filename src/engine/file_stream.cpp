@@ -131,7 +131,10 @@ std::string run_tcp_file_receiver(const StreamPlan& plan, StreamCounters& c, con
       keep_to_rate(plan.rate_bps, received, start, stop);
       continue;
     }
-    if (n == 0) return "";  // the peer closed: the file is complete
+    if (n == 0) {
+      if (!stop.load(std::memory_order_relaxed)) return "";  // the peer closed: the file is complete
+      break;  // finish_receivers() shut the socket for reading: what is queued is still read below
+    }
     if (transient(errno)) continue;
     if (stop.load(std::memory_order_relaxed)) break;
     return fmt::format("recv failed: {}", std::strerror(errno));
@@ -146,6 +149,21 @@ std::string run_tcp_file_receiver(const StreamPlan& plan, StreamCounters& c, con
       left -= std::min<uint64_t>(left, static_cast<uint64_t>(n));
       if (std::string error = take(n); !error.empty()) return error;
     }
+  }
+  // A file's last bytes may still be on their way: a sender without
+  // TCP_NODELAY (iperf3) holds a short last segment until the one before it
+  // is acknowledged, while its TEST_END goes out at once on the control
+  // connection. Keep taking what arrives until 100 ms pass without any (at
+  // most 1 s in all), so the file is whole.
+  const double give_up = monotonic_now() + 1.0;
+  double last_data = monotonic_now();
+  while (monotonic_now() < give_up && monotonic_now() - last_data < 0.1) {
+    ::usleep(10'000);
+    if (::ioctl(plan.fd, SIOCINQ, &queued) != 0 || queued <= 0) continue;
+    ssize_t n = ::recv(plan.fd, buffer.data(), buffer.size(), MSG_DONTWAIT);
+    if (n <= 0) continue;
+    if (std::string error = take(n); !error.empty()) return error;
+    last_data = monotonic_now();
   }
   return "";
 }
