@@ -211,7 +211,7 @@ asio::awaitable<void> ServerSession::serve_connection(Listener& listener, asio::
   }
   if (auto test = test_expecting(listener, cookie)) {
     pending.release();
-    co_await take_data_connection(test, std::move(channel));
+    take_data_connection(*test, std::move(channel));
     co_return;
   }
   if (one_off_done_) co_return;  // -1: the one test has been served; the server is on its way out
@@ -248,7 +248,6 @@ void ServerSession::test_done(const std::shared_ptr<ServerTest>& test, std::exce
   if (test->run) test->run->join();
   note_test_ended(*test);
   load_.release(test->id);
-  test->holds_slot = false;
   if (metrics_) record_test(*test, error);
   for (const auto& s : test->streams) ::close(s.fd);  // streams that never reached a TestRun
   test->streams.clear();

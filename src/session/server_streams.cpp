@@ -169,13 +169,12 @@ asio::awaitable<void> ServerSession::accept_udp_streams(ServerTest& test, asio::
   for (const auto& w : warnings) test.reporters->on_warning(w);
 }
 
-asio::awaitable<void> ServerSession::take_data_connection(std::shared_ptr<ServerTest> test,
-                                                          std::unique_ptr<ControlChannel> channel) {
+void ServerSession::take_data_connection(ServerTest& test, std::unique_ptr<ControlChannel> channel) {
   // The cookie was read and matched (serve_connection); one more than asked is refused.
-  const TestSpec& spec = test->spec;
-  if (static_cast<int>(test->streams.size()) >= spec.total_streams()) {
+  const TestSpec& spec = test.spec;
+  if (static_cast<int>(test.streams.size()) >= spec.total_streams()) {
     channel->send_state_now(State::kAccessDenied);
-    co_return;
+    return;
   }
   int fd = channel->socket().release();
   make_blocking(fd);
@@ -185,9 +184,9 @@ asio::awaitable<void> ServerSession::take_data_connection(std::shared_ptr<Server
   } catch (const std::exception& e) {
     warnings.push_back(e.what());
   }
-  for (const auto& w : warnings) test->reporters->on_warning(w);
-  add_stream(*test, fd);
-  if (static_cast<int>(test->streams.size()) == spec.total_streams()) test->streams_ready.cancel();
+  for (const auto& w : warnings) test.reporters->on_warning(w);
+  add_stream(test, fd);
+  if (static_cast<int>(test.streams.size()) == spec.total_streams()) test.streams_ready.cancel();
 }
 
 }  // namespace nperf::session

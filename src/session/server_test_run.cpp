@@ -79,7 +79,6 @@ asio::awaitable<bool> ServerSession::claim_slot(ServerTest& test) {
     co_await test.control->write_server_error(decision.code, 0);
     throw SessionError(decision.message, decision.code);
   }
-  test.holds_slot = true;
   test.stream_rate_cap = decision.stream_rate_cap;
   co_return true;
 }
@@ -204,7 +203,6 @@ asio::awaitable<void> ServerSession::finish_test(ServerTest& test) {
   test.phase = ServerTest::Phase::kFinishing;
   // Only IPERF_DONE is due: the next client may have the slot already.
   load_.release(test.id);
-  test.holds_slot = false;
   // IPERF_DONE ends the session; a client that just closes is fine too.
   try {
     co_await control.read_byte(kControlReadTimeout);

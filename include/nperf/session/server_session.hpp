@@ -88,8 +88,7 @@ class ServerSession {
   // The data streams (server_streams.cpp).
   asio::awaitable<void> create_streams(ServerTest& test);
   asio::awaitable<void> wait_for_tcp_streams(ServerTest& test);
-  asio::awaitable<void> take_data_connection(std::shared_ptr<ServerTest> test,
-                                             std::unique_ptr<ControlChannel> channel);
+  void take_data_connection(ServerTest& test, std::unique_ptr<ControlChannel> channel);
   asio::awaitable<void> keep_time(std::shared_ptr<ServerTest> test);
   asio::awaitable<void> finish_test(ServerTest& test);
   asio::ip::udp::socket open_udp_socket(const Listener& listener);

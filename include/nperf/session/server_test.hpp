@@ -56,10 +56,9 @@ struct ServerTest {
       : id(test_id), listener(on), streams_ready(io) {}
 
   Phase phase = Phase::kHandshake;
-  int id;                   // the server's count of tests, from 1
-  Listener& listener;       // the port it came to
-  bool holds_slot = false;  // admitted and counted in the server's load until it ends
-  std::vector<int> cores;   // the server's placement of its streams (concurrent server), else empty
+  int id;                  // the server's count of tests, from 1
+  Listener& listener;      // the port it came to
+  std::vector<int> cores;  // the server's placement of its streams (concurrent server), else empty
   std::optional<TestOverlap> overlap;  // concurrent server: what ran beside it (once it ended)
   // A concurrent server's tests print whole, one after the other: each
   // writes into its own reporter and the lines wait here until it ends.
