@@ -1,6 +1,7 @@
 #include "nperf/stats/ceilings.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -55,10 +56,13 @@ void add_window_ceilings(const StreamFacts& f, std::vector<Ceiling>* out) {
   const double rtt_s = static_cast<double>(s.rtt_us) / 1e6;
   const std::string at = fmt::format("at {} us rtt", s.rtt_us);
   auto per_rtt = [&](double bytes) { return bytes * 8 / rtt_s; };
-  if (s.snd_wnd > 0)
-    out->push_back(snapshot(Bottleneck::kReceiverWindow, "receive_window",
-                            fmt::format("a {} receive window {}", size(static_cast<double>(s.snd_wnd)), at),
-                            per_rtt(static_cast<double>(s.snd_wnd))));
+  if (s.snd_wnd > 0) {
+    Ceiling window = snapshot(Bottleneck::kReceiverWindow, "receive_window",
+                              fmt::format("a {} receive window {}", size(static_cast<double>(s.snd_wnd)), at),
+                              per_rtt(static_cast<double>(s.snd_wnd)));
+    if (s.rwnd_limited >= kWindowHeldShare) window.overshoot = kHeldWindowOvershoot;
+    out->push_back(std::move(window));
+  }
   // A fixed -w turns autotuning off: the granted buffer (twice the request,
   // of which the kernel keeps part for overhead) is the most a window can be.
   const SocketBuffers& rb = f.receiver_buffers;

@@ -120,6 +120,11 @@ const Ceiling* binding_ceiling(const std::vector<Ceiling>& ceilings, const Strea
       window_open && std::any_of(ceilings.begin(), ceilings.end(), [&](const Ceiling& c) {
         return c.key == "receive_window" && c.reached(got);
       });
+  // The test's own cap (-b, --fq-rate) reached: the pacer held the stream to
+  // what was asked, whatever else a snapshot ceiling says (a window's, read
+  // with a held window's wider band, can sit below a paced rate).
+  for (const Ceiling& c : ceilings)
+    if (c.cause == Bottleneck::kRateLimited && c.reached(got)) return &c;
   const Ceiling* best = nullptr;
   for (const Ceiling& c : ceilings) {
     if (!c.reached(got)) continue;

@@ -38,6 +38,24 @@ TEST(Ceilings, ReceiveWindowIsTheWindowPerRtt) {
   EXPECT_FALSE(c->reached(1.51 * c->bps));
 }
 
+TEST(Ceilings, AWindowTheSenderWasHeldByIsReachedUpToTwiceItsCeiling) {
+  // Seen on an idle VM: 11872 B at a smoothed 63 us allows 1.51 Gbit/s, the
+  // stream moved 2.64 (1.75x) and was window-limited 29 % of the time.
+  StreamFacts f;
+  f.sender = tcp_sender(11872, 63);
+  f.sender.rwnd_limited = 0.29;
+  const Ceiling* held = find(stream_ceilings(f, 2.64e9), "receive_window");
+  ASSERT_NE(held, nullptr);
+  EXPECT_TRUE(held->reached(2.64e9));
+  EXPECT_FALSE(held->reached(2.01 * held->bps));
+  // The same figures without the sender saying the window held it: 1.75x
+  // shows the window did not hold the stream.
+  f.sender.rwnd_limited = 0.19;
+  const Ceiling* open = find(stream_ceilings(f, 2.64e9), "receive_window");
+  ASSERT_NE(open, nullptr);
+  EXPECT_FALSE(open->reached(2.64e9));
+}
+
 TEST(Ceilings, NoRttNoWindowCeiling) {
   StreamFacts f;
   f.sender = tcp_sender(65536, -1);

@@ -160,6 +160,23 @@ TEST(Verdict, AWindowThatExplainsTheRateWinsOverFractionsUnderTheirThreshold) {
   EXPECT_NE(v.reason.find("24% of the time"), std::string::npos) << v.reason;
 }
 
+TEST(Verdict, AWindowThatHeldTheStreamWinsWhenTheRttReadsHigh) {
+  // An idle-VM e2e run (docs/diagnosis.md): 11872 B advertised, smoothed RTT
+  // 63 us (the window's 1.51 Gbit/s), yet 2.64 Gbit/s arrived and the sender
+  // was window-limited 29 % of the time; its core was 83 % busy (3.18 Gbit/s
+  // allowed, 83 % of it reached). The window held the stream; the RTT
+  // reading is what overstated its round trip.
+  Behaviour s, r;
+  s.rwnd_limited = 0.29;
+  s.snd_wnd = 11872;
+  s.rtt_us = 63;
+  s.cpu = 0.83;
+  r.cpu = 0.36;
+  StreamFacts f = tcp_facts(series(s, true, true, false, false), series(r, false, true, false, false), 2.64);
+  Verdict v = diagnose_stream(f);
+  EXPECT_EQ(v.cause, Bottleneck::kReceiverWindow) << v.reason;
+}
+
 TEST(Verdict, WindowTimeWithAWindowFarAboveTheRateIsNotTheWindow) {
   // Half the time window-limited, but a 4 MiB window at 100 us allows
   // 335 Gbit/s: at 10 Gbit/s something else held the stream.
