@@ -17,7 +17,7 @@ constexpr auto num = &cjson_number;
 // end.streams[i]: {"sender": {...}, "receiver": {...}}. `own_seconds` is the
 // first stream's duration as measured on this host: iperf3 prints it as the
 // receiver's "seconds" for every stream (§7.5 quirk).
-Json end_stream(const EndStream& s, double own_seconds) {
+Json end_stream(const EndStream& s, double own_seconds, const std::optional<DataFileFigures>& file) {
   const double st = sender_time(s.sender_seconds, s.receiver_seconds);
   const double rt = receiver_time(st, s.receiver_seconds);
   const uint64_t sent = s.sender_known ? s.sent_bytes : 0;
@@ -51,6 +51,14 @@ Json end_stream(const EndStream& s, double own_seconds) {
 
   Json j = Json::object();
   j["sender"] = std::move(snd);
+  // -F: iperf3 puts the file's figures between the two halves.
+  if (file)
+    j["diskfile"] = Json{{"sent", sent},
+                         {"received", received},
+                         {"size", file->size},
+                         {"percent_sent", file_percent(sent, file->size)},
+                         {"percent_received", file_percent(received, file->size)},
+                         {"filename", file->name}};
   j["receiver"] = std::move(rcv);
   return j;
 }
@@ -222,12 +230,15 @@ Json cpu_utilization(const CpuUtilization& c) {
 }
 
 // end.nperf.path: each end's record as it sent it, the conntrack changes, and
-// the NAT finding (null without both ends' views: an iperf3 peer, or the
-// server before the results exchange).
+// the NAT finding (null without both ends' views: an iperf3 peer that sent no
+// server output, or the server before the results exchange).
 Json path_json(const PathReport& p) {
   Json j = Json::object();
   j["local"] = protocol::path_to_json(p.local);
   if (p.remote) j["remote"] = protocol::path_to_json(*p.remote);
+  // Where `remote` came from: the peer's nperf record, or an iperf3 server's output.
+  j["remote_source"] =
+      !p.remote ? Json(nullptr) : Json(p.remote_from_server_output ? "server_output" : "nperf");
   auto change = [](const protocol::PathRecord& r) {
     ConntrackChange c = conntrack_change(r.conntrack_before, r.conntrack_after);
     if (!c.known) return Json(nullptr);
@@ -301,7 +312,7 @@ Json json_end(const EndReport& end, bool udp_test, bool is_server, const std::st
 
   Json streams = Json::array();
   for (const EndStream& s : end.streams)
-    streams.push_back(udp ? udp_end_stream(s) : end_stream(s, own_seconds));
+    streams.push_back(udp ? udp_end_stream(s) : end_stream(s, own_seconds, end.data_file));
   e["streams"] = std::move(streams);
 
   if (groups.size() == 2)

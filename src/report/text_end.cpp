@@ -123,7 +123,7 @@ void TextReporter::print_placement(const EndReport& end) {
 
 void TextReporter::print_end_group(const EndReport& end, const EndGroup& g, bool multi) {
   const std::string r = role(g.local_sends);
-  for (const EndStream* s : g.streams) print_end_stream(*s, r, g.udp);
+  for (const EndStream* s : g.streams) print_end_stream(*s, r, g.udp, end.data_file);
   if (multi) print_end_sum(g, r);
   // iperf3 prints these inside its per-direction loop, so with --bidir they
   // come after each direction's lines.
@@ -139,7 +139,8 @@ void TextReporter::print_end_group(const EndReport& end, const EndGroup& g, bool
 }
 
 // One stream's sender and receiver lines.
-void TextReporter::print_end_stream(const EndStream& s, const std::string& r, bool udp) {
+void TextReporter::print_end_stream(const EndStream& s, const std::string& r, bool udp,
+                                    const std::optional<DataFileFigures>& file) {
   const bool server = Side{options_.role}.is_server();
   const std::string tag = stream_tag(s.info.socket);
   const double st = sender_time(s.sender_seconds, s.receiver_seconds);
@@ -160,6 +161,14 @@ void TextReporter::print_end_stream(const EndStream& s, const std::string& r, bo
   if (udp && s.out_of_order > 0)
     line(fmt::format("[SUM]{} {:4.1f}-{:4.1f} sec  {} datagrams received out-of-order", r, 0.0, st,
                      s.out_of_order));
+  // -F, as iperf3: after the sender half (which a receiving server does not
+  // print), what this end moved of its file.
+  if (file) {
+    const uint64_t moved = s.info.sender ? s.sent_bytes : s.received_bytes;
+    line(fmt::format("        Sent {} / {} ({}%) of {}", format_bytes(static_cast<double>(moved)),
+                     format_bytes(static_cast<double>(file->size)), file_percent(moved, file->size),
+                     file->name));
+  }
   // Receiver half.
   if (!server || s.receiver_known) {
     std::string tail;

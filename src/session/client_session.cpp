@@ -274,6 +274,7 @@ asio::awaitable<void> ClientSession::on_state(State state) {
     case State::kTestStart: {
       run_ = std::make_unique<TestRun>(spec, std::move(pending_streams_), role_.owns_quota(), 0,
                                        seams_.make_engine);
+      run_->use_control_connection(control_->socket().native_handle());
       if (!run_->streams().empty()) {
         auto sizes = net::read_buffer_sizes(run_->streams().front().socket);
         start_info_.sndbuf_actual = sizes.sndbuf;

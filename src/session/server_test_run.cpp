@@ -141,6 +141,7 @@ asio::awaitable<void> ServerSession::start_test(std::shared_ptr<ServerTest> shar
   test.start_info.rcvbuf_actual = sizes.rcvbuf;
   test.run = std::make_unique<TestRun>(test.spec, std::move(test.streams), test.side.owns_quota(),
                                        test.stream_rate_cap, seams_.make_engine);
+  test.run->use_control_connection(test.control->socket().native_handle());
   test.streams.clear();
   test.reporters->on_test_start(test.start_info);
   co_await test.control->write_state(State::kTestStart);

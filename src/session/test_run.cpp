@@ -1,5 +1,6 @@
 #include "nperf/session/test_run.hpp"
 
+#include <filesystem>
 #include <map>
 
 #include <fmt/format.h>
@@ -94,12 +95,21 @@ TestRun::TestRun(const TestSpec& spec, std::vector<DataStream> streams, bool quo
   if (!streams.empty()) {
     congestion_ = net::read_congestion(streams.front().fd);
     buffers_ = net::describe_buffers(streams.front().fd, static_cast<int64_t>(spec.window));
-    // The path as the first data connection sees it (the control connection
-    // crosses the same NAT and route; this is the socket TestRun holds).
+    // The path as the first data connection sees it, until the session names
+    // the control connection (use_control_connection).
     path_.local = net::local_endpoint(streams.front().fd);
     path_.peer = net::peer_endpoint(streams.front().fd);
     if (path_.peer.known()) path_.device = net::route_device(path_.peer);
   }
+}
+
+void TestRun::use_control_connection(int control_fd) {
+  protocol::Endpoint local = net::local_endpoint(control_fd);
+  protocol::Endpoint peer = net::peer_endpoint(control_fd);
+  if (!local.known() || !peer.known()) return;  // a fake or closed socket: keep the data connection's
+  path_.local = std::move(local);
+  path_.peer = std::move(peer);
+  path_.device = net::route_device(path_.peer);
 }
 
 TestRun::~TestRun() {
@@ -310,6 +320,12 @@ EndReport TestRun::end_report(const protocol::TestResults* peer, bool peer_resul
   // A UDP sender echoes the receiver's jitter in its own results.
   for (const auto& e : end.streams)
     if (e.udp && e.info.sender) peer_jitter_[e.info.id] = e.jitter_ms / 1000;
+  // -F: the file's size now, as iperf3 fstat()s it (a receiver's is what it wrote).
+  if (!spec_.data_file.empty() && spec_.protocol == Protocol::kTcp) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(spec_.data_file, ec);
+    if (!ec) end.data_file = DataFileFigures{spec_.data_file, static_cast<int64_t>(size)};
+  }
   return end;
 }
 

@@ -1,6 +1,7 @@
 // The path in the end report: both ends' records, and conntrack trouble
 // brought into the verdict (a table that dropped packets during the test is a
 // cause of loss and retransmissions the hosts' own evidence cannot show).
+#include "nperf/protocol/server_output_path.hpp"
 #include "nperf/stats/end_report.hpp"
 #include "nperf/stats/path_facts.hpp"
 
@@ -10,7 +11,13 @@ void attach_path(EndReport* end, const LocalTestTotals& local, const protocol::T
   PathReport p;
   p.is_server = local.is_server;
   p.local = local.path;
-  if (peer && peer->nperf && peer->nperf->path.known()) p.remote = peer->nperf->path;
+  if (peer && peer->nperf && peer->nperf->path.known()) {
+    p.remote = peer->nperf->path;
+  } else if (peer && !local.is_server) {
+    // An iperf3 server: its --get-server-output names the address it accepted us from.
+    p.remote = protocol::path_from_server_output(*peer);
+    p.remote_from_server_output = p.remote.has_value();
+  }
   if (!p.local.known() && !p.remote) return;
   if (end->verdict) {
     std::string conntrack = conntrack_sentence(p);

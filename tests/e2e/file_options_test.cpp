@@ -66,6 +66,17 @@ TEST_F(FileTransfer, NperfClientSendsAFileToIperf3) {
   auto doc = nlohmann::json::parse(r.client.out);
   EXPECT_EQ(doc["start"]["test_start"]["bytes"], sent_.size());
   EXPECT_EQ(sent_bytes(doc), sent_.size());
+  // iperf3's "diskfile" object, between the stream's halves.
+  const auto ordered = nlohmann::ordered_json::parse(r.client.out);
+  const auto& stream = ordered["end"]["streams"][0];
+  ASSERT_TRUE(stream.contains("diskfile")) << stream.dump(1);
+  std::vector<std::string> keys;
+  for (auto it = stream.begin(); it != stream.end(); ++it) keys.push_back(it.key());
+  EXPECT_EQ(keys, (std::vector<std::string>{"sender", "diskfile", "receiver"})) << stream.dump(1);
+  EXPECT_EQ(stream["diskfile"]["sent"], sent_.size());
+  EXPECT_EQ(stream["diskfile"]["size"], sent_.size());
+  EXPECT_EQ(stream["diskfile"]["percent_sent"], 100);
+  EXPECT_EQ(stream["diskfile"]["filename"], source_);
 }
 
 TEST_F(FileTransfer, Iperf3ClientSendsAFileToNperf) {
@@ -75,6 +86,14 @@ TEST_F(FileTransfer, Iperf3ClientSendsAFileToNperf) {
   ASSERT_EQ(r.client.exit_code, 0) << r.client.err;
   EXPECT_EQ(r.server.exit_code, 0) << r.server.err;
   expect_received_whole();
+  // Each end says what it moved of its file in the same words: iperf3 of the
+  // file it sent, the nperf server of the one it wrote (3 MiB + 17 bytes).
+  EXPECT_NE(r.client.out.find("        Sent 3.00 MByte / 3.00 MByte (100%) of " + source_ + "\n"),
+            std::string::npos)
+      << r.client.out;
+  EXPECT_NE(r.server.out.find("        Sent 3.00 MByte / 3.00 MByte (100%) of " + received_ + "\n"),
+            std::string::npos)
+      << r.server.out;
 }
 
 // -R: the client writes; the server's file is sent. The client's file does not
@@ -87,6 +106,11 @@ TEST_F(FileTransfer, NperfClientReceivesAFileFromIperf3) {
   ASSERT_EQ(r.client.exit_code, 0) << r.client.err;
   EXPECT_EQ(r.server.exit_code, 0) << r.server.err;
   expect_received_whole();
+  // The receiving client's line, after the sender half, as iperf3 3.12's.
+  const size_t sent_line =
+      r.client.out.find("        Sent 3.00 MByte / 3.00 MByte (100%) of " + received_ + "\n");
+  EXPECT_NE(sent_line, std::string::npos) << r.client.out;
+  EXPECT_LT(r.client.out.find("sender\n"), sent_line) << r.client.out;
 }
 
 TEST_F(FileTransfer, Iperf3ClientReceivesAFileFromNperf) {

@@ -533,6 +533,35 @@ TEST(JsonReporterValues, ServerUnknownSenderHalfIsZero) {
   EXPECT_EQ(doc["end"]["cpu_utilization_percent"]["remote_total"], 0);
 }
 
+// -F: iperf3 3.12 puts "diskfile" between each stream's "sender" and
+// "receiver" (a real client run sent a 3 000 000-byte file; a server that
+// wrote it knows no sender bytes and says so with 0).
+TEST(JsonReporterValues, DiskfileSitsBetweenTheHalvesWithIperf3sKeys) {
+  TestRun client = make_run(shape(false, Direction::kForward, 1));
+  client.end.data_file = DataFileFigures{"f3m.bin", 4194304};
+  const Json doc = render(client);
+  const Json& s = doc["end"]["streams"][0];
+  EXPECT_EQ(keys_of(s), (std::vector<std::string>{"sender", "diskfile", "receiver"}));
+  EXPECT_EQ(keys_of(s["diskfile"]), (std::vector<std::string>{"sent", "received", "size", "percent_sent",
+                                                              "percent_received", "filename"}));
+  EXPECT_EQ(s["diskfile"]["sent"], s["sender"]["bytes"]);
+  EXPECT_EQ(s["diskfile"]["received"], s["receiver"]["bytes"]);
+  EXPECT_EQ(s["diskfile"]["size"], 4194304);
+  EXPECT_EQ(s["diskfile"]["percent_sent"], 50);  // 2 MiB of 4 MiB
+  EXPECT_EQ(s["diskfile"]["filename"], "f3m.bin");
+
+  TestRun server = make_run(shape(true, Direction::kForward, 1));
+  server.end.data_file = DataFileFigures{"/tmp/recv.bin", 2097152};
+  const Json sdoc = render(server);
+  const Json& d = sdoc["end"]["streams"][0]["diskfile"];
+  EXPECT_EQ(d["sent"], 0);
+  EXPECT_EQ(d["percent_sent"], 0);
+  EXPECT_EQ(d["received"], 2097152);
+  EXPECT_EQ(d["percent_received"], 100);
+  // Without -F, no key.
+  EXPECT_FALSE(render(make_run(shape()))["end"]["streams"][0].contains("diskfile"));
+}
+
 TEST(JsonReporterValues, SumsAddUp) {
   const Json doc = render(make_run(shape(false, Direction::kForward, 3)));
   for (const Json& i : doc["intervals"]) {

@@ -1032,3 +1032,54 @@ TEST(TextReporterTcpCalls, VerboseStartNamesSeveralBlockCalls) {
 
 }  // namespace
 }  // namespace nperf::report
+
+namespace nperf::report {
+namespace {
+
+// -F, as a real iperf3 3.12 run printed it (a 3 000 000-byte file): the line
+// follows the sender half and comes before the receiver's, on the client
+// that sent the file and on the server that wrote it (which prints no sender
+// half), in adaptive singular units.
+TEST(TextReporterDataFile, SentLineSitsBetweenTheHalvesOnBothEnds) {
+  {
+    Harness h(client_opts());
+    const StreamInfo s5 = sinfo(5, true, true, 43642, 5990);
+    EndReport end;
+    end.streams = {end_stream(s5, 3000000, 0.5, 3000000, 0.5)};
+    end.sum = sum_streams(end.streams, true);
+    end.data_file = DataFileFigures{"f3m.bin", 3000000};
+    h.r().on_end(end);
+    const std::string out = h.out();
+    EXPECT_NE(out.find(" sender\n        Sent 2.86 MByte / 2.86 MByte (100%) of f3m.bin\n[  5]"),
+              std::string::npos)
+        << out;
+  }
+  {
+    Harness h(server_opts());
+    const StreamInfo s5 = sinfo(5, false, true, 5990, 43650);
+    EndReport end;
+    end.is_server = true;
+    end.streams = {end_stream(s5, 0, 0, 5000, 0.5, false, /*sender_known=*/false)};
+    end.sum = sum_streams(end.streams, true);
+    end.data_file = DataFileFigures{"/tmp/recv.bin", 5000};
+    h.r().on_end(end);
+    const std::string out = h.out();
+    EXPECT_NE(out.find("Bitrate\n        Sent 4.88 KByte / 4.88 KByte (100%) of /tmp/recv.bin\n[  5]"),
+              std::string::npos)
+        << out;
+  }
+}
+
+TEST(TextReporterDataFile, PartOfAFileIsATruncatedPercentage) {
+  Harness h(client_opts());
+  const StreamInfo s5 = sinfo(5, true, true, 43642, 5990);
+  EndReport end;
+  end.streams = {end_stream(s5, 299, 0.5, 299, 0.5)};
+  end.sum = sum_streams(end.streams, true);
+  end.data_file = DataFileFigures{"f", 1000};
+  h.r().on_end(end);
+  EXPECT_NE(h.out().find("        Sent  299 Byte / 1000 Byte (29%) of f\n"), std::string::npos) << h.out();
+}
+
+}  // namespace
+}  // namespace nperf::report

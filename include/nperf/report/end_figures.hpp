@@ -25,4 +25,11 @@ inline double lost_percent(int64_t lost, uint64_t packets) {
   return lost < 0 ? 0 : loss_percent(lost, packets);
 }
 
+// -F: bytes moved as a whole percentage of the file, truncated as iperf3's
+// (int) cast does; 0 for an empty file (iperf3 divides by it).
+inline int file_percent(uint64_t bytes, int64_t file_size) {
+  return file_size > 0 ? static_cast<int>(static_cast<double>(bytes) / static_cast<double>(file_size) * 100.0)
+                       : 0;
+}
+
 }  // namespace nperf::report

@@ -61,7 +61,8 @@ class TextReporter : public Reporter {
   void print_path(const EndReport& end);
   // The end of a test (text_end.cpp): one direction's lines.
   void print_end_group(const EndReport& end, const EndGroup& group, bool multi);
-  void print_end_stream(const EndStream& s, const std::string& role, bool udp);
+  void print_end_stream(const EndStream& s, const std::string& role, bool udp,
+                        const std::optional<DataFileFigures>& file);
   void print_end_sum(const EndGroup& group, const std::string& role);
   void print_cpu_and_congestion(const EndReport& end, const EndGroup& group);
   std::string stamp() const { return options_.timestamp ? options_.timestamp() : std::string(); }

@@ -91,6 +91,11 @@ class TestRun {
   // server at a normal end), so the peer's half is not missing, only later.
   EndReport end_report(const protocol::TestResults* peer, bool peer_results_follow = false) const;
 
+  // The path as the control connection sees it (its addresses and route),
+  // replacing the first data connection's: the control connection is the one
+  // the user named, and a UDP stream may cross a NAT with another mapping.
+  void use_control_connection(int control_fd);
+
   const std::vector<StreamInfo>& streams() const { return infos_; }
   const CpuUtilization& local_cpu() const { return cpu_; }
   std::string congestion_used() const;

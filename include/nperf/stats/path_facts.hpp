@@ -14,7 +14,10 @@ namespace nperf {
 struct PathReport {
   bool is_server = false;                      // which end `local` is
   protocol::PathRecord local;                  // this end's view
-  std::optional<protocol::PathRecord> remote;  // the peer's, from its results (nperf peers only)
+  std::optional<protocol::PathRecord> remote;  // the peer's, from its results
+  // An iperf3 server sends no path record: `remote` then holds only the two
+  // endpoints it printed in the output the client asked for (--get-server-output).
+  bool remote_from_server_output = false;
 };
 
 // What conntrack did during the test on one end: -1 figures are unknown.

@@ -149,6 +149,13 @@ struct CpuUtilization {
   double remote_total = 0, remote_user = 0, remote_system = 0;
 };
 
+// -F: this end's file, as iperf3 reports it after the stream it fed or took
+// ("Sent X / Y (P%) of FILE", -J end.streams[i].diskfile).
+struct DataFileFigures {
+  std::string name;  // as given on the command line
+  int64_t size = 0;  // at the end: the file sent, or what the receiver wrote
+};
+
 struct EndReport {
   bool is_server = false;
   Direction direction = Direction::kForward;
@@ -171,6 +178,7 @@ struct EndReport {
   // A server that runs tests at once: this test's id and port, and what ran
   // beside it (stats/overlap.hpp). Absent from a one-test-at-a-time server.
   std::optional<TestOverlap> overlap;
+  std::optional<DataFileFigures> data_file;  // -F on this end
 };
 
 // Sums the streams whose direction is `forward`, taking durations from the
