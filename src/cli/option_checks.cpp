@@ -272,18 +272,19 @@ std::string check_keepalive(const RawOptions& raw, Config& c) {
   return "";
 }
 
-// -m: MPTCP data connections, where this kernel opens MPTCP sockets. iperf3
-// master's server re-opens its listener with MPTCP when a client asks;
-// nperf's server keeps its plain TCP listener (an MPTCP client falls back to
-// TCP against it), so a server -m would promise what it does not do.
+// -m, where this kernel opens MPTCP sockets: on a client, MPTCP data
+// connections; on a server, an MPTCP listener, which accepts MPTCP and plain
+// TCP clients alike (the kernel falls back for the latter). iperf3 master's
+// server instead re-opens its listener per test when a client asks; nperf's
+// listeners serve several tests at once, so the choice is the server's.
 std::string check_mptcp(const RawOptions& raw, Config& c) {
   if (!raw.mptcp) return "";
-  if (c.role == Role::kServer)
-    return "-m on a server: nperf's server listens with plain TCP (MPTCP clients fall back to TCP against "
-           "it)";
-  if (c.spec.protocol != Protocol::kTcp) return "-m works with TCP only";
+  if (c.role == Role::kClient && c.spec.protocol != Protocol::kTcp) return "-m works with TCP only";
   if (std::string why = net::mptcp_unavailable(); !why.empty()) return fmt::format("-m: {}", why);
-  c.spec.mptcp = true;
+  if (c.role == Role::kServer)
+    c.mptcp_listener = true;
+  else
+    c.spec.mptcp = true;
   return "";
 }
 

@@ -110,7 +110,8 @@ void add_common_options(CLI::App& app, Config& c, RawOptions& raw) {
                  "no -t/-n/-k), a receiver writes what arrives into it")
       ->option_text("FILE");
   app.add_flag("-m,--mptcp", raw.mptcp,
-               "client: use MPTCP rather than plain TCP for the data connections (IPPROTO_MPTCP)");
+               "client: use MPTCP rather than plain TCP for the data connections (IPPROTO_MPTCP); "
+               "server: listen with MPTCP (plain TCP clients are still accepted)");
   app.add_flag("--forceflush", raw.force_flush,
                "force flushing output at every interval (nperf always does)");
   // A flag with an optional "=FORMAT", like getopt's optional_argument in

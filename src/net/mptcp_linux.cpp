@@ -1,5 +1,6 @@
 #include "nperf/net/mptcp.hpp"
 
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -23,11 +24,21 @@ std::string mptcp_sysctl() {
 
 int open_mptcp_socket(int family, std::string* error) {
   int fd = ::socket(family, SOCK_STREAM | SOCK_CLOEXEC, kIpprotoMptcp);
-  if (fd < 0)
+  if (fd < 0) {
+    const int refused = errno;
     *error =
         fmt::format("this kernel refuses MPTCP sockets (socket(..., SOCK_STREAM, IPPROTO_MPTCP): {}; {})",
-                    std::strerror(errno), mptcp_sysctl());
+                    std::strerror(refused), mptcp_sysctl());
+    errno = refused;  // for callers that turn it into an error code
+  }
   return fd;
+}
+
+bool mptcp_active(int fd) {
+  constexpr int kTcpIsMptcp = 43;  // TCP_IS_MPTCP, which older libc headers lack
+  int value = 0;
+  socklen_t length = sizeof value;
+  return ::getsockopt(fd, IPPROTO_TCP, kTcpIsMptcp, &value, &length) == 0 && value == 1;
 }
 
 std::string mptcp_unavailable() {

@@ -1,5 +1,6 @@
 #include "nperf/session/client_session.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <limits>
 #include <random>
@@ -376,6 +377,16 @@ asio::awaitable<void> ClientSession::create_streams() {
     stream.cpu = config_.affinity.local.cpu_for_stream(i);
     pending_streams_.push_back(stream);
     reporter_.on_stream_connected(stream.info);
+  }
+  if (spec.mptcp && !seams_.open_stream) {
+    // The kernel falls back to TCP, silently, against a server that does not accept MPTCP.
+    const auto fell_back = std::count_if(pending_streams_.begin(), pending_streams_.end(),
+                                         [](const DataStream& s) { return !net::mptcp_active(s.fd); });
+    if (fell_back > 0)
+      warnings.push_back(fmt::format(
+          "-m: {} of {} data connections fell back to plain TCP: the server does not accept MPTCP (iperf3 "
+          "before 3.19, or an nperf server started without -m)",
+          fell_back, pending_streams_.size()));
   }
   for (const auto& w : warnings) reporter_.on_warning(w);
 }

@@ -13,6 +13,7 @@
 #include <asio/use_awaitable.hpp>
 
 #include "nperf/net/affinity.hpp"
+#include "nperf/net/mptcp.hpp"
 #include "nperf/net/socket_options.hpp"
 #include "nperf/session/process_control.hpp"
 #include "nperf/session/server_test.hpp"
@@ -49,6 +50,22 @@ void ServerSession::set_test_reporters(TestReporterFactory factory, report::Line
   err_ = std::move(err);
 }
 
+// -m: an MPTCP listening socket, which accepts plain TCP clients too.
+void ServerSession::open_acceptor(asio::ip::tcp::acceptor& acceptor, const asio::ip::tcp& protocol,
+                                  std::error_code& ec) {
+  if (!config_.mptcp_listener) {
+    acceptor.open(protocol, ec);
+    return;
+  }
+  std::string error;
+  int fd = net::open_mptcp_socket(protocol.family(), &error);
+  if (fd < 0) {
+    ec = std::error_code(errno, std::system_category());
+    return;
+  }
+  acceptor.assign(protocol, fd, ec);
+}
+
 void ServerSession::open_listener(Listener& listener) {
   using asio::ip::tcp;
   std::error_code ec;
@@ -63,11 +80,11 @@ void ServerSession::open_listener(Listener& listener) {
   } else {
     endpoint = tcp::endpoint(tcp::v6(), listener.port);
   }
-  acceptor.open(endpoint.protocol(), ec);
+  open_acceptor(acceptor, endpoint.protocol(), ec);
   if (ec && endpoint.protocol() == tcp::v6() && config_.bind_address.empty() &&
       config_.family == AddressFamily::kAny) {
     endpoint = tcp::endpoint(tcp::v4(), listener.port);  // no IPv6 on this host
-    acceptor.open(endpoint.protocol(), ec);
+    open_acceptor(acceptor, endpoint.protocol(), ec);
   }
   if (ec) throw SessionError(fmt::format("unable to create the listening socket: {}", ec.message()));
   // Accepted connections inherit the device; the UDP data sockets get it in open_udp_socket().

@@ -7,6 +7,7 @@
 #include <asio/redirect_error.hpp>
 #include <asio/use_awaitable.hpp>
 
+#include "nperf/net/mptcp.hpp"
 #include "nperf/net/socket_options.hpp"
 #include "nperf/protocol/udp_header.hpp"
 #include "nperf/session/server_session.hpp"
@@ -184,6 +185,12 @@ void ServerSession::take_data_connection(ServerTest& test, std::unique_ptr<Contr
   } catch (const std::exception& e) {
     warnings.push_back(e.what());
   }
+  // Once per test: the client asked for MPTCP, and this listener could not give it.
+  if (spec.mptcp && test.streams.empty() && !net::mptcp_active(fd))
+    warnings.push_back(config_.mptcp_listener
+                           ? "the client asked for MPTCP (-m) but its connection is plain TCP"
+                           : "the client asked for MPTCP (-m); this server listens with plain TCP, so its "
+                             "connections fell back to TCP (start the server with -m)");
   for (const auto& w : warnings) test.reporters->on_warning(w);
   add_stream(test, fd);
   if (static_cast<int>(test.streams.size()) == spec.total_streams()) test.streams_ready.cancel();

@@ -1,14 +1,19 @@
 // End-to-end, issue #19: -m (MPTCP, iperf3 >= 3.19). Debian's iperf3 3.12 has
-// no -m, so the client runs against nperf's server and 3.12's (both ignore or
-// record the "mptcp" key and accept with a plain TCP listener: the MPTCP
-// connection falls back to TCP, as it would against any TCP server). What is
-// checked is the client's side: `ss -M` lists its data connection as an MPTCP
-// socket, the control connection stays TCP. A kernel without MPTCP is
-// simulated in a network namespace of the test's own (net.mptcp.enabled = 0).
+// no -m, so MPTCP itself is tested nperf to nperf: a server started with -m
+// listens with IPPROTO_MPTCP and the kernel counts the MP_CAPABLE SYNs it
+// took (MPTcpExtMPCapableSYNRX in /proc/net/netstat), independent of what
+// nperf reports. Against a plain listener (iperf3 3.12, nperf without -m) the
+// client's MPTCP sockets fall back to TCP, and both nperf ends say so. An
+// iperf3 3.12 client still tests against an nperf -m server (plain TCP
+// accepted, both directions). A kernel without MPTCP is simulated in a
+// network namespace of the test's own (net.mptcp.enabled = 0).
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <sstream>
 #include <thread>
+
+#include <nlohmann/json.hpp>
 
 #include "e2e/peer_pair.hpp"
 #include "e2e/process.hpp"
@@ -40,40 +45,116 @@ size_t watch_mptcp_sockets(int port, Process& client, std::chrono::milliseconds 
   return most;
 }
 
-void run_mptcp_client(const std::string& server_bin, std::vector<std::string> server_args, size_t* mptcp_seen,
-                      ProcessResult* client_out, ProcessResult* server_out) {
+// A counter of the kernel's MPTCP statistics in this network namespace
+// (MPCapableSYNRX: MP_CAPABLE SYNs an MPTCP listener took;
+// MPCapableFallbackSYNACK: connections whose SYN-ACK came back without
+// MP_CAPABLE, so the client fell back); -1 where it does not exist.
+int64_t mptcp_counter(const std::string& wanted) {
+  std::ifstream in("/proc/net/netstat");
+  std::string names, values;
+  while (std::getline(in, names) && std::getline(in, values)) {
+    if (!names.starts_with("MPTcpExt:")) continue;
+    std::istringstream n(names), v(values);
+    std::string name, value;
+    while (n >> name && v >> value)
+      if (name == wanted) return std::stoll(value);
+  }
+  return -1;
+}
+
+struct MptcpRun {
+  size_t mptcp_sockets = 0;  // most `ss -M` saw at once
+  int64_t syns_taken = -1;   // MPCapableSYNRX's rise over the run
+  int64_t fell_back = -1;    // MPCapableFallbackSYNACK's
+  ProcessResult client, server;
+};
+
+void run_mptcp_client(const std::string& server_bin, std::vector<std::string> server_args, MptcpRun* run) {
   int port = free_port();
   std::vector<std::string> argv = {server_bin, "-s", "-1", "-p", std::to_string(port)};
   argv.insert(argv.end(), server_args.begin(), server_args.end());
+  const int64_t syns_before = mptcp_counter("MPCapableSYNRX");
+  const int64_t fallbacks_before = mptcp_counter("MPCapableFallbackSYNACK");
   Process server(argv);
   ASSERT_TRUE(wait_for_listener(port, 5s));
   Process client({NPERF_BINARY, "-c", "127.0.0.1", "-p", std::to_string(port), "-m", "-t", "2", "-P", "2"});
-  *mptcp_seen = watch_mptcp_sockets(port, client, 4s);
-  *client_out = client.wait(20s);
-  *server_out = server.wait(10s);
+  run->mptcp_sockets = watch_mptcp_sockets(port, client, 4s);
+  run->client = client.wait(20s);
+  run->server = server.wait(10s);
+  const int64_t syns_after = mptcp_counter("MPCapableSYNRX");
+  const int64_t fallbacks_after = mptcp_counter("MPCapableFallbackSYNACK");
+  if (syns_before >= 0 && syns_after >= 0) run->syns_taken = syns_after - syns_before;
+  if (fallbacks_before >= 0 && fallbacks_after >= 0) run->fell_back = fallbacks_after - fallbacks_before;
 }
 
-TEST(Mptcp, NperfClientOpensMptcpDataConnectionsToNperf) {
+constexpr const char* kFellBack = "data connections fell back to plain TCP";
+
+TEST(Mptcp, NperfServerWithMAcceptsTheClientsMptcpConnections) {
   if (find_program("ss").empty()) GTEST_SKIP() << "needs ss (iproute2)";
-  size_t seen = 0;
-  ProcessResult c, s;
-  ASSERT_NO_FATAL_FAILURE(run_mptcp_client(NPERF_BINARY, {"-d"}, &seen, &c, &s));
-  ASSERT_EQ(c.exit_code, 0) << c.err;
-  EXPECT_EQ(s.exit_code, 0) << s.err;
-  EXPECT_EQ(seen, 2u) << "two MPTCP data connections (-P 2), the control connection plain TCP";
-  EXPECT_NE(s.err.find("\"mptcp\":true"), std::string::npos) << "the parameters carry iperf3's key";
+  MptcpRun r;
+  ASSERT_NO_FATAL_FAILURE(run_mptcp_client(NPERF_BINARY, {"-m"}, &r));
+  ASSERT_EQ(r.client.exit_code, 0) << r.client.err;
+  EXPECT_EQ(r.server.exit_code, 0) << r.server.err;
+  EXPECT_GE(r.mptcp_sockets, 2u);
+  // The kernel's own count: the listener took the two data connections' MP_CAPABLE SYNs.
+  if (r.syns_taken >= 0) {
+    EXPECT_GE(r.syns_taken, 2) << "MPTcpExt MPCapableSYNRX did not rise by 2";
+  }
+  if (r.fell_back >= 0) {
+    EXPECT_EQ(r.fell_back, 0) << "MPTcpExt MPCapableFallbackSYNACK rose";
+  }
+  EXPECT_EQ(r.client.err.find(kFellBack), std::string::npos) << r.client.err;
+  EXPECT_EQ(r.server.err.find("asked for MPTCP"), std::string::npos) << r.server.err;
+}
+
+TEST(Mptcp, APlainNperfServerMakesBothEndsSayTheConnectionsFellBack) {
+  if (find_program("ss").empty()) GTEST_SKIP() << "needs ss (iproute2)";
+  MptcpRun r;
+  ASSERT_NO_FATAL_FAILURE(run_mptcp_client(NPERF_BINARY, {"-d"}, &r));
+  ASSERT_EQ(r.client.exit_code, 0) << r.client.err;
+  EXPECT_EQ(r.server.exit_code, 0) << r.server.err;
+  EXPECT_EQ(r.mptcp_sockets, 2u) << "two MPTCP data sockets (-P 2), the control connection plain TCP";
+  if (r.syns_taken >= 0) {
+    EXPECT_EQ(r.syns_taken, 0) << "a plain TCP listener took MP_CAPABLE SYNs?";
+  }
+  if (r.fell_back >= 0) {
+    EXPECT_GE(r.fell_back, 2) << "the kernel did not count the two data connections' fallback";
+  }
+  EXPECT_NE(r.server.err.find("\"mptcp\":true"), std::string::npos) << "the parameters carry iperf3's key";
+  EXPECT_NE(r.client.err.find(std::string("-m: 2 of 2 ") + kFellBack), std::string::npos) << r.client.err;
+  EXPECT_NE(r.server.err.find("this server listens with plain TCP"), std::string::npos) << r.server.err;
 }
 
 TEST(Mptcp, NperfClientWithMptcpTestsAgainstIperf3) {
   std::string iperf3 = find_program("iperf3");
-  if (iperf3.empty()) GTEST_SKIP() << "iperf3 is not installed";
+  if (iperf3.empty()) {
+    if (running_in_ci()) FAIL() << "iperf3 is not installed, and CI must run the interop tests";
+    GTEST_SKIP() << "iperf3 is not installed";
+  }
   if (find_program("ss").empty()) GTEST_SKIP() << "needs ss (iproute2)";
-  size_t seen = 0;
-  ProcessResult c, s;
-  ASSERT_NO_FATAL_FAILURE(run_mptcp_client(iperf3, {}, &seen, &c, &s));
-  ASSERT_EQ(c.exit_code, 0) << c.err;
-  EXPECT_EQ(s.exit_code, 0) << s.err;
-  EXPECT_EQ(seen, 2u);
+  MptcpRun r;
+  ASSERT_NO_FATAL_FAILURE(run_mptcp_client(iperf3, {}, &r));
+  ASSERT_EQ(r.client.exit_code, 0) << r.client.err;
+  EXPECT_EQ(r.server.exit_code, 0) << r.server.err;
+  EXPECT_EQ(r.mptcp_sockets, 2u);
+  EXPECT_NE(r.client.err.find(kFellBack), std::string::npos) << r.client.err;
+}
+
+// An MPTCP listener takes plain TCP clients too: iperf3 3.12 tests against
+// an nperf -m server both ways.
+TEST(Mptcp, Iperf3ClientsTestAgainstAnMptcpServerBothWays) {
+  for (bool reverse : {false, true}) {
+    RawPair r;
+    std::vector<std::string> args = {"-J", "-t", "1"};
+    if (reverse) args.push_back("-R");
+    ASSERT_NO_FATAL_FAILURE(run_raw_pair(Peer::kIperf3, Peer::kNperf, args, {"-m"}, &r));
+    if (r.skipped) return;
+    ASSERT_EQ(r.client.exit_code, 0) << r.client.err;
+    EXPECT_EQ(r.server.exit_code, 0) << r.server.err;
+    auto doc = nlohmann::json::parse(r.client.out, nullptr, false);
+    ASSERT_FALSE(doc.is_discarded()) << r.client.out;
+    EXPECT_GT(reverse ? received_bytes(doc) : sent_bytes(doc), 0u) << r.client.out;
+  }
 }
 
 TEST(Mptcp, AKernelWithoutMptcpIsAClearError) {
@@ -89,15 +170,19 @@ TEST(Mptcp, AKernelWithoutMptcpIsAClearError) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("-m: this kernel refuses MPTCP sockets"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("sysctl net.mptcp.enabled = 0"), std::string::npos) << r.err;
+  // The server's -m asks the same of the kernel, before it listens.
+  ProcessResult s =
+      run_process({unshare, "-n", "sh", "-c", "sysctl -qw net.mptcp.enabled=0 || exit 77; exec \"$0\" -s -m",
+                   NPERF_BINARY},
+                  10s);
+  EXPECT_EQ(s.exit_code, 2);
+  EXPECT_NE(s.err.find("-m: this kernel refuses MPTCP sockets"), std::string::npos) << s.err;
 }
 
-TEST(Mptcp, UdpAndServerUsesAreParameterErrors) {
+TEST(Mptcp, UdpIsAParameterError) {
   ProcessResult udp = run_process({NPERF_BINARY, "-c", "127.0.0.1", "-p", "9", "-u", "-m"}, 10s);
   EXPECT_EQ(udp.exit_code, 2);
   EXPECT_NE(udp.err.find("-m works with TCP only"), std::string::npos) << udp.err;
-  ProcessResult server = run_process({NPERF_BINARY, "-s", "-m"}, 10s);
-  EXPECT_EQ(server.exit_code, 2);
-  EXPECT_NE(server.err.find("-m on a server"), std::string::npos) << server.err;
 }
 
 }  // namespace

@@ -49,11 +49,12 @@ struct Config {
   int server_max_duration_s = 0;      // --server-max-duration: reject longer tests (0 = no limit)
   uint64_t server_bitrate_limit = 0;  // --server-bitrate-limit bit/s over all streams (0 = none)
   double server_bitrate_window_s =
-      5;                // its /SECS: UDP to the server is averaged over this (0 = one -i interval)
-  bool daemon = false;  // -D: detach (fork, setsid, stdio to /dev/null) before serving
-  std::string pidfile;  // -I: write the server's pid here, remove it at exit (absolute path)
-  std::string metrics;  // --metrics [ADDR:]PORT: OpenMetrics over HTTP ("" = off)
-  int max_tests = 1;    // --max-tests: tests one port serves at once (iperf3: 1)
+      5;                        // its /SECS: UDP to the server is averaged over this (0 = one -i interval)
+  bool daemon = false;          // -D: detach (fork, setsid, stdio to /dev/null) before serving
+  std::string pidfile;          // -I: write the server's pid here, remove it at exit (absolute path)
+  std::string metrics;          // --metrics [ADDR:]PORT: OpenMetrics over HTTP ("" = off)
+  int max_tests = 1;            // --max-tests: tests one port serves at once (iperf3: 1)
+  bool mptcp_listener = false;  // -m on a server: listen with IPPROTO_MPTCP (plain TCP clients still connect)
   // Client.
   std::string host;                 // -c
   uint16_t cport = 0;               // --cport: stream i binds cport + i

@@ -96,6 +96,7 @@ class ServerSession {
   void add_stream(ServerTest& test, int fd);
   asio::awaitable<void> accept_udp_streams(ServerTest& test, asio::ip::udp::socket first);
   void open_listener(Listener& listener);
+  void open_acceptor(asio::ip::tcp::acceptor& acceptor, const asio::ip::tcp& protocol, std::error_code& ec);
   void on_signal(int signal);
   void test_done(const std::shared_ptr<ServerTest>& test, std::exception_ptr error);
   // Concurrent server (server_overlap.cpp): what ran beside a test, and its held output.
