@@ -50,6 +50,8 @@ std::string check_data_file(const RawOptions& raw, Config& c) {
   // A server sends from the file in reverse tests and writes into it in the
   // others; admission (session/admission.cpp) refuses tests it cannot serve.
   if (c.role == Role::kServer) {
+    // -D: daemon(3) moves to "/" before the first test opens the file.
+    if (c.daemon) c.data_file = std::filesystem::absolute(path).lexically_normal().string();
     if (::access(path.c_str(), F_OK) == 0) {
       if (::access(path.c_str(), R_OK) != 0 && ::access(path.c_str(), W_OK) != 0)
         return fmt::format("-F {}: neither readable nor writable", path);

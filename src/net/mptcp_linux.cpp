@@ -34,11 +34,12 @@ int open_mptcp_socket(int family, std::string* error) {
   return fd;
 }
 
-bool mptcp_active(int fd) {
+std::optional<bool> mptcp_active(int fd) {
   constexpr int kTcpIsMptcp = 43;  // TCP_IS_MPTCP, which older libc headers lack
   int value = 0;
   socklen_t length = sizeof value;
-  return ::getsockopt(fd, IPPROTO_TCP, kTcpIsMptcp, &value, &length) == 0 && value == 1;
+  if (::getsockopt(fd, IPPROTO_TCP, kTcpIsMptcp, &value, &length) != 0) return std::nullopt;
+  return value == 1;
 }
 
 std::string mptcp_unavailable() {

@@ -19,9 +19,16 @@ Json endpoint_json(const std::string& address, int64_t port) {
   return Json{{"address", address}, {"port", port}};
 }
 
+// An IPv4 client of a dual-stack socket, as a server may print it.
+void unmap(Endpoint* e) {
+  if (e->address.starts_with("::ffff:") && e->address.find('.') != std::string::npos) e->address.erase(0, 7);
+}
+
 // Both halves go through path_from_json, which validates what a peer sends.
 std::optional<PathRecord> validated(const Json& record) {
   PathRecord p = path_from_json(record);
+  unmap(&p.peer);
+  unmap(&p.local);
   // A port that did not parse reads 0: half an endpoint would fake a NAT.
   if (!p.peer.known() || p.peer.port == 0) return std::nullopt;
   if (p.local.port == 0) p.local = {};

@@ -380,8 +380,9 @@ asio::awaitable<void> ClientSession::create_streams() {
   }
   if (spec.mptcp && !seams_.open_stream) {
     // The kernel falls back to TCP, silently, against a server that does not accept MPTCP.
-    const auto fell_back = std::count_if(pending_streams_.begin(), pending_streams_.end(),
-                                         [](const DataStream& s) { return !net::mptcp_active(s.fd); });
+    const auto fell_back =
+        std::count_if(pending_streams_.begin(), pending_streams_.end(),
+                      [](const DataStream& s) { return net::mptcp_active(s.fd) == false; });
     if (fell_back > 0)
       warnings.push_back(fmt::format(
           "-m: {} of {} data connections fell back to plain TCP: the server does not accept MPTCP (iperf3 "

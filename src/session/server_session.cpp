@@ -64,6 +64,7 @@ void ServerSession::open_acceptor(asio::ip::tcp::acceptor& acceptor, const asio:
     return;
   }
   acceptor.assign(protocol, fd, ec);
+  if (ec) ::close(fd);
 }
 
 void ServerSession::open_listener(Listener& listener) {

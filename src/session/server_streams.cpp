@@ -186,7 +186,7 @@ void ServerSession::take_data_connection(ServerTest& test, std::unique_ptr<Contr
     warnings.push_back(e.what());
   }
   // Once per test: the client asked for MPTCP, and this listener could not give it.
-  if (spec.mptcp && test.streams.empty() && !net::mptcp_active(fd))
+  if (spec.mptcp && test.streams.empty() && net::mptcp_active(fd) == false)
     warnings.push_back(config_.mptcp_listener
                            ? "the client asked for MPTCP (-m) but its connection is plain TCP"
                            : "the client asked for MPTCP (-m); this server listens with plain TCP, so its "

@@ -120,23 +120,34 @@ const Ceiling* binding_ceiling(const std::vector<Ceiling>& ceilings, const Strea
       window_open && std::any_of(ceilings.begin(), ceilings.end(), [&](const Ceiling& c) {
         return c.key == "receive_window" && c.reached(got);
       });
-  // The test's own cap (-b, --fq-rate) reached: the pacer held the stream to
+  // The test's own cap (-b, --fq-rate) met: the pacer held the stream to
   // what was asked, whatever else a snapshot ceiling says (a window's, read
-  // with a held window's wider band, can sit below a paced rate).
+  // with a held window's wider band, can sit below a paced rate). Short of
+  // the cap by more than kRateHeld's margin, the lowest ceiling decides (a
+  // saturated core that got 92 % of -b is the limit, not -b).
   for (const Ceiling& c : ceilings)
-    if (c.cause == Bottleneck::kRateLimited && c.reached(got)) return &c;
-  const Ceiling* best = nullptr;
-  for (const Ceiling& c : ceilings) {
-    if (!c.reached(got)) continue;
-    if (c.cause == Bottleneck::kReceiverWindow && receiver_saturated && !window_open) continue;
-    if ((c.cause == Bottleneck::kSenderCpu || c.cause == Bottleneck::kReceiverCpu) &&
-        (host_limits || open_window_reached))
-      continue;
-    if (c.cause == Bottleneck::kHostCpu && (!host_limits || open_window_reached)) continue;
-    // Within 1 % the earlier (more specific) ceiling keeps the verdict.
-    if (!best || c.bps < best->bps * 0.99) best = &c;
-  }
-  return best;
+    if (c.cause == Bottleneck::kRateLimited && c.eligible && c.ratio(got) >= kRateHeld) return &c;
+  // A window reached only in its held band (above kSnapshotOvershoot) yields
+  // to any other ceiling reached: its figure rests on an RTT it outran.
+  auto stretched = [&](const Ceiling& c) {
+    return c.cause == Bottleneck::kReceiverWindow && c.ratio(got) > kSnapshotOvershoot;
+  };
+  auto lowest = [&](bool take_stretched) {
+    const Ceiling* best = nullptr;
+    for (const Ceiling& c : ceilings) {
+      if (!c.reached(got) || (!take_stretched && stretched(c))) continue;
+      if (c.cause == Bottleneck::kReceiverWindow && receiver_saturated && !window_open) continue;
+      if ((c.cause == Bottleneck::kSenderCpu || c.cause == Bottleneck::kReceiverCpu) &&
+          (host_limits || open_window_reached))
+        continue;
+      if (c.cause == Bottleneck::kHostCpu && (!host_limits || open_window_reached)) continue;
+      // Within 1 % the earlier (more specific) ceiling keeps the verdict.
+      if (!best || c.bps < best->bps * 0.99) best = &c;
+    }
+    return best;
+  };
+  if (const Ceiling* c = lowest(false)) return c;
+  return lowest(true);
 }
 
 // The limited-time fractions and counters that back a ceiling up.

@@ -7,6 +7,10 @@
 // iperf3 3.12 client still tests against an nperf -m server (plain TCP
 // accepted, both directions). A kernel without MPTCP is simulated in a
 // network namespace of the test's own (net.mptcp.enabled = 0).
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -48,7 +52,8 @@ size_t watch_mptcp_sockets(int port, Process& client, std::chrono::milliseconds 
 // A counter of the kernel's MPTCP statistics in this network namespace
 // (MPCapableSYNRX: MP_CAPABLE SYNs an MPTCP listener took;
 // MPCapableFallbackSYNACK: connections whose SYN-ACK came back without
-// MP_CAPABLE, so the client fell back); -1 where it does not exist.
+// MP_CAPABLE, so the client fell back); -1 where it does not exist. The
+// namespace is shared by everything in it, so only rises are asserted.
 int64_t mptcp_counter(const std::string& wanted) {
   std::ifstream in("/proc/net/netstat");
   std::string names, values;
@@ -89,6 +94,16 @@ void run_mptcp_client(const std::string& server_bin, std::vector<std::string> se
 
 constexpr const char* kFellBack = "data connections fell back to plain TCP";
 
+// nperf can tell a fallback only where the kernel answers TCP_IS_MPTCP (>= 5.16).
+bool kernel_tells_fallback() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  int value = 0;
+  socklen_t length = sizeof value;
+  const bool answers = fd >= 0 && ::getsockopt(fd, IPPROTO_TCP, 43, &value, &length) == 0;
+  if (fd >= 0) ::close(fd);
+  return answers;
+}
+
 TEST(Mptcp, NperfServerWithMAcceptsTheClientsMptcpConnections) {
   if (find_program("ss").empty()) GTEST_SKIP() << "needs ss (iproute2)";
   MptcpRun r;
@@ -99,9 +114,6 @@ TEST(Mptcp, NperfServerWithMAcceptsTheClientsMptcpConnections) {
   // The kernel's own count: the listener took the two data connections' MP_CAPABLE SYNs.
   if (r.syns_taken >= 0) {
     EXPECT_GE(r.syns_taken, 2) << "MPTcpExt MPCapableSYNRX did not rise by 2";
-  }
-  if (r.fell_back >= 0) {
-    EXPECT_EQ(r.fell_back, 0) << "MPTcpExt MPCapableFallbackSYNACK rose";
   }
   EXPECT_EQ(r.client.err.find(kFellBack), std::string::npos) << r.client.err;
   EXPECT_EQ(r.server.err.find("asked for MPTCP"), std::string::npos) << r.server.err;
@@ -114,13 +126,11 @@ TEST(Mptcp, APlainNperfServerMakesBothEndsSayTheConnectionsFellBack) {
   ASSERT_EQ(r.client.exit_code, 0) << r.client.err;
   EXPECT_EQ(r.server.exit_code, 0) << r.server.err;
   EXPECT_EQ(r.mptcp_sockets, 2u) << "two MPTCP data sockets (-P 2), the control connection plain TCP";
-  if (r.syns_taken >= 0) {
-    EXPECT_EQ(r.syns_taken, 0) << "a plain TCP listener took MP_CAPABLE SYNs?";
-  }
   if (r.fell_back >= 0) {
     EXPECT_GE(r.fell_back, 2) << "the kernel did not count the two data connections' fallback";
   }
   EXPECT_NE(r.server.err.find("\"mptcp\":true"), std::string::npos) << "the parameters carry iperf3's key";
+  ASSERT_TRUE(kernel_tells_fallback()) << "this kernel has no TCP_IS_MPTCP (Linux < 5.16): nperf cannot warn";
   EXPECT_NE(r.client.err.find(std::string("-m: 2 of 2 ") + kFellBack), std::string::npos) << r.client.err;
   EXPECT_NE(r.server.err.find("this server listens with plain TCP"), std::string::npos) << r.server.err;
 }

@@ -1,7 +1,7 @@
 // Fuzzes the results JSON decoder (protocol/results.hpp): what the peer sends
-// during EXCHANGE_RESULTS. On success the decoded TestResults are encoded
-// again with encode_results and decoded a second time; that must succeed and
-// give back every field encode_results writes.
+// during EXCHANGE_RESULTS, and the reading of its server output for the path. On success the decoded
+// TestResults are encoded again with encode_results and decoded a second time; that must succeed and give
+// back every field encode_results writes.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -9,6 +9,7 @@
 
 #include "fuzz_check.hpp"
 #include "nperf/protocol/results.hpp"
+#include "nperf/protocol/server_output_path.hpp"
 
 using nperf::protocol::StreamResult;
 using nperf::protocol::TestResults;
@@ -22,6 +23,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const TestResults& a = *first.results;
   NPERF_FUZZ_CHECK(a.streams.size() <= 256);
   NPERF_FUZZ_CHECK(!a.server_output_json || a.server_output_json->is_object());
+  // An iperf3 server's output read for the path (protocol/server_output_path.hpp).
+  if (auto seen = nperf::protocol::path_from_server_output(a)) NPERF_FUZZ_CHECK(seen->peer.port > 0);
 
   std::string encoded = nperf::protocol::encode_results(a);
   auto second = nperf::protocol::decode_results(encoded);

@@ -108,6 +108,21 @@ TEST_F(FileOption, AServerTakesItForEveryTest) {
   EXPECT_EQ(session::ServerLimits::from(p.config).data_file, dir_ + "/received.bin");
 }
 
+TEST_F(FileOption, ADaemonServerKeepsTheFileItWasGivenAfterItLeavesTheDirectory) {
+  // daemon(3) changes to "/": a relative -F must name the same file after it.
+  const auto here = std::filesystem::current_path();
+  std::filesystem::current_path(dir_);
+  Parsed p = parse({"-s", "-D", "-F", "received.bin"});
+  std::filesystem::current_path(here);
+  ASSERT_TRUE(p.outcome.run) << p.err;
+  EXPECT_EQ(p.config.data_file, dir_ + "/received.bin");
+  // Without -D the name stays as given (it is printed in the "Sent" line).
+  std::filesystem::current_path(dir_);
+  Parsed plain = parse({"-s", "-F", "received.bin"});
+  std::filesystem::current_path(here);
+  EXPECT_EQ(plain.config.data_file, "received.bin");
+}
+
 TEST(FileAdmission, AFileServerTakesOneTcpStreamOneWay) {
   session::ServerLimits limits;
   limits.data_file = "/tmp/x.bin";

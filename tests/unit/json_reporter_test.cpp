@@ -3,10 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <limits>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "nperf/report/end_figures.hpp"
 #include "nperf/report/tee_reporter.hpp"
 #include "nperf/stats/stream_tracker.hpp"
 #include "unit/json_schema_util.hpp"
@@ -558,6 +560,9 @@ TEST(JsonReporterValues, DiskfileSitsBetweenTheHalvesWithIperf3sKeys) {
   EXPECT_EQ(d["percent_sent"], 0);
   EXPECT_EQ(d["received"], 2097152);
   EXPECT_EQ(d["percent_received"], 100);
+  // A peer's byte count far past the file: clamped, not an out-of-range cast.
+  EXPECT_EQ(file_percent(std::numeric_limits<uint64_t>::max(), 1), 2'000'000'000);
+  EXPECT_EQ(file_percent(5, 0), 0);
   // Without -F, no key.
   EXPECT_FALSE(render(make_run(shape()))["end"]["streams"][0].contains("diskfile"));
 }

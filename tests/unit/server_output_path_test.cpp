@@ -51,6 +51,16 @@ TEST(ServerOutputPath, IPv6AddressesAreKept) {
   EXPECT_EQ(p->local, (Endpoint{"::1", 5201}));
 }
 
+TEST(ServerOutputPath, AnIPv4MappedClientIsItsIPv4Address) {
+  // A server that prints its dual-stack socket's view as it is: comparing
+  // that with the client's own 198.19.20.2 must not read as NAT.
+  TestResults r;
+  r.server_output_text = "Accepted connection from ::ffff:198.19.20.2, port 40012\n";
+  auto p = path_from_server_output(r);
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->peer, (Endpoint{"198.19.20.2", 40012}));
+}
+
 TEST(ServerOutputPath, NothingUsableIsNoRecord) {
   TestResults none;
   EXPECT_FALSE(path_from_server_output(none).has_value());

@@ -177,6 +177,20 @@ TEST(Verdict, AWindowThatHeldTheStreamWinsWhenTheRttReadsHigh) {
   EXPECT_EQ(v.cause, Bottleneck::kReceiverWindow) << v.reason;
 }
 
+TEST(Verdict, AWindowReachedOnlyInItsHeldBandYieldsToASaturatedCore) {
+  // The same window and RTT, but the sender's core was saturated and its
+  // ceiling matches the rate: the window's figure rests on an RTT the stream
+  // outran (1.75x), the core's does not.
+  Behaviour s, r;
+  s.rwnd_limited = 0.29;
+  s.snd_wnd = 11872;
+  s.rtt_us = 63;
+  s.cpu = 0.97;
+  r.cpu = 0.36;
+  StreamFacts f = tcp_facts(series(s, true, true, false, false), series(r, false, true, false, false), 2.64);
+  EXPECT_EQ(diagnose_stream(f).cause, Bottleneck::kSenderCpu) << diagnose_stream(f).reason;
+}
+
 TEST(Verdict, WindowTimeWithAWindowFarAboveTheRateIsNotTheWindow) {
   // Half the time window-limited, but a 4 MiB window at 100 us allows
   // 335 Gbit/s: at 10 Gbit/s something else held the stream.
@@ -422,6 +436,17 @@ TEST(Verdict, ReachingTheRequestedRateIsRateLimitedWhateverElse) {
   EXPECT_EQ(diagnose_stream(f).cause, Bottleneck::kRateLimited);
   f.received_bytes /= 2;  // 50% of -b: something else held it back
   EXPECT_EQ(diagnose_stream(f).cause, Bottleneck::kReceiverWindow);
+}
+
+TEST(Verdict, ASaturatedSenderShortOfTheCapIsItsCore) {
+  // 92 Mbit/s of -b 100M with the sending worker running 99 % of its core:
+  // the core allows 93 Mbit/s, below the cap, and is what held the stream.
+  Behaviour s;
+  s.cpu = 0.99;
+  StreamFacts f =
+      tcp_facts(series(s, true, true, false, false), series(kIdle, false, true, false, false), 0.092);
+  f.target_bps = 100'000'000;
+  EXPECT_EQ(diagnose_stream(f).cause, Bottleneck::kSenderCpu) << diagnose_stream(f).reason;
 }
 
 TEST(Verdict, WithoutThePeersHalfOnlyLocalRulesApply) {

@@ -2,6 +2,7 @@
 // -m: Multipath TCP data connections (iperf3 >= 3.19), sockets opened with
 // IPPROTO_MPTCP. The kernel decides whether there is MPTCP at all
 // (net.mptcp.enabled); these say what it answered.
+#include <optional>
 #include <string>
 
 namespace nperf::net {
@@ -15,9 +16,10 @@ int open_mptcp_socket(int family, std::string* error);
 // "" when this kernel opens MPTCP sockets, else why not (its errno text and net.mptcp.enabled).
 std::string mptcp_unavailable();
 
-// True when the connected socket `fd` speaks MPTCP with its peer: an MPTCP
+// Whether the connected socket `fd` speaks MPTCP with its peer: an MPTCP
 // socket whose peer did not accept MPTCP falls back to plain TCP, and the
-// kernel's TCP_IS_MPTCP (Linux >= 5.16) then reads 0, as on any TCP socket.
-bool mptcp_active(int fd);
+// kernel's TCP_IS_MPTCP then reads 0, as on any TCP socket. nullopt where
+// the kernel cannot say (TCP_IS_MPTCP is Linux >= 5.16; MPTCP is >= 5.6).
+std::optional<bool> mptcp_active(int fd);
 
 }  // namespace nperf::net

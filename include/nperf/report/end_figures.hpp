@@ -26,10 +26,12 @@ inline double lost_percent(int64_t lost, uint64_t packets) {
 }
 
 // -F: bytes moved as a whole percentage of the file, truncated as iperf3's
-// (int) cast does; 0 for an empty file (iperf3 divides by it).
+// (int) cast does; 0 for an empty file (iperf3 divides by it). Clamped: the
+// bytes may be the peer's figure, and a cast out of int's range is undefined.
 inline int file_percent(uint64_t bytes, int64_t file_size) {
-  return file_size > 0 ? static_cast<int>(static_cast<double>(bytes) / static_cast<double>(file_size) * 100.0)
-                       : 0;
+  if (file_size <= 0) return 0;
+  const double percent = static_cast<double>(bytes) / static_cast<double>(file_size) * 100.0;
+  return percent >= 2e9 ? 2'000'000'000 : static_cast<int>(percent);
 }
 
 }  // namespace nperf::report

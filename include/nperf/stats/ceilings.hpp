@@ -32,6 +32,9 @@ inline constexpr double kSnapshotReach = 0.75, kSnapshotOvershoot = 1.50;
 // 1.75x the 1.51 Gbit/s that RTT gives (the window's own pace, 36 us, is what
 // the rate implies) with rwnd_limited 29 % (VethPair.SmallReceiveWindow...).
 inline constexpr double kWindowHeldShare = 0.20, kHeldWindowOvershoot = 2.0;
+// The -b / --fq-rate cap decides outright from here (achieved / cap); below
+// it, down to kExactReach, it competes with the other ceilings as the lowest.
+inline constexpr double kRateHeld = 0.97;
 inline constexpr double kMathisC = 1.22;  // sqrt(3/2): periodic loss, an ACK per segment
 
 struct Ceiling {
