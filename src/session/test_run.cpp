@@ -107,9 +107,11 @@ void TestRun::use_control_connection(int control_fd) {
   protocol::Endpoint local = net::local_endpoint(control_fd);
   protocol::Endpoint peer = net::peer_endpoint(control_fd);
   if (!local.known() || !peer.known()) return;  // a fake or closed socket: keep the data connection's
+  // The same peer address is the same route: the constructor's lookup stands.
+  const bool same_route = path_.device.known() && peer.address == path_.peer.address;
   path_.local = std::move(local);
   path_.peer = std::move(peer);
-  path_.device = net::route_device(path_.peer);
+  if (!same_route) path_.device = net::route_device(path_.peer);
 }
 
 TestRun::~TestRun() {

@@ -160,19 +160,23 @@ TEST(Verdict, AWindowThatExplainsTheRateWinsOverFractionsUnderTheirThreshold) {
   EXPECT_NE(v.reason.find("24% of the time"), std::string::npos) << v.reason;
 }
 
-TEST(Verdict, AWindowThatHeldTheStreamWinsWhenTheRttReadsHigh) {
-  // An idle-VM e2e run (docs/diagnosis.md): 11872 B advertised, smoothed RTT
-  // 63 us (the window's 1.51 Gbit/s), yet 2.64 Gbit/s arrived and the sender
-  // was window-limited 29 % of the time; its core was 83 % busy (3.18 Gbit/s
-  // allowed, 83 % of it reached). The window held the stream; the RTT
-  // reading is what overstated its round trip.
+// An idle-VM e2e run (docs/diagnosis.md): 11872 B advertised, smoothed RTT
+// 63 us (the window's 1.51 Gbit/s), yet 2.64 Gbit/s arrived and the sender
+// was window-limited 29 % of the time; `sender_cpu` is its core's share.
+StreamFacts held_window_facts(double sender_cpu) {
   Behaviour s, r;
   s.rwnd_limited = 0.29;
   s.snd_wnd = 11872;
   s.rtt_us = 63;
-  s.cpu = 0.83;
+  s.cpu = sender_cpu;
   r.cpu = 0.36;
-  StreamFacts f = tcp_facts(series(s, true, true, false, false), series(r, false, true, false, false), 2.64);
+  return tcp_facts(series(s, true, true, false, false), series(r, false, true, false, false), 2.64);
+}
+
+TEST(Verdict, AWindowThatHeldTheStreamWinsWhenTheRttReadsHigh) {
+  // The core 83 % busy (3.18 Gbit/s allowed, 83 % of it reached): the window
+  // held the stream; the RTT reading is what overstated its round trip.
+  StreamFacts f = held_window_facts(0.83);
   Verdict v = diagnose_stream(f);
   EXPECT_EQ(v.cause, Bottleneck::kReceiverWindow) << v.reason;
 }
@@ -181,13 +185,7 @@ TEST(Verdict, AWindowReachedOnlyInItsHeldBandYieldsToASaturatedCore) {
   // The same window and RTT, but the sender's core was saturated and its
   // ceiling matches the rate: the window's figure rests on an RTT the stream
   // outran (1.75x), the core's does not.
-  Behaviour s, r;
-  s.rwnd_limited = 0.29;
-  s.snd_wnd = 11872;
-  s.rtt_us = 63;
-  s.cpu = 0.97;
-  r.cpu = 0.36;
-  StreamFacts f = tcp_facts(series(s, true, true, false, false), series(r, false, true, false, false), 2.64);
+  StreamFacts f = held_window_facts(0.97);
   EXPECT_EQ(diagnose_stream(f).cause, Bottleneck::kSenderCpu) << diagnose_stream(f).reason;
 }
 
