@@ -6,7 +6,9 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <algorithm>
 
+#include "nperf/engine/compact_buffers.hpp"
 #include "nperf/engine/payload.hpp"
 #include "nperf/engine/tcp_stream.hpp"
 #include "nperf/engine/udp_stream.hpp"
@@ -19,13 +21,18 @@ StreamEngine::StreamEngine(std::vector<StreamPlan> plans)
     : plans_(std::move(plans)),
       counters_(std::make_unique<StreamCounters[]>(plans_.size())),
       errors_(plans_.size()) {
+  const auto tcp_workers =
+      std::count_if(plans_.begin(), plans_.end(), [](const StreamPlan& p) { return !p.udp; });
+  const bool compact = compact_buffers_for(static_cast<int>(tcp_workers));
   std::shared_ptr<const std::vector<char>> shared;
   for (StreamPlan& p : plans_) {
-    if (p.udp || !p.sender || p.tcp_payload) continue;
+    if (p.udp) continue;
+    p.compact_buffers = compact;
+    if (!p.sender || p.tcp_payload) continue;
     if (!shared || shared->size() != p.block_len) {
       auto block = std::make_shared<std::vector<char>>(p.block_len);
       fill_payload(std::span<uint8_t>(reinterpret_cast<uint8_t*>(block->data()), block->size()),
-                   p.repeating_payload);
+                   p.repeating_payload, payload_period(p.block_len, compact, p.repeating_payload));
       shared = std::move(block);
     }
     p.tcp_payload = shared;

@@ -1,7 +1,9 @@
 #include "nperf/engine/tcp_stream.hpp"
 
 #include "nperf/config/clock.hpp"
+#include "nperf/engine/compact_buffers.hpp"
 #include "nperf/engine/file_stream.hpp"
+#include "nperf/engine/mirrored_buffer.hpp"
 #include "nperf/engine/payload.hpp"
 #include "nperf/engine/receive_watermark.hpp"
 #include "nperf/engine/send_backlog.hpp"
@@ -133,12 +135,18 @@ ssize_t send_pattern(int fd, const std::vector<char>& block, uint32_t offset, ui
 // discard buffer, as recv() when that is one block, else recvmsg() over the
 // buffer repeated (the bytes are counted, never looked at, so they may
 // overwrite each other; the buffer stays in cache and costs no more memory).
+// A compact receiver reads the whole call into one mirrored region instead
+// (compact_buffers.hpp): one flat buffer to the kernel.
 class ReadCall {
  public:
-  ReadCall(uint32_t block_len, uint32_t call_len) : buffer_(block_len) {
-    iovs_ = pattern_iovecs(buffer_.data(), block_len, 0, std::max(call_len, block_len), iov_, kMaxCallIovecs);
+  ReadCall(uint32_t block_len, uint32_t call_len, bool compact)
+      : buffer_(block_len), span_(std::max(call_len, block_len)) {
+    if (const uint32_t unit = compact_receive_unit(block_len, call_len, compact))
+      mirror_ = MirroredBuffer::make(unit, span_);
+    iovs_ = pattern_iovecs(buffer_.data(), block_len, 0, span_, iov_, kMaxCallIovecs);
   }
   ssize_t read(int fd, int flags) {
+    if (mirror_) return ::recv(fd, mirror_->data(), span_, flags);
     if (iovs_ <= 1) return ::recv(fd, buffer_.data(), buffer_.size(), flags);
     msghdr msg{};
     msg.msg_iov = iov_;
@@ -152,9 +160,25 @@ class ReadCall {
 
  private:
   std::vector<char> buffer_;
+  uint64_t span_;
+  std::optional<MirroredBuffer> mirror_;
   iovec iov_[kMaxCallIovecs];
   size_t iovs_ = 0;
 };
+
+// A compact sender's region (compact_buffers.hpp): the block's first `unit`
+// bytes mirrored over a call from any offset, or nullopt for the plain path.
+std::optional<MirroredBuffer> send_mirror(const StreamPlan& plan, const std::vector<char>& block) {
+  const uint32_t unit =
+      compact_send_unit(plan.block_len, plan.call_len, plan.compact_buffers, plan.repeating_payload);
+  if (unit == 0 || block.size() < unit) return std::nullopt;
+  // The engine fills such a block with the unit's period (payload_period); a
+  // block that is not (one a caller made) keeps the plain path and its bytes.
+  if (!std::equal(block.begin() + unit, block.end(), block.begin())) return std::nullopt;
+  auto mirror = MirroredBuffer::make(unit, size_t{unit} + std::max(plan.call_len, plan.block_len));
+  if (mirror) std::memcpy(mirror->data(), block.data(), unit);
+  return mirror;
+}
 
 }  // namespace
 
@@ -165,7 +189,8 @@ std::string run_tcp_sender(const StreamPlan& plan, StreamCounters& c, const std:
   if (!plan.tcp_payload || plan.tcp_payload->size() != plan.block_len) {
     auto made = std::make_shared<std::vector<char>>(plan.block_len);
     fill_payload(std::span<uint8_t>(reinterpret_cast<uint8_t*>(made->data()), made->size()),
-                 plan.repeating_payload);
+                 plan.repeating_payload,
+                 payload_period(plan.block_len, plan.compact_buffers, plan.repeating_payload));
     own = std::move(made);
   }
   const std::vector<char>& block = own ? *own : *plan.tcp_payload;
@@ -179,6 +204,8 @@ std::string run_tcp_sender(const StreamPlan& plan, StreamCounters& c, const std:
       plan.call_len > plan.block_len ? size_t{plan.block_len} + plan.call_len : block.size();
   if (plan.zerocopy) file.emplace(block, file_span);
   const int file_fd = file ? file->fd() : -1;
+  // Not with -Z: sendfile() reads the page cache, not this memory.
+  const std::optional<MirroredBuffer> mirror = file ? std::nullopt : send_mirror(plan, block);
   // -b RATE/BURST: the rate is checked after each `burst` whole blocks instead of after every send.
   const uint64_t burst = static_cast<uint64_t>(std::max(plan.burst, 1));
   const double start = monotonic_now();
@@ -189,6 +216,9 @@ std::string run_tcp_sender(const StreamPlan& plan, StreamCounters& c, const std:
     if (file_fd >= 0) {
       off_t from = static_cast<off_t>(ledger.block_offset());  // the file repeats the block from its start
       n = ::sendfile(plan.fd, file_fd, &from, want);
+    } else if (mirror) {
+      // The unit divides the block, so the offset into the unit is the offset into the block's pattern.
+      n = ::send(plan.fd, mirror->data() + ledger.block_offset() % mirror->unit(), want, MSG_NOSIGNAL);
     } else {
       n = send_pattern(plan.fd, block, ledger.block_offset(), want);
     }
@@ -208,7 +238,7 @@ std::string run_tcp_sender(const StreamPlan& plan, StreamCounters& c, const std:
 
 std::string run_tcp_receiver(const StreamPlan& plan, StreamCounters& c, const std::atomic<bool>& stop) {
   if (!plan.data_file.empty()) return run_tcp_file_receiver(plan, c, stop);  // -F
-  ReadCall call(plan.block_len, plan.call_len);
+  ReadCall call(plan.block_len, plan.call_len, plan.compact_buffers);
   uint64_t received = 0, reads = 0;
   // Blocks received, for -k: one per read as iperf3 counts them, but a read of
   // several blocks (calls larger than the block) counts the blocks it began,

@@ -37,6 +37,10 @@ struct StreamPlan {
   // block quota (-n/-k) ends the test: the last bytes, below the watermark,
   // would then wait for the 100 ms wake-up and stretch the test.
   bool read_watermark = false;
+  // TCP: calls larger than kCompactUnit read or write kCompactUnit bytes of
+  // memory mirrored over the call (compact_buffers.hpp). Set by the engine
+  // when it runs two or more TCP workers, whose buffers share the cores' caches.
+  bool compact_buffers = false;
   // TCP sender: the block it sends. One read-only block serves every TCP
   // sender of a test (set by the engine): with -P 8 that is 7 blocks less
   // memory than a block per stream, and reading shared bytes costs nothing.
