@@ -139,10 +139,11 @@ ssize_t send_pattern(int fd, const std::vector<char>& block, uint32_t offset, ui
 // (compact_buffers.hpp): one flat buffer to the kernel.
 class ReadCall {
  public:
-  ReadCall(uint32_t block_len, uint32_t call_len, bool compact)
-      : buffer_(block_len), span_(std::max(call_len, block_len)) {
+  ReadCall(uint32_t block_len, uint32_t call_len, bool compact) : span_(std::max(call_len, block_len)) {
     if (const uint32_t unit = compact_receive_unit(block_len, call_len, compact))
       mirror_ = MirroredBuffer::make(unit, span_);
+    if (mirror_) return;  // no block-sized buffer besides it
+    buffer_.resize(block_len);
     iovs_ = pattern_iovecs(buffer_.data(), block_len, 0, span_, iov_, kMaxCallIovecs);
   }
   ssize_t read(int fd, int flags) {
@@ -153,34 +154,35 @@ class ReadCall {
     msg.msg_iovlen = iovs_;
     return ::recvmsg(fd, &msg, flags);
   }
-  // The end-of-test drain reads what is queued, block by block.
+  // The end-of-test drain reads what is queued, a block (or a compact call) at a time.
   ssize_t read_at_most(int fd, uint64_t left, int flags) {
+    if (mirror_) return ::recv(fd, mirror_->data(), std::min(span_, left), flags);
     return ::recv(fd, buffer_.data(), std::min<uint64_t>(buffer_.size(), left), flags);
   }
 
  private:
-  std::vector<char> buffer_;
   uint64_t span_;
   std::optional<MirroredBuffer> mirror_;
+  std::vector<char> buffer_;
   iovec iov_[kMaxCallIovecs];
   size_t iovs_ = 0;
 };
 
-// A compact sender's region (compact_buffers.hpp): the block's first `unit`
-// bytes mirrored over a call from any offset, or nullopt for the plain path.
-std::optional<MirroredBuffer> send_mirror(const StreamPlan& plan, const std::vector<char>& block) {
+}  // namespace
+
+std::shared_ptr<const MirroredBuffer> make_send_mirror(const StreamPlan& plan,
+                                                       const std::vector<char>& block) {
   const uint32_t unit =
       compact_send_unit(plan.block_len, plan.call_len, plan.compact_buffers, plan.repeating_payload);
-  if (unit == 0 || block.size() < unit) return std::nullopt;
+  if (unit == 0 || plan.zerocopy || block.size() < unit) return nullptr;
   // The engine fills such a block with the unit's period (payload_period); a
   // block that is not (one a caller made) keeps the plain path and its bytes.
-  if (!std::equal(block.begin() + unit, block.end(), block.begin())) return std::nullopt;
+  if (!std::equal(block.begin() + unit, block.end(), block.begin())) return nullptr;
   auto mirror = MirroredBuffer::make(unit, size_t{unit} + std::max(plan.call_len, plan.block_len));
-  if (mirror) std::memcpy(mirror->data(), block.data(), unit);
-  return mirror;
+  if (!mirror) return nullptr;
+  std::memcpy(mirror->data(), block.data(), unit);
+  return std::make_shared<const MirroredBuffer>(std::move(*mirror));
 }
-
-}  // namespace
 
 std::string run_tcp_sender(const StreamPlan& plan, StreamCounters& c, const std::atomic<bool>& stop) {
   if (!plan.data_file.empty()) return run_tcp_file_sender(plan, c, stop);  // -F
@@ -204,8 +206,12 @@ std::string run_tcp_sender(const StreamPlan& plan, StreamCounters& c, const std:
       plan.call_len > plan.block_len ? size_t{plan.block_len} + plan.call_len : block.size();
   if (plan.zerocopy) file.emplace(block, file_span);
   const int file_fd = file ? file->fd() : -1;
-  // Not with -Z: sendfile() reads the page cache, not this memory.
-  const std::optional<MirroredBuffer> mirror = file ? std::nullopt : send_mirror(plan, block);
+  // The engine's shared mirror of the block, or one of its own (tests); none with -Z.
+  const bool shared_fits =
+      plan.tcp_mirror && !own && plan.block_len % plan.tcp_mirror->unit() == 0 &&
+      plan.tcp_mirror->span() >= plan.tcp_mirror->unit() + std::max(plan.call_len, plan.block_len);
+  const std::shared_ptr<const MirroredBuffer> mirror =
+      shared_fits ? plan.tcp_mirror : make_send_mirror(plan, block);
   // -b RATE/BURST: the rate is checked after each `burst` whole blocks instead of after every send.
   const uint64_t burst = static_cast<uint64_t>(std::max(plan.burst, 1));
   const double start = monotonic_now();

@@ -13,6 +13,8 @@
 
 namespace nperf::engine {
 
+class MirroredBuffer;
+
 struct StreamPlan {
   int fd = -1;  // owned by the engine once started; closed by it
   bool sender = false;
@@ -45,6 +47,8 @@ struct StreamPlan {
   // sender of a test (set by the engine): with -P 8 that is 7 blocks less
   // memory than a block per stream, and reading shared bytes costs nothing.
   std::shared_ptr<const std::vector<char>> tcp_payload;
+  // TCP sender with compact buffers: that block's mirror, shared the same way (tcp_stream.hpp).
+  std::shared_ptr<const MirroredBuffer> tcp_mirror;
   // -F: a TCP sender sends this file's bytes and stops at its end; a TCP
   // receiver writes what it reads into it (file_stream.hpp). "" = none.
   std::string data_file;
