@@ -25,21 +25,19 @@ StreamEngine::StreamEngine(std::vector<StreamPlan> plans)
       std::count_if(plans_.begin(), plans_.end(), [](const StreamPlan& p) { return !p.udp; });
   const bool compact = compact_buffers_for(static_cast<int>(tcp_workers));
   std::shared_ptr<const std::vector<char>> shared;
-  std::shared_ptr<const MirroredBuffer> mirror;
   for (StreamPlan& p : plans_) {
     if (p.udp) continue;
     p.compact_buffers = compact;
     if (!p.sender || p.tcp_payload) continue;
-    // A test's senders share their spec, so one block (and one mirror) serves them all.
     if (!shared || shared->size() != p.block_len) {
+      // Periodic only where a compact sender will read it so (not -Z: sendfile; not -F: the file's bytes).
+      const bool periodic = compact && !p.zerocopy && p.data_file.empty();
       auto block = std::make_shared<std::vector<char>>(p.block_len);
       fill_payload(std::span<uint8_t>(reinterpret_cast<uint8_t*>(block->data()), block->size()),
-                   p.repeating_payload, payload_period(p.block_len, compact, p.repeating_payload));
+                   p.repeating_payload, payload_period(p.block_len, periodic, p.repeating_payload));
       shared = std::move(block);
-      mirror = make_send_mirror(p, *shared);
     }
     p.tcp_payload = shared;
-    p.tcp_mirror = mirror;
   }
 }
 

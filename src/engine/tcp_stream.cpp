@@ -3,7 +3,6 @@
 #include "nperf/config/clock.hpp"
 #include "nperf/engine/compact_buffers.hpp"
 #include "nperf/engine/file_stream.hpp"
-#include "nperf/engine/mirrored_buffer.hpp"
 #include "nperf/engine/payload.hpp"
 #include "nperf/engine/receive_watermark.hpp"
 #include "nperf/engine/send_backlog.hpp"
@@ -117,52 +116,47 @@ class PayloadFile {
   int fd_ = -1;
 };
 
-// One send call of `len` bytes of the repeated block, starting `offset` into
-// it: send() when the bytes lie inside one block (always so with one block per
-// call, an explicit -l), else one sendmsg() over the block repeated (tcp_calls.hpp).
-ssize_t send_pattern(int fd, const std::vector<char>& block, uint32_t offset, uint64_t len) {
-  if (offset + len <= block.size()) return ::send(fd, block.data() + offset, len, MSG_NOSIGNAL);
+// One send call of `len` bytes of `pattern` repeated end to end, starting
+// `offset` into it: send() when the bytes lie inside one copy (always so with
+// one block per call, an explicit -l, on the plain path), else one sendmsg()
+// whose iovecs repeat it (tcp_calls.hpp). The pattern is the block, or with
+// compact buffers its first 128 KiB (compact_buffers.hpp).
+ssize_t send_pattern(int fd, const char* pattern, uint32_t pattern_len, uint32_t offset, uint64_t len) {
+  if (offset + len <= pattern_len) return ::send(fd, pattern + offset, len, MSG_NOSIGNAL);
   iovec iov[kMaxCallIovecs];
   msghdr msg{};
   msg.msg_iov = iov;
   // The kernel only reads from these: the shared block stays unchanged.
-  msg.msg_iovlen = pattern_iovecs(const_cast<char*>(block.data()), static_cast<uint32_t>(block.size()),
-                                  offset, len, iov, kMaxCallIovecs);
+  msg.msg_iovlen = pattern_iovecs(const_cast<char*>(pattern), pattern_len, offset, len, iov, kMaxCallIovecs);
   return ::sendmsg(fd, &msg, MSG_NOSIGNAL);
 }
 
-// A receiver's read call: `call_len` bytes at most into its one block-sized
-// discard buffer, as recv() when that is one block, else recvmsg() over the
-// buffer repeated (the bytes are counted, never looked at, so they may
-// overwrite each other; the buffer stays in cache and costs no more memory).
-// A compact receiver reads the whole call into one mirrored region instead
-// (compact_buffers.hpp): one flat buffer to the kernel.
+// A receiver's read call: `call_len` bytes at most into its one discard
+// buffer, as recv() when that is one block, else recvmsg() over the buffer
+// repeated (the bytes are counted, never looked at, so they may overwrite each
+// other; the buffer stays in cache and costs no more memory). The buffer is a
+// block, or with compact buffers 128 KiB (compact_buffers.hpp).
 class ReadCall {
  public:
-  ReadCall(uint32_t block_len, uint32_t call_len, bool compact) : span_(std::max(call_len, block_len)) {
-    if (const uint32_t unit = compact_receive_unit(block_len, call_len, compact))
-      mirror_ = MirroredBuffer::make(unit, span_);
-    if (mirror_) return;  // no block-sized buffer besides it
-    buffer_.resize(block_len);
-    iovs_ = pattern_iovecs(buffer_.data(), block_len, 0, span_, iov_, kMaxCallIovecs);
+  ReadCall(uint32_t block_len, uint32_t call_len, bool compact) {
+    const uint32_t unit = compact_receive_unit(block_len, call_len, compact);
+    buffer_.resize(unit ? unit : block_len);
+    iovs_ = pattern_iovecs(buffer_.data(), static_cast<uint32_t>(buffer_.size()), 0,
+                           std::max(call_len, block_len), iov_, kMaxCallIovecs);
   }
   ssize_t read(int fd, int flags) {
-    if (mirror_) return ::recv(fd, mirror_->data(), span_, flags);
     if (iovs_ <= 1) return ::recv(fd, buffer_.data(), buffer_.size(), flags);
     msghdr msg{};
     msg.msg_iov = iov_;
     msg.msg_iovlen = iovs_;
     return ::recvmsg(fd, &msg, flags);
   }
-  // The end-of-test drain reads what is queued, a block (or a compact call) at a time.
+  // The end-of-test drain reads what is queued, a buffer at a time.
   ssize_t read_at_most(int fd, uint64_t left, int flags) {
-    if (mirror_) return ::recv(fd, mirror_->data(), std::min(span_, left), flags);
     return ::recv(fd, buffer_.data(), std::min<uint64_t>(buffer_.size(), left), flags);
   }
 
  private:
-  uint64_t span_;
-  std::optional<MirroredBuffer> mirror_;
   std::vector<char> buffer_;
   iovec iov_[kMaxCallIovecs];
   size_t iovs_ = 0;
@@ -170,18 +164,14 @@ class ReadCall {
 
 }  // namespace
 
-std::shared_ptr<const MirroredBuffer> make_send_mirror(const StreamPlan& plan,
-                                                       const std::vector<char>& block) {
+uint32_t compact_pattern_len(const StreamPlan& plan, const std::vector<char>& block) {
+  if (plan.zerocopy) return 0;  // sendfile() reads the page cache, not this memory
   const uint32_t unit =
       compact_send_unit(plan.block_len, plan.call_len, plan.compact_buffers, plan.repeating_payload);
-  if (unit == 0 || plan.zerocopy || block.size() < unit) return nullptr;
+  if (unit == 0 || block.size() < unit) return 0;
   // The engine fills such a block with the unit's period (payload_period); a
   // block that is not (one a caller made) keeps the plain path and its bytes.
-  if (!std::equal(block.begin() + unit, block.end(), block.begin())) return nullptr;
-  auto mirror = MirroredBuffer::make(unit, size_t{unit} + std::max(plan.call_len, plan.block_len));
-  if (!mirror) return nullptr;
-  std::memcpy(mirror->data(), block.data(), unit);
-  return std::make_shared<const MirroredBuffer>(std::move(*mirror));
+  return std::equal(block.begin() + unit, block.end(), block.begin()) ? unit : 0;
 }
 
 std::string run_tcp_sender(const StreamPlan& plan, StreamCounters& c, const std::atomic<bool>& stop) {
@@ -190,9 +180,9 @@ std::string run_tcp_sender(const StreamPlan& plan, StreamCounters& c, const std:
   std::shared_ptr<const std::vector<char>> own;
   if (!plan.tcp_payload || plan.tcp_payload->size() != plan.block_len) {
     auto made = std::make_shared<std::vector<char>>(plan.block_len);
-    fill_payload(std::span<uint8_t>(reinterpret_cast<uint8_t*>(made->data()), made->size()),
-                 plan.repeating_payload,
-                 payload_period(plan.block_len, plan.compact_buffers, plan.repeating_payload));
+    fill_payload(
+        std::span<uint8_t>(reinterpret_cast<uint8_t*>(made->data()), made->size()), plan.repeating_payload,
+        payload_period(plan.block_len, plan.compact_buffers && !plan.zerocopy, plan.repeating_payload));
     own = std::move(made);
   }
   const std::vector<char>& block = own ? *own : *plan.tcp_payload;
@@ -206,12 +196,9 @@ std::string run_tcp_sender(const StreamPlan& plan, StreamCounters& c, const std:
       plan.call_len > plan.block_len ? size_t{plan.block_len} + plan.call_len : block.size();
   if (plan.zerocopy) file.emplace(block, file_span);
   const int file_fd = file ? file->fd() : -1;
-  // The engine's shared mirror of the block, or one of its own (tests); none with -Z.
-  const bool shared_fits =
-      plan.tcp_mirror && !own && plan.block_len % plan.tcp_mirror->unit() == 0 &&
-      plan.tcp_mirror->span() >= plan.tcp_mirror->unit() + std::max(plan.call_len, plan.block_len);
-  const std::shared_ptr<const MirroredBuffer> mirror =
-      shared_fits ? plan.tcp_mirror : make_send_mirror(plan, block);
+  // Compact buffers: the calls read the block's first 128 KiB, repeated (compact_buffers.hpp).
+  const uint32_t compact_len = compact_pattern_len(plan, block);
+  const uint32_t pattern_len = compact_len ? compact_len : static_cast<uint32_t>(block.size());
   // -b RATE/BURST: the rate is checked after each `burst` whole blocks instead of after every send.
   const uint64_t burst = static_cast<uint64_t>(std::max(plan.burst, 1));
   const double start = monotonic_now();
@@ -222,11 +209,9 @@ std::string run_tcp_sender(const StreamPlan& plan, StreamCounters& c, const std:
     if (file_fd >= 0) {
       off_t from = static_cast<off_t>(ledger.block_offset());  // the file repeats the block from its start
       n = ::sendfile(plan.fd, file_fd, &from, want);
-    } else if (mirror) {
-      // The unit divides the block, so the offset into the unit is the offset into the block's pattern.
-      n = ::send(plan.fd, mirror->data() + ledger.block_offset() % mirror->unit(), want, MSG_NOSIGNAL);
     } else {
-      n = send_pattern(plan.fd, block, ledger.block_offset(), want);
+      // The pattern's length divides the block's, so the offset into it is the offset into the block.
+      n = send_pattern(plan.fd, block.data(), pattern_len, ledger.block_offset() % pattern_len, want);
     }
     if (n < 0) {
       if (transient(errno)) continue;  // SO_SNDTIMEO woke us up to look at the stop flag

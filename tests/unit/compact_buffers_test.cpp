@@ -1,14 +1,15 @@
 #include "nperf/engine/compact_buffers.hpp"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
+
+#include <algorithm>
 
 #include <cstdint>
 #include <span>
 #include <vector>
 
-#include "nperf/engine/mirrored_buffer.hpp"
 #include "nperf/engine/payload.hpp"
+#include "nperf/engine/tcp_stream.hpp"
 
 namespace nperf::engine {
 namespace {
@@ -22,7 +23,7 @@ TEST(CompactBuffers, OnlyWhereSeveralTcpWorkersShareTheHost) {
   EXPECT_TRUE(compact_buffers_for(8));
 }
 
-TEST(CompactBuffers, SendersMirrorTheUnitOnlyWhereTheBlockRepeatsWithIt) {
+TEST(CompactBuffers, SendersRepeatTheUnitOnlyWhereTheBlockRepeatsWithIt) {
   // The default path: 128 KiB blocks, 1 MiB calls.
   EXPECT_EQ(compact_send_unit(kCompactUnit, k1M, true, false), kCompactUnit);
   // Its block is the unit itself, so --repeating-payload keeps its pattern too.
@@ -40,14 +41,14 @@ TEST(CompactBuffers, SendersMirrorTheUnitOnlyWhereTheBlockRepeatsWithIt) {
   EXPECT_EQ(compact_send_unit(k1M, 0, true, true), 0u);
 }
 
-TEST(CompactBuffers, ReceiversMirrorAnyCallLargerThanTheUnit) {
+TEST(CompactBuffers, ReceiversRepeatTheUnitForAnyCallLargerThanIt) {
   EXPECT_EQ(compact_receive_unit(kCompactUnit, k1M, true), kCompactUnit);
   EXPECT_EQ(compact_receive_unit(1000000, 0, true), kCompactUnit);  // the bytes are never looked at
   EXPECT_EQ(compact_receive_unit(kCompactUnit, 0, true), 0u);
   EXPECT_EQ(compact_receive_unit(k1M, 0, false), 0u);
 }
 
-TEST(CompactBuffers, APayloadRepeatsWithTheUnitOnlyWhenItIsMirrored) {
+TEST(CompactBuffers, APayloadRepeatsWithTheUnitOnlyWhenItIsCompact) {
   EXPECT_EQ(payload_period(k1M, true, false), kCompactUnit);
   EXPECT_EQ(payload_period(k1M, false, false), k1M);
   EXPECT_EQ(payload_period(k1M, true, true), k1M);
@@ -69,28 +70,39 @@ TEST(Payload, TheAsciiPatternIgnoresThePeriod) {
   for (size_t i = 0; i < block.size(); ++i) ASSERT_EQ(block[i], '0' + i % 10) << i;
 }
 
-TEST(MirroredBuffer, OneRegionShowsAtEveryUnit) {
-  const auto page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
-  auto mirror = MirroredBuffer::make(2 * page, 5 * page);
-  ASSERT_TRUE(mirror.has_value());
-  EXPECT_EQ(mirror->unit(), 2 * page);
-  EXPECT_EQ(mirror->span(), 6 * page);  // rounded up to whole units
-  mirror->data()[7] = 'x';
-  mirror->data()[5 * page + 9] = 'y';  // a write through the last copy
-  for (size_t copy = 0; copy < 3; ++copy) {
-    EXPECT_EQ(mirror->data()[copy * 2 * page + 7], 'x') << copy;
-    EXPECT_EQ(mirror->data()[copy * 2 * page + page + 9], 'y') << copy;
-  }
-  MirroredBuffer moved = std::move(*mirror);
-  EXPECT_EQ(moved.data()[2 * page + 7], 'x');
-  EXPECT_EQ(mirror->data(), nullptr);
+TEST(CompactBuffers, NoCallIsCutForWantOfIovecs) {
+  EXPECT_EQ(kCompactLongestCall, 8u * k1M);  // 64 units, one iovec each (and one for an offset)
+  EXPECT_EQ(compact_send_unit(8 * k1M, 0, true, false), kCompactUnit);
+  EXPECT_EQ(compact_send_unit(16 * k1M, 0, true, false), 0u);  // a peer's 16 MiB block: plain path
+  EXPECT_EQ(compact_receive_unit(kCompactUnit, 16 * k1M, true), 0u);
+  EXPECT_EQ(payload_period(16 * k1M, true, false), 16 * k1M);
 }
 
-TEST(MirroredBuffer, RefusesWhatCannotBeMapped) {
-  const auto page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
-  EXPECT_FALSE(MirroredBuffer::make(0, page).has_value());
-  EXPECT_FALSE(MirroredBuffer::make(page + 1, 4 * page).has_value());  // not whole pages
-  EXPECT_FALSE(MirroredBuffer::make(page, 0).has_value());
+// Which bytes a sender's calls repeat: the path the worker takes (tcp_stream.cpp).
+TEST(CompactBuffers, ASenderRepeatsTheUnitOnlyWhereItsBlockDoes) {
+  StreamPlan plan;
+  plan.block_len = k1M;
+  plan.compact_buffers = true;
+  std::vector<char> periodic(k1M);
+  fill_payload(std::span<uint8_t>(reinterpret_cast<uint8_t*>(periodic.data()), periodic.size()), false,
+               kCompactUnit);
+  EXPECT_EQ(compact_pattern_len(plan, periodic), kCompactUnit);
+  std::vector<char> random(k1M);
+  fill_payload(std::span<uint8_t>(reinterpret_cast<uint8_t*>(random.data()), random.size()), false);
+  EXPECT_EQ(compact_pattern_len(plan, random), 0u) << "a block that does not repeat keeps its bytes";
+  StreamPlan zerocopy = plan;
+  zerocopy.zerocopy = true;
+  EXPECT_EQ(compact_pattern_len(zerocopy, periodic), 0u) << "-Z sends from a file";
+  StreamPlan one_stream = plan;
+  one_stream.compact_buffers = false;
+  EXPECT_EQ(compact_pattern_len(one_stream, periodic), 0u);
+  StreamPlan small = plan;
+  small.block_len = kCompactUnit;  // one 128 KiB block per call: nothing to repeat
+  EXPECT_EQ(compact_pattern_len(small, std::vector<char>(periodic.begin(), periodic.begin() + kCompactUnit)),
+            0u);
+  small.call_len = k1M;  // the default path: its block, repeated by iovecs as before
+  EXPECT_EQ(compact_pattern_len(small, std::vector<char>(periodic.begin(), periodic.begin() + kCompactUnit)),
+            kCompactUnit);
 }
 
 }  // namespace

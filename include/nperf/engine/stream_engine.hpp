@@ -13,8 +13,6 @@
 
 namespace nperf::engine {
 
-class MirroredBuffer;
-
 struct StreamPlan {
   int fd = -1;  // owned by the engine once started; closed by it
   bool sender = false;
@@ -40,15 +38,13 @@ struct StreamPlan {
   // would then wait for the 100 ms wake-up and stretch the test.
   bool read_watermark = false;
   // TCP: calls larger than kCompactUnit read or write kCompactUnit bytes of
-  // memory mirrored over the call (compact_buffers.hpp). Set by the engine
-  // when it runs two or more TCP workers, whose buffers share the cores' caches.
+  // memory repeated by iovecs (compact_buffers.hpp). Set by the engine when it
+  // runs two or more TCP workers, whose buffers share the cores' caches.
   bool compact_buffers = false;
   // TCP sender: the block it sends. One read-only block serves every TCP
   // sender of a test (set by the engine): with -P 8 that is 7 blocks less
   // memory than a block per stream, and reading shared bytes costs nothing.
   std::shared_ptr<const std::vector<char>> tcp_payload;
-  // TCP sender with compact buffers: that block's mirror, shared the same way (tcp_stream.hpp).
-  std::shared_ptr<const MirroredBuffer> tcp_mirror;
   // -F: a TCP sender sends this file's bytes and stops at its end; a TCP
   // receiver writes what it reads into it (file_stream.hpp). "" = none.
   std::string data_file;

@@ -4,18 +4,16 @@
 #include <string>
 #include <vector>
 
-#include "nperf/engine/mirrored_buffer.hpp"
 #include "nperf/engine/stream_engine.hpp"
 
 namespace nperf::engine {
 
 // The per-stream loops. They return when the stop flag is set, the quota is
 // reached or the peer closes; a non-empty return value is an error message.
-// A compact sender's region (compact_buffers.hpp): the block's first unit
-// mirrored over a call from any offset; nullptr where the plain path applies.
-// Read-only once made, so one serves every sender of a test.
-std::shared_ptr<const MirroredBuffer> make_send_mirror(const StreamPlan& plan,
-                                                       const std::vector<char>& block);
+// The bytes a sender's calls repeat when its buffers are compact
+// (compact_buffers.hpp): the block's first 128 KiB, or 0 for the plain path
+// (the block itself). Exposed for the unit tests.
+uint32_t compact_pattern_len(const StreamPlan& plan, const std::vector<char>& block);
 
 std::string run_tcp_sender(const StreamPlan& plan, StreamCounters& counters, const std::atomic<bool>& stop);
 std::string run_tcp_receiver(const StreamPlan& plan, StreamCounters& counters, const std::atomic<bool>& stop);
