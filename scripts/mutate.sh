@@ -49,6 +49,7 @@ mutations=(
   "udp-length-default|src/engine/udp_stream.cpp||const size_t len = plan.block_len;|plan.block_len|1460|LengthMechanism.Udp*"
   "tcp-length-default|src/session/test_run.cpp||p.block_len = spec.block_len;|spec.block_len|128 * 1024|LengthMechanism.Tcp*"
   "tcp-calls-one-block|src/cli/option_checks.cpp||s.call_len = raw.udp \|\| c.block_len_given ? 0 : kDefaultTcpCallLen;|? 0 : kDefaultTcpCallLen|? 0 : 0|CallSizeMechanism.*"
+  "compact-buffers-off|src/engine/stream_engine.cpp||const bool compact = compact_buffers_for(static_cast<int>(tcp_workers));|compact_buffers_for(|false && compact_buffers_for(|CallSizeMechanism.*"
   "tcp-calls-ignore-length|src/cli/option_checks.cpp||s.call_len = raw.udp \|\| c.block_len_given ? 0 : kDefaultTcpCallLen;|raw.udp \|\| c.block_len_given|raw.udp|CallSizeMechanism.*:LengthMechanism.Tcp*"
   "host-drop-count-off|src/engine/udp_stream.cpp||features.overflow_counts = ::setsockopt(plan.fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof on) == 0;|::setsockopt(plan.fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof on) == 0|false|Udp.HostDropsAreReported*"
 )

@@ -5,7 +5,7 @@
 // Measured (docs/architecture.md, "Buffers the size of a call"): with two or
 // more streams on a host, each core runs several workers, and 1 MiB buffers
 // per worker push each other out of the core's cache on every call; -P 2 -l 1M
-// on two cores received 12-16 % more with 128 KiB behind each call. With one
+// on two cores received 17-22 % more with 128 KiB behind each call. With one
 // stream the flat buffer was as fast or faster, so it stays.
 //
 // Pure: the worker makes the calls.
