@@ -34,6 +34,9 @@ const Scenario kScenarios[] = {
     {"Bytes200M", {"-n", "200M"}},
     {"Window256KLength64K", {"-t", "3", "-w", "256K", "-l", "64K"}},
     {"Omit1", {"-t", "3", "-O", "1"}},
+    // Several streams with blocks above 128 KiB: nperf's compact buffers (engine/compact_buffers.hpp).
+    {"Parallel2Length1MBytes", {"-n", "40M", "-P", "2", "-l", "1M"}},
+    {"ReverseParallel2Length256K", {"-t", "2", "-R", "-P", "2", "-l", "256K"}},
 };
 
 void PrintTo(const Scenario& s, std::ostream* os) {
